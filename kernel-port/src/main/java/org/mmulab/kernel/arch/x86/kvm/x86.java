@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.kernel.arch.x86.kvm;
+
+import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_NR_PAGE_SIZES;
+import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_PAGES_PER_HPAGE;
+import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_USER_MEM_SLOTS;
+import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.gfn_to_index;
+import static org.mmulab.kernel.linux.bitops.BITS_PER_LONG;
+import static org.mmulab.kernel.linux.errno.EFAULT;
+import static org.mmulab.kernel.linux.errno.EINVAL;
+import static org.mmulab.kernel.linux.errno.ENOENT;
+import static org.mmulab.kernel.linux.kvm_host_h.EXITING_GUEST_MODE;
+import static org.mmulab.kernel.linux.kvm_host_h.IN_GUEST_MODE;
+import static org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_MMU_SYNC;
+import static org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_TLB_FLUSH;
+import static org.mmulab.kernel.linux.kvm_host_h.OUTSIDE_GUEST_MODE;
+import static org.mmulab.kernel.linux.kvm_host_h.id_to_memslot;
+import static org.mmulab.kernel.linux.kvm_host_h.kvm_check_request;
+import static org.mmulab.kernel.linux.kvm_host_h.kvm_dirty_bitmap_bytes;
+import static org.mmulab.kernel.linux.mutex.mutex_lock;
+import static org.mmulab.kernel.linux.mutex.mutex_unlock;
+import static org.mmulab.kernel.linux.spinlock_t.spin_lock;
+import static org.mmulab.kernel.linux.spinlock_t.spin_unlock;
+import static org.mmulab.kernel.virt.kvm.kvm_main.kvm_flush_remote_tlbs;
+
+import org.mmulab.kernel.KernelSource;
+import org.mmulab.kernel.arch.x86.include.asm.cmpxchg;
+import org.mmulab.kernel.arch.x86.include.asm.kvm_lpage_info;
+import org.mmulab.kernel.arch.x86.include.asm.kvm_x86_ops;
+import org.mmulab.kernel.linux.LongPtr;
+import org.mmulab.kernel.linux.irqflags;
+import org.mmulab.kernel.linux.kvm;
+import org.mmulab.kernel.linux.kvm_host_h.kvm_mr_change;
+import org.mmulab.kernel.linux.kvm_memory_slot;
+import org.mmulab.kernel.linux.kvm_vcpu;
+import org.mmulab.kernel.linux.lockdep;
+import org.mmulab.kernel.linux.preempt;
+import org.mmulab.kernel.linux.sched;
+import org.mmulab.kernel.linux.smp;
+import org.mmulab.kernel.linux.srcu_struct;
+import org.mmulab.kernel.uapi.linux.kvm_dirty_log;
+import org.mmulab.kernel.uapi.linux.kvm_h;
+import org.mmulab.kernel.uapi.linux.kvm_userspace_memory_region;
+import org.mmulab.kernel.virt.kvm.kvm_main;
+
+/**
+ * {@code arch/x86/kvm/x86.c} of v3.16: {@code KVM_GET_DIRTY_LOG} as the seed commit left it, the
+ * memslot hooks that switch dirty logging on, and the guest-entry path that consumes
+ * {@code KVM_REQ_TLB_FLUSH}.
+ */
+@KernelSource(file = "arch/x86/kvm/x86.c", lines = "1-7590", name = "x86.c")
+public final class x86 {
+    private x86() {}
+
+    /** The vendor module's operations (vmx.c); set by {@link #kvm_arch_init(kvm_x86_ops)}. */
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "91")
+    public static volatile kvm_x86_ops kvm_x86_ops;
+
+    /** Module init: the vendor ops, and default (non-EPT) spte masks that vmx's hardware setup then replaces. */
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "5570-5629", note = "only the ops and the spte masks")
+    public static int kvm_arch_init(kvm_x86_ops ops) {
+        kvm_x86_ops = ops;
+        mmu.kvm_mmu_set_mask_ptes(mmu_h.PT_USER_MASK, mmu_h.PT_ACCESSED_MASK, mmu_h.PT_DIRTY_MASK, mmu_h.PT64_NX_MASK, 0);
+        return 0;
+    }
+
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "7099-7124", note = "no irq sources, clocks or work items")
+    public static int kvm_arch_init_vm(kvm kvm, long type) {
+        if (type != 0) {
+            return -EINVAL;
+        }
+        return 0;
+    }
+
+    /**
+     * KVM_GET_DIRTY_LOG, v3.16 (after the seed commit). For every word of the live bitmap that has
+     * bits set: take it and zero it in one {@code xchg} (vCPUs keep setting bits concurrently),
+     * keep the taken bits in the second-half buffer, and write-protect those pages. Then, after
+     * {@code spin_unlock}, flush the TLBs if anything was dirty, and copy the buffer out.
+     *
+     * <p>Between the write-protect and the flush a vCPU may still write through an old writable
+     * TLB entry; that page is in the snapshot being returned, and the flush makes sure the next
+     * write faults and is logged for the next call. The flush may come after the unlock only
+     * because {@code slots_lock} keeps another flush-after-unlock writer
+     * ({@code kvm_mmu_slot_remove_write_access}) away.
+     */
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "3599-3664")
+    public static int kvm_vm_ioctl_get_dirty_log(kvm kvm, kvm_dirty_log log) {
+        int r;
+        kvm_memory_slot memslot;
+        long n;
+        LongPtr dirty_bitmap;
+        LongPtr dirty_bitmap_buffer;
+        boolean is_dirty = false;
+
+        mutex_lock(kvm.slots_lock);
+        try {
+            r = -EINVAL;
+            if (Integer.compareUnsigned(log.slot, KVM_USER_MEM_SLOTS) >= 0) {
+                return r;
+            }
+
+            memslot = id_to_memslot(kvm.memslots, log.slot);
+
+            dirty_bitmap = memslot.dirty_bitmap;
+            r = -ENOENT;
+            if (dirty_bitmap == null) {
+                return r;
+            }
+
+            n = kvm_dirty_bitmap_bytes(memslot);
+
+            dirty_bitmap_buffer = dirty_bitmap.plus((int) (n / 8));
+            for (int i = 0; i < n / 8; i++) {
+                dirty_bitmap_buffer.put(i, 0); // memset
+            }
+
+            spin_lock(kvm.mmu_lock);
+
+            for (int i = 0; i < n / 8; i++) {
+                long mask;
+                long offset;
+
+                if (dirty_bitmap.at(i) == 0) {
+                    continue;
+                }
+
+                is_dirty = true;
+
+                mask = cmpxchg.xchg(dirty_bitmap.plus(i), 0);
+                dirty_bitmap_buffer.put(i, mask);
+
+                offset = (long) i * BITS_PER_LONG;
+                mmu.kvm_mmu_write_protect_pt_masked(kvm, memslot, offset, mask);
+            }
+
+            spin_unlock(kvm.mmu_lock);
+
+            // The same rule as in kvm_mmu_slot_remove_write_access().
+            lockdep.lockdep_assert_held(kvm.slots_lock);
+
+            // Flushing outside mmu_lock is fine, see kvm_mmu_slot_remove_write_access().
+            if (is_dirty) {
+                kvm_flush_remote_tlbs(kvm);
+            }
+
+            r = -EFAULT;
+            if (copy_to_user(log.dirty_bitmap, dirty_bitmap_buffer, n)) {
+                return r;
+            }
+
+            r = 0;
+            return r;
+        } finally {
+            mutex_unlock(kvm.slots_lock);
+        }
+    }
+
+    /**
+     * copy_to_user: fails (returns true, "bytes not copied") when the user buffer is missing or
+     * shorter than {@code n} bytes. A failed copy copies nothing.
+     */
+    @KernelSource(file = "arch/x86/include/asm/uaccess.h", lines = "739-745", name = "copy_to_user",
+            note = "the user buffer is a long[]; too small or missing is the -EFAULT case")
+    static boolean copy_to_user(long[] to, LongPtr from, long n) {
+        if (to == null || (long) to.length * 8 < n) {
+            return true;
+        }
+        for (int i = 0; i < n / 8; i++) {
+            to[i] = from.at(i);
+        }
+        return false;
+    }
+
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "7197-7216")
+    public static void kvm_arch_free_memslot(kvm kvm, kvm_memory_slot free, kvm_memory_slot dont) {
+        for (int i = 0; i < KVM_NR_PAGE_SIZES; ++i) {
+            if (dont == null || free.arch.rmap[i] != dont.arch.rmap[i]) {
+                free.arch.rmap[i] = null;
+            }
+            if (i == 0) {
+                continue;
+            }
+
+            if (dont == null || free.arch.lpage_info[i - 1] != dont.arch.lpage_info[i - 1]) {
+                free.arch.lpage_info[i - 1] = null;
+            }
+        }
+    }
+
+    /**
+     * The rmap heads and large-page info of a new slot. Large pages are disallowed at the slot's
+     * unaligned ends, and everywhere when the gfn and the host address are not aligned alike.
+     */
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "7218-7275")
+    public static int kvm_arch_create_memslot(kvm kvm, kvm_memory_slot slot, long npages) {
+        for (int i = 0; i < KVM_NR_PAGE_SIZES; ++i) {
+            long ugfn;
+            int lpages;
+            int level = i + 1;
+
+            lpages = (int) (gfn_to_index(slot.base_gfn + npages - 1, slot.base_gfn, level) + 1);
+
+            slot.arch.rmap[i] = new long[lpages];
+            if (i == 0) {
+                continue;
+            }
+
+            slot.arch.lpage_info[i - 1] = new kvm_lpage_info[lpages];
+            for (int j = 0; j < lpages; j++) {
+                slot.arch.lpage_info[i - 1][j] = new kvm_lpage_info();
+            }
+
+            if ((slot.base_gfn & (KVM_PAGES_PER_HPAGE(level) - 1)) != 0) {
+                slot.arch.lpage_info[i - 1][0].write_count = 1;
+            }
+            if (((slot.base_gfn + npages) & (KVM_PAGES_PER_HPAGE(level) - 1)) != 0) {
+                slot.arch.lpage_info[i - 1][lpages - 1].write_count = 1;
+            }
+            ugfn = slot.userspace_addr >>> org.mmulab.kernel.linux.mm.PAGE_SHIFT;
+            // gfn and host address not aligned alike: no large pages in this slot
+            if (((slot.base_gfn ^ ugfn) & (KVM_PAGES_PER_HPAGE(level) - 1)) != 0) {
+                for (int j = 0; j < lpages; ++j) {
+                    slot.arch.lpage_info[i - 1][j].write_count = 1;
+                }
+            }
+        }
+
+        return 0;
+    }
+
+    /** The memslot generation moved; MMIO sptes would be invalidated here (no MMIO sptes in the port). */
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "7277-7284", note = "kvm_mmu_invalidate_mmio_sptes: no MMIO sptes exist")
+    public static void kvm_arch_memslots_updated(kvm kvm) {
+        // no MMIO sptes to invalidate
+    }
+
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "7286-7313", note = "private slots are not mapped by the port")
+    public static int kvm_arch_prepare_memory_region(kvm kvm, kvm_memory_slot memslot, kvm_userspace_memory_region mem,
+                                                     kvm_mr_change change) {
+        return 0;
+    }
+
+    /**
+     * After a memslot change is published: resize the shadow-page budget and, when dirty logging
+     * was asked for, write-protect the whole slot, which also rules out new large sptes in it.
+     */
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "7315-7350")
+    public static void kvm_arch_commit_memory_region(kvm kvm, kvm_userspace_memory_region mem, kvm_memory_slot old,
+                                                     kvm_mr_change change) {
+        int nr_mmu_pages = 0;
+
+        if (kvm.arch.n_requested_mmu_pages == 0) {
+            nr_mmu_pages = mmu.kvm_mmu_calculate_mmu_pages(kvm);
+        }
+
+        if (nr_mmu_pages != 0) {
+            mmu.kvm_mmu_change_mmu_pages(kvm, nr_mmu_pages);
+        }
+
+        // Write-protect every page of the slot for dirty logging; see fast_page_fault() for why
+        // no large spte may appear in a logged slot.
+        if (change != kvm_mr_change.KVM_MR_DELETE && (mem.flags & kh_LOG) != 0) {
+            mmu.kvm_mmu_slot_remove_write_access(kvm, mem.slot);
+        }
+    }
+
+    private static final int kh_LOG = kvm_h.KVM_MEM_LOG_DIRTY_PAGES;
+
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "2789-2833", note = "records the CPU only")
+    public static void kvm_arch_vcpu_load(kvm_vcpu vcpu, int cpu) {
+        vcpu.cpu = cpu;
+    }
+
+    /** vmx_create_vcpu -> kvm_vcpu_init -> kvm_arch_vcpu_init -> kvm_mmu_create. */
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "6785-6793")
+    public static kvm_vcpu kvm_arch_vcpu_create(kvm kvm, int id) {
+        kvm_vcpu vcpu = new kvm_vcpu(kvm, id);
+        mmu.kvm_mmu_create(vcpu);
+        return vcpu;
+    }
+
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "6795-6808")
+    public static int kvm_arch_vcpu_setup(kvm_vcpu vcpu) {
+        int r;
+
+        r = kvm_main.vcpu_load(vcpu);
+        if (r != 0) {
+            return r;
+        }
+        mmu.kvm_mmu_setup(vcpu);
+        kvm_main.vcpu_put(vcpu);
+
+        return r;
+    }
+
+    /**
+     * One trip into the guest and back. Before entry: consume requests (KVM_REQ_TLB_FLUSH drops
+     * this vCPU's TLB), load the MMU, set IN_GUEST_MODE with interrupts off, and back out if a
+     * request or a kick arrived meanwhile. After the guest exits: OUTSIDE_GUEST_MODE, then
+     * interrupts on, which is when a pending flush IPI is answered. Returns 1 to go round again,
+     * 0 to go to userspace, a negative errno on error.
+     *
+     * <p>The caller holds {@code kvm->srcu} for reading ({@code vcpu->srcu_idx}) as
+     * {@code __vcpu_run} does; it is dropped while the guest runs.
+     */
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "5949-6158",
+            note = "only the TLB-flush and MMU-sync requests, the mode protocol, run and handle_exit")
+    public static int vcpu_enter_guest(kvm_vcpu vcpu) {
+        int r;
+
+        if (vcpu.requests.get() != 0) {
+            if (kvm_check_request(KVM_REQ_MMU_SYNC, vcpu)) {
+                // kvm_mmu_sync_roots: a direct map has no unsync children to sync
+            }
+            if (kvm_check_request(KVM_REQ_TLB_FLUSH, vcpu)) {
+                kvm_x86_ops.tlb_flush(vcpu);
+            }
+        }
+
+        r = mmu_h.kvm_mmu_reload(vcpu);
+        if (r != 0) {
+            return r;
+        }
+
+        preempt.preempt_disable();
+
+        vcpu.set_mode(IN_GUEST_MODE);
+
+        srcu_struct.srcu_read_unlock(vcpu.kvm.srcu, vcpu.srcu_idx);
+
+        // ->mode must be visible before ->requests is read, see make_all_cpus_request
+        smp.smp_mb();
+
+        irqflags.local_irq_disable();
+
+        if (vcpu.mode() == EXITING_GUEST_MODE || vcpu.requests.get() != 0 || sched.need_resched()) {
+            vcpu.set_mode(OUTSIDE_GUEST_MODE);
+            smp.smp_mb();
+            irqflags.local_irq_enable();
+            preempt.preempt_enable();
+            vcpu.srcu_idx = srcu_struct.srcu_read_lock(vcpu.kvm.srcu);
+            if (sched.need_resched()) {
+                sched.cond_resched();
+            }
+            return 1;
+        }
+
+        kvm_x86_ops.run(vcpu);
+
+        vcpu.set_mode(OUTSIDE_GUEST_MODE);
+        smp.smp_mb();
+
+        // handle_external_intr: interrupts back on, pending IPIs are taken here
+        irqflags.local_irq_enable();
+
+        vcpu.stat.exits.incrementAndGet();
+
+        preempt.preempt_enable();
+
+        vcpu.srcu_idx = srcu_struct.srcu_read_lock(vcpu.kvm.srcu);
+
+        r = kvm_x86_ops.handle_exit(vcpu);
+        return r;
+    }
+}

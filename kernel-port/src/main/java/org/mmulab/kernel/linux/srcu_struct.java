@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.kernel.linux;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicLong;
+import org.mmulab.kernel.KernelSource;
+
+/**
+ * {@code struct srcu_struct}: sleepable RCU, which guards readers of {@code kvm->memslots}.
+ * Readers bump the counter of the current index; an updater flips the index and waits for the old
+ * index's readers to drain, twice, as v3.16's {@code __synchronize_srcu} does. One counter per
+ * index instead of per-CPU counters.
+ */
+@KernelSource(file = "include/linux/srcu.h", lines = "47-57", name = "struct srcu_struct",
+        note = "a single counter per index instead of per-CPU lock/unlock counts")
+public final class srcu_struct {
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLongArray readers = new AtomicLongArray(2);
+    private final Object update_mutex = new Object();
+    public final lockdep_map dep_map;
+
+    private srcu_struct(String name) {
+        this.dep_map = new lockdep_map(name);
+    }
+
+    @KernelSource(file = "kernel/rcu/srcu.c", lines = "103-119", name = "init_srcu_struct")
+    public static srcu_struct init_srcu_struct(String name) {
+        return new srcu_struct(name);
+    }
+
+    @KernelSource(file = "include/linux/srcu.h", lines = "218-226")
+    public static int srcu_read_lock(srcu_struct sp) {
+        return sp.__srcu_read_lock();
+    }
+
+    @KernelSource(file = "include/linux/srcu.h", lines = "233-238")
+    public static void srcu_read_unlock(srcu_struct sp, int idx) {
+        sp.__srcu_read_unlock(idx);
+    }
+
+    @KernelSource(file = "kernel/rcu/srcu.c", lines = "295-307")
+    private int __srcu_read_lock() {
+        int idx = (int) (completed.get() & 1);
+        readers.incrementAndGet(idx);
+        return idx;
+    }
+
+    @KernelSource(file = "kernel/rcu/srcu.c", lines = "315-320")
+    private void __srcu_read_unlock(int idx) {
+        readers.decrementAndGet(idx);
+    }
+
+    /** Waits until every reader that might see the old value has left its read-side section. */
+    @KernelSource(file = "kernel/rcu/srcu.c", lines = "508-513")
+    public static void synchronize_srcu(srcu_struct sp) {
+        sched.might_sleep();
+        synchronized (sp.update_mutex) {
+            for (int pass = 0; pass < 2; pass++) {
+                int old = (int) (sp.completed.getAndIncrement() & 1);
+                int spins = 0;
+                while (sp.readers.get(old) != 0) {
+                    if (++spins < 64) {
+                        sched.cpu_relax();
+                    } else {
+                        Thread.yield();
+                    }
+                }
+            }
+        }
+    }
+
+    @KernelSource(file = "kernel/rcu/srcu.c", lines = "526-529")
+    public static void synchronize_srcu_expedited(srcu_struct sp) {
+        synchronize_srcu(sp);
+    }
+
+    /** Readers inside a read-side section now (for tests and the agent). */
+    public long active_readers() {
+        return readers.get(0) + readers.get(1);
+    }
+
+    @Override
+    public String toString() {
+        return dep_map.name;
+    }
+}
