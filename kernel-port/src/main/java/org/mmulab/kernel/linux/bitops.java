@@ -8,11 +8,11 @@ import org.mmulab.kernel.KernelSource;
  * atomic (LOCK-prefixed); the double-underscore forms are not. Bit {@code nr} lives in word
  * {@code nr / BITS_PER_LONG} at position {@code nr % BITS_PER_LONG}, little-endian.
  */
-@KernelSource(file = "arch/x86/include/asm/bitops.h", lines = "1-512", name = "bitops.h")
+@KernelSource(file = "arch/x86/include/asm/bitops.h", lines = "1-511", name = "bitops.h")
 public final class bitops {
     private bitops() {}
 
-    @KernelSource(file = "include/asm-generic/bitsperlong.h", lines = "9", name = "BITS_PER_LONG")
+    @KernelSource(file = "include/asm-generic/bitsperlong.h", lines = "8", name = "BITS_PER_LONG")
     public static final int BITS_PER_LONG = 64;
 
     @KernelSource(file = "arch/x86/include/asm/bitops.h", lines = "71-85")
@@ -25,7 +25,7 @@ public final class bitops {
         addr.getAndBitwiseAnd((int) (nr >>> 6), ~(1L << (nr & 63)));
     }
 
-    @KernelSource(file = "arch/x86/include/asm/bitops.h", lines = "309-310", name = "test_bit")
+    @KernelSource(file = "arch/x86/include/asm/bitops.h", lines = "335-338", name = "test_bit")
     public static boolean test_bit(long nr, LongPtr addr) {
         return (addr.at((int) (nr >>> 6)) & (1L << (nr & 63))) != 0;
     }
@@ -37,7 +37,7 @@ public final class bitops {
     }
 
     /** Index of the lowest set bit; undefined (here: 64) for 0, as the kernel warns. */
-    @KernelSource(file = "arch/x86/include/asm/bitops.h", lines = "343-349")
+    @KernelSource(file = "arch/x86/include/asm/bitops.h", lines = "346-351")
     public static int __ffs(long word) {
         return Long.numberOfTrailingZeros(word);
     }

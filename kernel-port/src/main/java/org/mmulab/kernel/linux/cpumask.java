@@ -9,12 +9,12 @@ import org.mmulab.kernel.KernelSource;
 public final class cpumask {
     final BitSet bits = new BitSet();
 
-    @KernelSource(file = "include/linux/cpumask.h", lines = "284-287")
+    @KernelSource(file = "include/linux/cpumask.h", lines = "263-266")
     public static void cpumask_set_cpu(int cpu, cpumask dstp) {
         dstp.bits.set(cpu);
     }
 
-    @KernelSource(file = "include/linux/cpumask.h", lines = "436-439")
+    @KernelSource(file = "include/linux/cpumask.h", lines = "449-452")
     public static boolean cpumask_empty(cpumask srcp) {
         return srcp.bits.isEmpty();
     }

@@ -4,14 +4,14 @@ package org.mmulab.kernel.linux;
 import org.mmulab.kernel.KernelSource;
 
 /** Allocation flags: {@code __GFP_WAIT} means the allocation may sleep. */
-@KernelSource(file = "include/linux/gfp.h", lines = "1-400", name = "gfp.h")
+@KernelSource(file = "include/linux/gfp.h", lines = "1-423", name = "gfp.h")
 public final class gfp {
     private gfp() {}
 
-    @KernelSource(file = "include/linux/gfp.h", lines = "75") public static final int __GFP_WAIT = 0x10;
-    @KernelSource(file = "include/linux/gfp.h", lines = "76") public static final int __GFP_HIGH = 0x20;
-    @KernelSource(file = "include/linux/gfp.h", lines = "77") public static final int __GFP_IO = 0x40;
-    @KernelSource(file = "include/linux/gfp.h", lines = "78") public static final int __GFP_FS = 0x80;
-    @KernelSource(file = "include/linux/gfp.h", lines = "124") public static final int GFP_ATOMIC = __GFP_HIGH;
-    @KernelSource(file = "include/linux/gfp.h", lines = "127") public static final int GFP_KERNEL = __GFP_WAIT | __GFP_IO | __GFP_FS;
+    @KernelSource(file = "include/linux/gfp.h", lines = "68") public static final int __GFP_WAIT = 0x10;
+    @KernelSource(file = "include/linux/gfp.h", lines = "69") public static final int __GFP_HIGH = 0x20;
+    @KernelSource(file = "include/linux/gfp.h", lines = "70") public static final int __GFP_IO = 0x40;
+    @KernelSource(file = "include/linux/gfp.h", lines = "71") public static final int __GFP_FS = 0x80;
+    @KernelSource(file = "include/linux/gfp.h", lines = "106") public static final int GFP_ATOMIC = __GFP_HIGH;
+    @KernelSource(file = "include/linux/gfp.h", lines = "109") public static final int GFP_KERNEL = __GFP_WAIT | __GFP_IO | __GFP_FS;
 }

@@ -23,7 +23,7 @@ public final class irqflags {
         smp.handle_pending_ipis();
     }
 
-    @KernelSource(file = "include/linux/irqflags.h", lines = "145")
+    @KernelSource(file = "include/linux/irqflags.h", lines = "144")
     public static boolean irqs_disabled() {
         return task_struct.current().irqs_off;
     }

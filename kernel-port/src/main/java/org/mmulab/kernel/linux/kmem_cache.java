@@ -14,7 +14,7 @@ import org.mmulab.kernel.KernelSource;
  * Each cache hands out addresses from its own region above {@code PAGE_OFFSET}, aligned to
  * {@code size} rounded up to 8 bytes, so bit 0 of an address is always clear.
  */
-@KernelSource(file = "mm/slab.c", lines = "3551-3561", name = "kmem_cache_alloc",
+@KernelSource(file = "mm/slab.c", lines = "3548-3556", name = "kmem_cache_alloc",
         note = "objects are Java objects with an address; no slabs, no per-CPU caches")
 public final class kmem_cache<T> {
     private static final AtomicInteger next_region = new AtomicInteger(1);
@@ -50,7 +50,7 @@ public final class kmem_cache<T> {
         return obj;
     }
 
-    @KernelSource(file = "mm/slab.c", lines = "3705-3719")
+    @KernelSource(file = "mm/slab.c", lines = "3702-3717")
     public static <T> void kmem_cache_free(kmem_cache<T> k, long addr) {
         if (k.objects.remove(addr) == null) {
             throw new KernelBug(String.format("kmem_cache_free(%s): %016x is not an object of this cache", k.name, addr));

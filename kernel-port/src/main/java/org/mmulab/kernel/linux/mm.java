@@ -18,7 +18,7 @@ import org.mmulab.kernel.KernelSource;
  * {@code __va} are the identity). Kernel page frames start at pfn 2^36 (address 2^48), above any
  * user-space address, so a host pfn taken from a guest mapping never aliases a shadow page.
  */
-@KernelSource(file = "include/linux/mm_types.h", lines = "42-199", name = "struct page",
+@KernelSource(file = "include/linux/mm_types.h", lines = "44-199", name = "struct page",
         note = "a page is a long[512] plus its private word; no refcount or flags")
 public final class mm {
     private mm() {}
@@ -46,7 +46,7 @@ public final class mm {
     }
 
     /** Allocates a zeroed page; {@code GFP_KERNEL} may sleep. Returns its address. */
-    @KernelSource(file = "mm/page_alloc.c", lines = "2866-2878", name = "get_zeroed_page",
+    @KernelSource(file = "mm/page_alloc.c", lines = "2838-2841", name = "get_zeroed_page",
             note = "always zeroed; never fails")
     public static long __get_free_page() {
         sched.might_sleep();
@@ -55,7 +55,7 @@ public final class mm {
         return pfn << PAGE_SHIFT;
     }
 
-    @KernelSource(file = "mm/page_alloc.c", lines = "2895-2902", name = "free_pages")
+    @KernelSource(file = "mm/page_alloc.c", lines = "2856-2862", name = "free_pages")
     public static void free_page(long addr) {
         if (mem_map.remove(addr >>> PAGE_SHIFT) == null) {
             bug.BUG();
@@ -67,12 +67,12 @@ public final class mm {
         return va;
     }
 
-    @KernelSource(file = "arch/x86/include/asm/page.h", lines = "55", name = "__va")
+    @KernelSource(file = "arch/x86/include/asm/page.h", lines = "54", name = "__va")
     public static long __va(long pa) {
         return pa;
     }
 
-    @KernelSource(file = "arch/x86/include/asm/page.h", lines = "66", name = "virt_to_page")
+    @KernelSource(file = "arch/x86/include/asm/page.h", lines = "63", name = "virt_to_page")
     public static page virt_to_page(long addr) {
         page p = mem_map.get(addr >>> PAGE_SHIFT);
         if (p == null) {
@@ -81,12 +81,12 @@ public final class mm {
         return p;
     }
 
-    @KernelSource(file = "include/linux/mm.h", lines = "454", name = "set_page_private")
+    @KernelSource(file = "include/linux/mm.h", lines = "282", name = "set_page_private")
     public static void set_page_private(page p, Object v) {
         p.private_ = v;
     }
 
-    @KernelSource(file = "include/linux/mm.h", lines = "453", name = "page_private")
+    @KernelSource(file = "include/linux/mm.h", lines = "281", name = "page_private")
     public static Object page_private(page p) {
         return p.private_;
     }

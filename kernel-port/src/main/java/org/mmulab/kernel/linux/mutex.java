@@ -22,7 +22,7 @@ public final class mutex {
     }
 
     /** mutex_init(&kvm->slots_lock): {@code name} is what the macro would stringify. */
-    @KernelSource(file = "include/linux/mutex.h", lines = "89-94")
+    @KernelSource(file = "include/linux/mutex.h", lines = "94-99")
     public static mutex mutex_init(String name) {
         return new mutex(name);
     }

@@ -13,7 +13,7 @@ import org.mmulab.kernel.KernelSource;
  * set when a task has run longer than {@link #sched_slice_ns} since it last scheduled, or when
  * someone calls {@link #resched_curr(task_struct)}.
  */
-@KernelSource(file = "include/linux/sched.h", lines = "2720-2775", name = "sched.h")
+@KernelSource(file = "include/linux/sched.h", lines = "1-2999", name = "sched.h")
 public final class sched {
     private sched() {}
 
@@ -25,7 +25,7 @@ public final class sched {
     public static final int PREEMPT_OFFSET = 1;
 
     /** PREEMPT_LOCK_OFFSET: the one spinlock cond_resched_lock() may be called with. */
-    @KernelSource(file = "include/linux/sched.h", lines = "2732-2736", name = "PREEMPT_LOCK_OFFSET")
+    @KernelSource(file = "include/linux/sched.h", lines = "2730", name = "PREEMPT_LOCK_OFFSET")
     public static final int PREEMPT_LOCK_OFFSET = PREEMPT_OFFSET;
 
     /** Sets TIF_NEED_RESCHED on a task, as the scheduler tick would. */
@@ -35,7 +35,7 @@ public final class sched {
         t.need_resched_flag = true;
     }
 
-    @KernelSource(file = "include/linux/sched.h", lines = "2849-2852")
+    @KernelSource(file = "include/linux/sched.h", lines = "2846-2849")
     public static boolean need_resched() {
         task_struct t = task_struct.current();
         if (!t.need_resched_flag && System.nanoTime() - t.last_schedule_ns > sched_slice_ns) {
@@ -67,7 +67,7 @@ public final class sched {
 
     @KernelSource(file = "kernel/sched/core.c", lines = "4148-4156", name = "_cond_resched")
     public static int cond_resched() {
-        __might_sleep("include/linux/sched.h", 2726, 0);
+        __might_sleep("include/linux/sched.h", 2723, 0);
         if (should_resched()) {
             __cond_resched();
             return 1;
@@ -76,18 +76,18 @@ public final class sched {
     }
 
     /** spin_needbreak(): with CONFIG_PREEMPT, whether another CPU waits for the lock. */
-    @KernelSource(file = "include/linux/sched.h", lines = "2764-2771")
+    @KernelSource(file = "include/linux/sched.h", lines = "2761-2768")
     public static boolean spin_needbreak(spinlock_t lock) {
         return spinlock_t.spin_is_contended(lock);
     }
 
     /**
-     * cond_resched_lock(): the macro at sched.h 2738-2741 checks for sleeping with exactly this one
+     * cond_resched_lock(): the macro at sched.h 2735-2738 checks for sleeping with exactly this one
      * spinlock held ({@link #PREEMPT_LOCK_OFFSET}), then calls {@link #__cond_resched_lock}.
      */
-    @KernelSource(file = "include/linux/sched.h", lines = "2738-2741")
+    @KernelSource(file = "include/linux/sched.h", lines = "2735-2738")
     public static int cond_resched_lock(spinlock_t lock) {
-        __might_sleep("include/linux/sched.h", 2739, PREEMPT_LOCK_OFFSET);
+        __might_sleep("include/linux/sched.h", 2736, PREEMPT_LOCK_OFFSET);
         return __cond_resched_lock(lock);
     }
 

@@ -22,7 +22,7 @@ import org.mmulab.kernel.KernelSource;
  * <p>{@code smp_call_function_many(..., wait=true)} returns only after every target ran the
  * function. A target whose thread has died counts as an offline CPU and is not waited for.
  */
-@KernelSource(file = "kernel/smp.c", lines = "1-700", name = "smp.c")
+@KernelSource(file = "kernel/smp.c", lines = "1-692", name = "smp.c")
 public final class smp {
     private static final Logger printk = LogManager.getLogger("kernel");
 
@@ -63,31 +63,31 @@ public final class smp {
         cpus.put(t.cpu, new cpu_state(t));
     }
 
-    @KernelSource(file = "include/linux/smp.h", lines = "219-222", name = "smp_processor_id")
+    @KernelSource(file = "include/linux/smp.h", lines = "173", name = "smp_processor_id")
     public static int smp_processor_id() {
         return task_struct.current().cpu;
     }
 
-    @KernelSource(file = "include/linux/smp.h", lines = "232", name = "get_cpu")
+    @KernelSource(file = "include/linux/smp.h", lines = "176", name = "get_cpu")
     public static int get_cpu() {
         preempt.preempt_disable();
         return smp_processor_id();
     }
 
-    @KernelSource(file = "include/linux/smp.h", lines = "233", name = "put_cpu")
+    @KernelSource(file = "include/linux/smp.h", lines = "177", name = "put_cpu")
     public static void put_cpu() {
         preempt.preempt_enable();
     }
 
     /** A CPU is online while the thread that is this CPU is alive. */
-    @KernelSource(file = "include/linux/cpumask.h", lines = "96", name = "cpu_online")
+    @KernelSource(file = "include/linux/cpumask.h", lines = "89", name = "cpu_online")
     public static boolean cpu_online(int cpu) {
         cpu_state c = cpus.get(cpu);
         return c != null && c.task.thread.isAlive();
     }
 
     /** smp_mb(): a full fence. */
-    @KernelSource(file = "arch/x86/include/asm/barrier.h", lines = "34", name = "smp_mb")
+    @KernelSource(file = "arch/x86/include/asm/barrier.h", lines = "82", name = "smp_mb")
     public static void smp_mb() {
         java.lang.invoke.VarHandle.fullFence();
     }
@@ -189,7 +189,7 @@ public final class smp {
      * Halts this CPU until an IPI arrives or {@code nanos} pass, then takes pending IPIs (the
      * {@code sti; hlt} idiom). Returns how many ran.
      */
-    @KernelSource(file = "arch/x86/include/asm/irqflags.h", lines = "49-52", name = "native_safe_halt")
+    @KernelSource(file = "arch/x86/include/asm/irqflags.h", lines = "47-50", name = "native_safe_halt")
     public static int safe_halt(long nanos) {
         task_struct.current().irqs_off = false;
         if (!ipi_pending()) {

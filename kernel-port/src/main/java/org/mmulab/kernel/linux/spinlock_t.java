@@ -14,7 +14,7 @@ import org.mmulab.kernel.KernelSource;
  * <p>Java threads can be descheduled while they spin, so after a short burst of PAUSEs the spinner
  * yields its core; the lock's semantics do not change.
  */
-@KernelSource(file = "include/linux/spinlock_types.h", lines = "64-76", name = "spinlock_t",
+@KernelSource(file = "include/linux/spinlock_types.h", lines = "76", name = "spinlock_t",
         note = "ticket pair from arch/x86/include/asm/spinlock_types.h 27-34")
 public final class spinlock_t {
     /** The arch_spinlock_t tickets. */

@@ -23,7 +23,7 @@ public final class srcu_struct {
         this.dep_map = new lockdep_map(name);
     }
 
-    @KernelSource(file = "kernel/rcu/srcu.c", lines = "103-119", name = "init_srcu_struct")
+    @KernelSource(file = "kernel/rcu/srcu.c", lines = "135-139", name = "init_srcu_struct")
     public static srcu_struct init_srcu_struct(String name) {
         return new srcu_struct(name);
     }

@@ -181,7 +181,7 @@ public final class kvm_main {
     }
 
     /** Larger slots first, so lookups find them sooner. */
-    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "657-685", name = "sort_memslots")
+    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "676-685", name = "sort_memslots")
     static void sort_memslots(kvm_memslots slots) {
         // sort() in the kernel is a heapsort and not stable; a stable sort is an allowed outcome
         Arrays.sort(slots.memslots, Comparator.comparingLong((kvm_memory_slot s) -> s.npages).reversed());

@@ -1309,7 +1309,7 @@ public final class mmu {
         kvm_release_pfn_clean(pfn);
     }
 
-    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "1550-1561", name = "drop_parent_pte")
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "1556-1561")
     static void drop_parent_pte(kvm_mmu_page sp, long parent_pte) {
         pte_list_remove(parent_pte, sp.parent_ptes);
         mmu_spte_clear_no_track(parent_pte);

@@ -30,8 +30,8 @@ public abstract class vmx implements kvm_x86_ops {
      * The EPT part of vmx's hardware setup: spte masks for EPT (with or without accessed/dirty
      * bits, {@code enable_ept_ad_bits}), the MMIO spte mask, and TDP on.
      */
-    @KernelSource(file = "arch/x86/kvm/vmx.c", lines = "8989-8995", name = "vmx_init",
-            note = "the enable_ept branch only")
+    @KernelSource(file = "arch/x86/kvm/vmx.c", lines = "8887-9018", name = "vmx_init",
+            note = "the enable_ept branch at vmx.c 8989-8995 only")
     public static void hardware_setup(boolean enable_ept_ad_bits) {
         mmu.kvm_mmu_set_mask_ptes(0L,
                 enable_ept_ad_bits ? VMX_EPT_ACCESS_BIT : 0L,
@@ -48,14 +48,14 @@ public abstract class vmx implements kvm_x86_ops {
     }
 
     /** Guest RAM without assigned devices: write-back, ignoring the guest PAT. */
-    @KernelSource(file = "arch/x86/kvm/vmx.c", lines = "7627-7652", note = "no MMIO, no non-coherent DMA")
+    @KernelSource(file = "arch/x86/kvm/vmx.c", lines = "7627-7652", name = "vmx_get_mt_mask", note = "no MMIO, no non-coherent DMA")
     @Override
     public long get_mt_mask(kvm_vcpu vcpu, long gfn, boolean is_mmio) {
         return (MTRR_TYPE_WRBACK << VMX_EPT_MT_EPTE_SHIFT) | VMX_EPT_IPAT_BIT;
     }
 
     /** 2M pages; the model's host has no 1G EPT pages. */
-    @KernelSource(file = "arch/x86/kvm/vmx.c", lines = "7654-7661")
+    @KernelSource(file = "arch/x86/kvm/vmx.c", lines = "7654-7661", name = "vmx_get_lpage_level")
     @Override
     public int get_lpage_level() {
         return mmu_h.PT_DIRECTORY_LEVEL;

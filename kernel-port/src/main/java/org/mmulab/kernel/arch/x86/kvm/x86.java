@@ -160,7 +160,7 @@ public final class x86 {
      * copy_to_user: fails (returns true, "bytes not copied") when the user buffer is missing or
      * shorter than {@code n} bytes. A failed copy copies nothing.
      */
-    @KernelSource(file = "arch/x86/include/asm/uaccess.h", lines = "739-745", name = "copy_to_user",
+    @KernelSource(file = "arch/x86/include/asm/uaccess.h", lines = "722-737", name = "copy_to_user",
             note = "the user buffer is a long[]; too small or missing is the -EFAULT case")
     static boolean copy_to_user(long[] to, LongPtr from, long n) {
         if (to == null || (long) to.length * 8 < n) {
