@@ -163,6 +163,7 @@ public final class x86 {
     @KernelSource(file = "arch/x86/include/asm/uaccess.h", lines = "722-737", name = "copy_to_user",
             note = "the user buffer is a long[]; too small or missing is the -EFAULT case")
     static boolean copy_to_user(long[] to, LongPtr from, long n) {
+        sched.might_sleep(); // might_fault(): touching user memory may fault a page in
         if (to == null || (long) to.length * 8 < n) {
             return true;
         }
