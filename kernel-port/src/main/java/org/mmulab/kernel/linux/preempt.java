@@ -13,6 +13,10 @@ public final class preempt {
         task_struct.current().preempt_count++;
     }
 
+    /**
+     * CONFIG_PREEMPT: dropping the count to zero is a preemption point, so a task whose time
+     * slice ran out while it held a spinlock gives up the CPU at the unlock.
+     */
     @KernelSource(file = "include/linux/preempt.h", lines = "53-58", name = "preempt_enable")
     public static void preempt_enable() {
         task_struct t = task_struct.current();
@@ -20,7 +24,9 @@ public final class preempt {
             bug.WARN_ON(true);
             return;
         }
-        t.preempt_count--;
+        if (--t.preempt_count == 0 && !t.irqs_off && sched.need_resched()) {
+            sched.schedule(); // __preempt_schedule -> preempt_schedule
+        }
     }
 
     @KernelSource(file = "arch/x86/include/asm/preempt.h", lines = "20-23")

@@ -91,12 +91,16 @@ public final class sched {
         return __cond_resched_lock(lock);
     }
 
-    /** Drops {@code lock} when someone waits for it or a reschedule is due, then takes it again. */
+    /**
+     * Drops {@code lock} when another CPU waits for it or a reschedule is due, then takes it
+     * again; returns 1 if it did. Faithful to v3.16, including its flaw: the caller's spinlock
+     * keeps preempt_count above zero, so {@link #should_resched()} is always false here and the
+     * lock is dropped only on contention (a later kernel compares against PREEMPT_LOCK_OFFSET).
+     * A due reschedule still happens, at the caller's spin_unlock (a preemption point).
+     */
     @KernelSource(file = "kernel/sched/core.c", lines = "4166-4185")
     public static int __cond_resched_lock(spinlock_t lock) {
-        // should_resched() sees the lock's own preempt count, so it is judged one level down,
-        // as the kernel's PREEMPT_ACTIVE arithmetic does.
-        boolean resched = need_resched();
+        boolean resched = should_resched();
         int ret = 0;
 
         lockdep.lockdep_assert_held(lock);

@@ -341,9 +341,6 @@ public final class x86 {
             irqflags.local_irq_enable();
             preempt.preempt_enable();
             vcpu.srcu_idx = srcu_struct.srcu_read_lock(vcpu.kvm.srcu);
-            if (sched.need_resched()) {
-                sched.cond_resched();
-            }
             return 1;
         }
 
