@@ -17,6 +17,7 @@ import static org.mmulab.kernel.linux.kvm_host_h.KVM_MEM_MAX_NR_PAGES;
 import static org.mmulab.kernel.linux.kvm_host_h.KVM_PFN_ERR_FAULT;
 import static org.mmulab.kernel.linux.kvm_host_h.KVM_PFN_ERR_RO_FAULT;
 import static org.mmulab.kernel.linux.kvm_host_h.KVM_PFN_NOSLOT;
+import static org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_MMU_RELOAD;
 import static org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_TLB_FLUSH;
 import static org.mmulab.kernel.linux.kvm_host_h.OUTSIDE_GUEST_MODE;
 import static org.mmulab.kernel.linux.kvm_host_h.__gfn_to_hva_memslot;
@@ -127,6 +128,12 @@ public final class kvm_main {
             kvm.stat.remote_tlb_flush.incrementAndGet();
         }
         cmpxchg.cmpxchg(kvm.tlbs_dirty, dirty_count, 0);
+    }
+
+    /** Asks every vCPU to drop its MMU root before it next enters the guest. */
+    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "198-201")
+    public static void kvm_reload_remote_mmus(kvm kvm) {
+        make_all_cpus_request(kvm, KVM_REQ_MMU_RELOAD);
     }
 
     @KernelSource(file = "virt/kvm/kvm_main.c", lines = "110-116")
@@ -244,22 +251,19 @@ public final class kvm_main {
     }
 
     /**
-     * KVM_SET_USER_MEMORY_REGION under slots_lock: create a slot, or change its flags (dirty
-     * logging on or off). Every check happens before anything changes, so a rejected request
-     * leaves the VM as it was.
-     *
-     * <p>Not ported: deleting or moving a slot, which needs the whole-MMU zap
-     * ({@code kvm_arch_flush_shadow_memslot}); such a request gets {@code -EINVAL} and a log line.
+     * KVM_SET_USER_MEMORY_REGION under slots_lock: create, delete, move a slot or change its
+     * flags (dirty logging on or off). Every check happens before anything changes, so a rejected
+     * request leaves the VM as it was. Deleting or moving first publishes the slot marked
+     * KVM_MEMSLOT_INVALID and zaps every shadow page, so no spte points into it any more.
      */
-    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "740-922",
-            note = "KVM_MR_DELETE and KVM_MR_MOVE answer -EINVAL: the whole-MMU zap is not ported")
+    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "740-922", note = "no iommu; cleanup on error inlined")
     public static int __kvm_set_memory_region(kvm kvm, kvm_userspace_memory_region mem) {
         int r;
         long base_gfn;
         long npages;
         kvm_memory_slot slot;
         kvm_memory_slot old, new_;
-        kvm_memslots slots = null;
+        kvm_memslots slots = null, old_memslots;
         kvm_mr_change change;
 
         r = check_memory_region_flags(mem);
@@ -347,12 +351,6 @@ public final class kvm_main {
             }
         }
 
-        if (change == kvm_mr_change.KVM_MR_DELETE || change == kvm_mr_change.KVM_MR_MOVE) {
-            log.warn("KVM_SET_USER_MEMORY_REGION: {} of slot {} is not ported (needs kvm_arch_flush_shadow_memslot)",
-                    change, mem.slot);
-            return -EINVAL;
-        }
-
         // Free page dirty bitmap if unneeded
         if ((new_.flags & kvm_h.KVM_MEM_LOG_DIRTY_PAGES) == 0) {
             new_.dirty_bitmap = null;
@@ -363,7 +361,7 @@ public final class kvm_main {
             new_.userspace_addr = mem.userspace_addr;
 
             if (x86.kvm_arch_create_memslot(kvm, new_, npages) != 0) {
-                kvm_free_physmem_slot(kvm, new_, old);
+                kvm_free_physmem_slot(kvm, new_, old); // out_free
                 return r;
             }
         }
@@ -371,18 +369,39 @@ public final class kvm_main {
         // Allocate page dirty bitmap if needed
         if ((new_.flags & kvm_h.KVM_MEM_LOG_DIRTY_PAGES) != 0 && new_.dirty_bitmap == null) {
             if (kvm_create_dirty_bitmap(new_) < 0) {
-                kvm_free_physmem_slot(kvm, new_, old);
+                kvm_free_physmem_slot(kvm, new_, old); // out_free
                 return r;
             }
         }
 
+        if (change == kvm_mr_change.KVM_MR_DELETE || change == kvm_mr_change.KVM_MR_MOVE) {
+            slots = kvm.memslots.dup();
+            slot = id_to_memslot(slots, mem.slot);
+            slot.flags |= KVM_MEMSLOT_INVALID;
+
+            old_memslots = install_new_memslots(kvm, slots, null);
+
+            // From here on no new shadow page can point into the deleted or moved slot.
+            x86.kvm_arch_flush_shadow_memslot(kvm, slot);
+            // nobody reads old_memslots any more: reuse it, it differs only by the invalid flag
+            slots = old_memslots;
+        }
+
         r = x86.kvm_arch_prepare_memory_region(kvm, new_, mem, change);
         if (r != 0) {
-            kvm_free_physmem_slot(kvm, new_, old);
+            kvm_free_physmem_slot(kvm, new_, old); // out_slots, out_free
             return r;
         }
 
-        slots = kvm.memslots.dup();
+        if (slots == null) {
+            slots = kvm.memslots.dup();
+        }
+
+        // the memory itself is freed through old by kvm_free_physmem_slot below
+        if (change == kvm_mr_change.KVM_MR_DELETE) {
+            new_.dirty_bitmap = null;
+            new_.arch = new org.mmulab.kernel.arch.x86.include.asm.kvm_arch_memory_slot();
+        }
 
         install_new_memslots(kvm, slots, new_);
 

@@ -182,7 +182,11 @@ public final class mmu {
 
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "182")
     public static final kmem_cache<kvm_mmu_page> mmu_page_header_cache =
-            kmem_cache.kmem_cache_create("kvm_mmu_page_header", 256, addr -> new kvm_mmu_page());
+            kmem_cache.kmem_cache_create("kvm_mmu_page_header", 256, addr -> {
+                kvm_mmu_page sp = new kvm_mmu_page();
+                sp.self = addr;
+                return sp;
+            });
 
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "185") public static volatile long shadow_nx_mask;
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "186") public static volatile long shadow_x_mask;
@@ -511,6 +515,20 @@ public final class mmu {
             linfo.write_count += 1;
         }
         kvm.arch.indirect_shadow_pages++;
+    }
+
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "830-844")
+    static void unaccount_shadowed(kvm kvm, long gfn) {
+        kvm_memory_slot slot;
+        kvm_lpage_info linfo;
+
+        slot = gfn_to_memslot(kvm, gfn);
+        for (int i = PT_DIRECTORY_LEVEL; i < PT_PAGE_TABLE_LEVEL + KVM_NR_PAGE_SIZES; ++i) {
+            linfo = lpage_info_slot(gfn, slot, i);
+            linfo.write_count -= 1;
+            WARN_ON(linfo.write_count < 0);
+        }
+        kvm.arch.indirect_shadow_pages--;
     }
 
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "846-860")
@@ -904,6 +922,23 @@ public final class mmu {
         kvm.arch.n_used_mmu_pages += nr;
     }
 
+    /**
+     * Frees a zapped shadow page. The C version unlinks {@code sp} from its lists by itself
+     * (hlist_del, list_del); here the lists belong to {@code kvm}, so it is passed in.
+     */
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "1525-1534")
+    static void kvm_mmu_free_page(kvm kvm, kvm_mmu_page sp) {
+        kvm.arch.mmu_page_hash.get(kvm_page_table_hashfn(sp.gfn)).remove(sp);
+        if (!kvm.arch.zapped_obsolete_pages.remove(sp)) {
+            kvm.arch.active_mmu_pages.remove(sp);
+        }
+        mm.free_page(sp.spt);
+        if (sp.role.direct == 0) {
+            mm.free_page(sp.gfns_page);
+        }
+        kmem_cache.kmem_cache_free(mmu_page_header_cache, sp.self);
+    }
+
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "1536-1539")
     static int kvm_page_table_hashfn(long gfn) {
         return (int) (gfn & ((1 << org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_MMU_HASH_SHIFT) - 1));
@@ -926,7 +961,7 @@ public final class mmu {
         sp.spt = (Long) mmu_memory_cache_alloc(vcpu.arch.mmu_page_cache);
         if (direct == 0) {
             // the kernel uses a second page as the gfn array
-            mmu_memory_cache_alloc(vcpu.arch.mmu_page_cache);
+            sp.gfns_page = (Long) mmu_memory_cache_alloc(vcpu.arch.mmu_page_cache);
             sp.gfns = new long[PT64_ENT_PER_PAGE];
         }
         mm.set_page_private(mm.virt_to_page(sp.spt), sp);
@@ -958,6 +993,13 @@ public final class mmu {
             return;
         }
         kvm_mmu_mark_parents_unsync(sp);
+    }
+
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "1703-1709")
+    static void kvm_unlink_unsync_page(kvm kvm, kvm_mmu_page sp) {
+        WARN_ON(!sp.unsync);
+        sp.unsync = false;
+        kvm.stat.mmu_unsync.decrementAndGet();
     }
 
     /** {@code for_each_gfn_sp}: the shadow pages in {@code gfn}'s hash bucket whose gfn matches. */
@@ -1136,6 +1178,128 @@ public final class mmu {
         }
 
         mmu_spte_set(sptep, spte);
+    }
+
+    /** Clears one spte of {@code sp}: a leaf leaves its rmap, a link leaves the child's parent list. */
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "2079-2102")
+    static boolean mmu_page_zap_pte(kvm kvm, kvm_mmu_page sp, long spte) {
+        long pte;
+        kvm_mmu_page child;
+
+        pte = deref(spte);
+        if (is_shadow_present_pte(pte)) {
+            if (is_last_spte(pte, sp.role.level)) {
+                drop_spte(kvm, spte);
+                if (is_large_pte(pte)) {
+                    kvm.stat.lpages.decrementAndGet();
+                }
+            } else {
+                child = page_header(pte & PT64_BASE_ADDR_MASK);
+                drop_parent_pte(child, spte);
+            }
+            return true;
+        }
+
+        if (is_mmio_spte(pte)) {
+            mmu_spte_clear_no_track(spte);
+        }
+
+        return false;
+    }
+
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "2104-2111")
+    static void kvm_mmu_page_unlink_children(kvm kvm, kvm_mmu_page sp) {
+        for (int i = 0; i < PT64_ENT_PER_PAGE; ++i) {
+            mmu_page_zap_pte(kvm, sp, sp.spt + 8L * i);
+        }
+    }
+
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "2118-2125")
+    static void kvm_mmu_unlink_parents(kvm kvm, kvm_mmu_page sp) {
+        long sptep;
+        rmap_iterator iter = new rmap_iterator();
+
+        while ((sptep = rmap_get_first(sp.parent_ptes.get(), iter)) != 0) {
+            drop_parent_pte(sp, sptep);
+        }
+    }
+
+    /** Zapping the unsync children of a shadowed guest table is outside the port: none exist on a direct map. */
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "2127-2151", note = "only the no-unsync-children case")
+    static int mmu_zap_unsync_children(kvm kvm, kvm_mmu_page parent, List<kvm_mmu_page> invalid_list) {
+        if (parent.role.level == PT_PAGE_TABLE_LEVEL) {
+            return 0;
+        }
+        if (parent.unsync_children == 0) {
+            return 0; // mmu_unsync_walk finds nothing
+        }
+        throw new org.mmulab.kernel.linux.KernelBug("mmu_unsync_walk (mmu.c 1693-1701) is outside the port's scope: " + parent);
+    }
+
+    /**
+     * Unlinks {@code sp} from its children and parents and marks it invalid. A page that is no
+     * vCPU's root goes to {@code invalid_list}, to be freed by {@link #kvm_mmu_commit_zap_page}
+     * after a flush; a root stays until its last vCPU lets go, and the vCPUs are told to reload.
+     * Returns how many pages went to the list.
+     */
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "2153-2187")
+    static int kvm_mmu_prepare_zap_page(kvm kvm, kvm_mmu_page sp, List<kvm_mmu_page> invalid_list) {
+        int ret;
+
+        kvm.stat.mmu_shadow_zapped.incrementAndGet();
+        ret = mmu_zap_unsync_children(kvm, sp, invalid_list);
+        kvm_mmu_page_unlink_children(kvm, sp);
+        kvm_mmu_unlink_parents(kvm, sp);
+
+        if (sp.role.invalid == 0 && sp.role.direct == 0) {
+            unaccount_shadowed(kvm, sp.gfn);
+        }
+
+        if (sp.unsync) {
+            kvm_unlink_unsync_page(kvm, sp);
+        }
+        if (sp.root_count == 0) {
+            // Count self
+            ret++;
+            kvm.arch.active_mmu_pages.remove(sp);
+            kvm.arch.zapped_obsolete_pages.remove(sp);
+            invalid_list.add(0, sp);
+            kvm_mod_used_mmu_pages(kvm, -1);
+        } else {
+            kvm.arch.active_mmu_pages.remove(sp);
+            kvm.arch.active_mmu_pages.addFirst(sp);
+
+            // an obsolete root is unusable already, see kvm_mmu_invalidate_zap_all_pages()
+            if (sp.role.invalid == 0 && !is_obsolete_sp(kvm, sp)) {
+                kvm_main.kvm_reload_remote_mmus(kvm);
+            }
+        }
+
+        sp.role.invalid = 1;
+        return ret;
+    }
+
+    /**
+     * Frees the pages of {@code invalid_list}, after a remote flush has waited for every vCPU to
+     * leave guest mode and every lockless walk ({@link #walk_shadow_page_lockless_begin}) to end:
+     * nobody can be reading them any more.
+     */
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "2189-2212")
+    static void kvm_mmu_commit_zap_page(kvm kvm, List<kvm_mmu_page> invalid_list) {
+        if (invalid_list.isEmpty()) {
+            return;
+        }
+
+        smp.smp_mb();
+
+        // waits for guest mode and lockless walks to end
+        kvm_flush_remote_tlbs(kvm);
+
+        for (kvm_mmu_page sp : new ArrayList<>(invalid_list)) {
+            WARN_ON(sp.role.invalid == 0 || sp.root_count != 0);
+            invalid_list.remove(sp);
+            kvm_mmu_free_page(kvm, sp);
+        }
     }
 
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "2382-2389")
@@ -1575,6 +1739,37 @@ public final class mmu {
         }
     }
 
+    /** Lets go of this vCPU's root; the last user of an invalid root frees it. */
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "2958-3001", note = "the 4-level root branch only")
+    static void mmu_free_roots(kvm_vcpu vcpu) {
+        kvm_mmu_page sp;
+        List<kvm_mmu_page> invalid_list = new ArrayList<>();
+
+        if (!VALID_PAGE(vcpu.arch.mmu.root_hpa)) {
+            return;
+        }
+
+        if (vcpu.arch.mmu.shadow_root_level == PT64_ROOT_LEVEL
+                && (vcpu.arch.mmu.root_level == PT64_ROOT_LEVEL || vcpu.arch.mmu.direct_map)) {
+            long root = vcpu.arch.mmu.root_hpa;
+
+            spin_lock(vcpu.kvm.mmu_lock);
+            try {
+                sp = page_header(root);
+                --sp.root_count;
+                if (sp.root_count == 0 && sp.role.invalid != 0) {
+                    kvm_mmu_prepare_zap_page(vcpu.kvm, sp, invalid_list);
+                    kvm_mmu_commit_zap_page(vcpu.kvm, invalid_list);
+                }
+            } finally {
+                spin_unlock(vcpu.kvm.mmu_lock);
+            }
+            vcpu.arch.mmu.root_hpa = INVALID_PAGE;
+            return;
+        }
+        throw new org.mmulab.kernel.linux.KernelBug("PAE roots are outside the port's scope");
+    }
+
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "3015-3049")
     static int mmu_alloc_direct_roots(kvm_vcpu vcpu) {
         kvm_mmu_page sp;
@@ -1722,6 +1917,12 @@ public final class mmu {
         return r;
     }
 
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "3923-3927")
+    public static void kvm_mmu_unload(kvm_vcpu vcpu) {
+        mmu_free_roots(vcpu);
+        WARN_ON(VALID_PAGE(vcpu.arch.mmu.root_hpa));
+    }
+
     /** Shadow pages are never recycled in the port; running short is logged (see kvm_mmu_change_mmu_pages). */
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "4163-4180",
             note = "prepare_zap_oldest_mmu_page is not ported: a shortage is logged, not recycled")
@@ -1794,6 +1995,72 @@ public final class mmu {
         // Flushing after the unlock is safe: only W was cleared (present to present), and
         // mmu_spte_update decides flushes by SPTE_MMU_WRITEABLE, not by the W bit.
         kvm_flush_remote_tlbs(kvm);
+    }
+
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "4344")
+    static final int BATCH_ZAP_PAGES = 10;
+
+    /**
+     * Zaps the obsolete pages, oldest first, dropping mmu_lock now and then; pages that are still
+     * some vCPU's root stay (invalid) until their vCPU reloads.
+     */
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "4345-4391")
+    static void kvm_zap_obsolete_pages(kvm kvm) {
+        int batch = 0;
+
+        restart:
+        while (true) {
+            // list_for_each_entry_safe_reverse: oldest first; restart after any change to the list
+            List<kvm_mmu_page> oldest_first = new ArrayList<>(kvm.arch.active_mmu_pages);
+            java.util.Collections.reverse(oldest_first);
+            for (kvm_mmu_page sp : oldest_first) {
+                int ret;
+
+                // active_mmu_pages is FIFO: nothing older than a valid page is obsolete
+                if (!is_obsolete_sp(kvm, sp)) {
+                    break;
+                }
+
+                // already zapped (a root still in use)
+                if (sp.role.invalid != 0) {
+                    continue;
+                }
+
+                // no flush needed here: only pages of the old generation are zapped
+                if (batch >= BATCH_ZAP_PAGES && cond_resched_lock(kvm.mmu_lock) != 0) {
+                    batch = 0;
+                    continue restart;
+                }
+
+                ret = kvm_mmu_prepare_zap_page(kvm, sp, kvm.arch.zapped_obsolete_pages);
+                batch += ret;
+
+                continue restart;
+            }
+            break;
+        }
+
+        // flush before freeing: a lockless walk may still be reading these tables
+        kvm_mmu_commit_zap_page(kvm, kvm.arch.zapped_obsolete_pages);
+    }
+
+    /**
+     * Makes every shadow page obsolete at once (a new generation), tells the vCPUs to reload
+     * their roots, and zaps the old pages. Needed before a memslot goes away.
+     */
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "4404-4423")
+    public static void kvm_mmu_invalidate_zap_all_pages(kvm kvm) {
+        spin_lock(kvm.mmu_lock);
+        try {
+            kvm.arch.mmu_valid_gen++;
+
+            // under mmu_lock, or a vCPU could drop its root and miss the flush
+            kvm_main.kvm_reload_remote_mmus(kvm);
+
+            kvm_zap_obsolete_pages(kvm);
+        } finally {
+            spin_unlock(kvm.mmu_lock);
+        }
     }
 
     /** 2% of the guest's pages, at least 64. */

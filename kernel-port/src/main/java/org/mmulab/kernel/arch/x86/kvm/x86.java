@@ -11,6 +11,7 @@ import static org.mmulab.kernel.linux.errno.EINVAL;
 import static org.mmulab.kernel.linux.errno.ENOENT;
 import static org.mmulab.kernel.linux.kvm_host_h.EXITING_GUEST_MODE;
 import static org.mmulab.kernel.linux.kvm_host_h.IN_GUEST_MODE;
+import static org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_MMU_RELOAD;
 import static org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_MMU_SYNC;
 import static org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_TLB_FLUSH;
 import static org.mmulab.kernel.linux.kvm_host_h.OUTSIDE_GUEST_MODE;
@@ -268,6 +269,12 @@ public final class x86 {
 
     private static final int kh_LOG = kvm_h.KVM_MEM_LOG_DIRTY_PAGES;
 
+    /** A slot is going away or moving: zap every shadow page. */
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "7357-7361")
+    public static void kvm_arch_flush_shadow_memslot(kvm kvm, kvm_memory_slot slot) {
+        mmu.kvm_mmu_invalidate_zap_all_pages(kvm);
+    }
+
     @KernelSource(file = "arch/x86/kvm/x86.c", lines = "2789-2833", note = "records the CPU only")
     public static void kvm_arch_vcpu_load(kvm_vcpu vcpu, int cpu) {
         vcpu.cpu = cpu;
@@ -306,11 +313,14 @@ public final class x86 {
      * {@code __vcpu_run} does; it is dropped while the guest runs.
      */
     @KernelSource(file = "arch/x86/kvm/x86.c", lines = "5949-6158",
-            note = "only the TLB-flush and MMU-sync requests, the mode protocol, run and handle_exit")
+            note = "only the MMU-reload, MMU-sync and TLB-flush requests, the mode protocol, run and handle_exit")
     public static int vcpu_enter_guest(kvm_vcpu vcpu) {
         int r;
 
         if (vcpu.requests.get() != 0) {
+            if (kvm_check_request(KVM_REQ_MMU_RELOAD, vcpu)) {
+                mmu.kvm_mmu_unload(vcpu);
+            }
             if (kvm_check_request(KVM_REQ_MMU_SYNC, vcpu)) {
                 // kvm_mmu_sync_roots: a direct map has no unsync children to sync
             }

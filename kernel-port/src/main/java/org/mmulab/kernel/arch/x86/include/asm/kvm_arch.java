@@ -19,6 +19,8 @@ public final class kvm_arch {
     public final List<List<kvm_mmu_page>> mmu_page_hash = new ArrayList<>(kvm_host_h.KVM_NUM_MMU_PAGES);
     /** {@code struct list_head active_mmu_pages}: newest first. */
     public final LinkedList<kvm_mmu_page> active_mmu_pages = new LinkedList<>();
+    /** {@code struct list_head zapped_obsolete_pages}: zapped, waiting for the flush that frees them. */
+    public final LinkedList<kvm_mmu_page> zapped_obsolete_pages = new LinkedList<>();
 
     public kvm_arch() {
         for (int i = 0; i < kvm_host_h.KVM_NUM_MMU_PAGES; i++) {

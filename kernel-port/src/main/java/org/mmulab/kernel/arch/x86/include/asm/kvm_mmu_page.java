@@ -28,6 +28,11 @@ public final class kvm_mmu_page {
     public final LongPtr unsync_child_bitmap = new LongPtr(new long[512 / 64], 0);
     public int write_flooding_count;
 
+    /** {@code sp} itself as an address (its slab object), for kmem_cache_free; Java-only. */
+    public long self;
+    /** Address of the page that backs {@code gfns} (indirect pages), for free_page; Java-only. */
+    public long gfns_page;
+
     @Override
     public String toString() {
         return String.format("sp{gfn=%#x spt=%#x %s}", gfn, spt, role);
