@@ -7,8 +7,8 @@ import org.mmulab.kernel.KernelSource;
 
 /**
  * {@code struct srcu_struct}: sleepable RCU, which guards readers of {@code kvm->memslots}.
- * Readers bump the counter of the current index; an updater flips the index and waits for the old
- * index's readers to drain, twice, as v3.16's {@code __synchronize_srcu} does. One counter per
+ * Readers bump the counter of the current index; an updater drains the idle index, flips, and
+ * drains the index that was current, as v3.16's {@code __synchronize_srcu} does. One counter per
  * index instead of per-CPU counters.
  */
 @KernelSource(file = "include/linux/srcu.h", lines = "47-57", name = "struct srcu_struct",
@@ -50,21 +50,31 @@ public final class srcu_struct {
         readers.decrementAndGet(idx);
     }
 
-    /** Waits until every reader that might see the old value has left its read-side section. */
-    @KernelSource(file = "kernel/rcu/srcu.c", lines = "508-513")
+    /**
+     * Waits until every reader that might see the old value has left its read-side section, in
+     * v3.16's order (srcu.c 470-477): first drain the index readers are not using (stragglers of
+     * an earlier grace period), then flip, then drain the index that was in use. Readers that
+     * start after the flip use the new index and are not waited for, so a steady stream of new
+     * readers cannot starve the updater.
+     */
+    @KernelSource(file = "kernel/rcu/srcu.c", lines = "508-513", note = "the batch machinery of __synchronize_srcu (428-467) reduced to one updater at a time")
     public static void synchronize_srcu(srcu_struct sp) {
         sched.might_sleep();
         synchronized (sp.update_mutex) {
-            for (int pass = 0; pass < 2; pass++) {
-                int old = (int) (sp.completed.getAndIncrement() & 1);
-                int spins = 0;
-                while (sp.readers.get(old) != 0) {
-                    if (++spins < 64) {
-                        sched.cpu_relax();
-                    } else {
-                        Thread.yield();
-                    }
-                }
+            int idx = (int) (1 ^ (sp.completed.get() & 1));
+            sp.wait_for_readers(idx);
+            sp.completed.incrementAndGet(); // srcu_flip
+            sp.wait_for_readers(idx ^ 1);
+        }
+    }
+
+    private void wait_for_readers(int idx) {
+        int spins = 0;
+        while (readers.get(idx) != 0) {
+            if (++spins < 64) {
+                sched.cpu_relax();
+            } else {
+                Thread.yield();
             }
         }
     }

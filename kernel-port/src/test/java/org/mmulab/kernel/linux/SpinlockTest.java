@@ -263,7 +263,12 @@ class SpinlockTest {
     }
 
     @Test
-    void condReschedLockDropsTheLockWhenAReschedIsDue() {
+    void condReschedLockKeepsTheLockOnADueReschedAsV316DoesAndUnlockPreempts() {
+        // v3.16 under CONFIG_PREEMPT: should_resched() (arch/x86/include/asm/preempt.h 96-99) is
+        // false while the caller's spinlock holds preempt_count above zero, so
+        // __cond_resched_lock (kernel/sched/core.c 4166-4185) breaks only for contention; the
+        // due reschedule happens at spin_unlock, whose preempt_enable is a preemption point
+        // (include/linux/preempt.h 53-58).
         spinlock_t lock = spinlock_t.spin_lock_init("resched");
         noReschedDue();
         task_struct me = task_struct.current();
@@ -271,23 +276,17 @@ class SpinlockTest {
         spinlock_t.spin_lock(lock);
         try {
             sched.resched_curr(me); // the tick says our slice is over
-            assertEquals(1, sched.__cond_resched_lock(lock), "resched due: drop, schedule, retake");
-            assertFalse(me.need_resched_flag, "schedule() cleared TIF_NEED_RESCHED");
+            assertTrue(sched.need_resched());
+            assertFalse(sched.should_resched(), "not while the lock keeps preempt_count up");
+            assertEquals(0, sched.__cond_resched_lock(lock), "no waiter: the lock is kept");
+            assertEquals(0, sched.cond_resched_lock(lock));
             assertSame(me, lock.owner());
+            assertTrue(me.need_resched_flag, "the reschedule is still pending");
             assertEquals(base + 1, preempt.preempt_count());
-            assertEquals(0, sched.__cond_resched_lock(lock), "and nothing due right after");
-
-            // The time-slice model: a zero slice makes need_resched() true on the next look.
-            sched.sched_slice_ns = 0;
-            long t0 = System.nanoTime();
-            while (System.nanoTime() == t0) {
-                Thread.onSpinWait();
-            }
-            assertEquals(1, sched.__cond_resched_lock(lock));
-            assertSame(me, lock.owner());
         } finally {
             spinlock_t.spin_unlock(lock);
         }
+        assertFalse(me.need_resched_flag, "spin_unlock's preempt_enable scheduled");
         assertEquals(base, preempt.preempt_count());
     }
 }
