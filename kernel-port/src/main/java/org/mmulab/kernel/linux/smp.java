@@ -14,13 +14,19 @@ import org.apache.logging.log4j.Logger;
 import org.mmulab.kernel.KernelSource;
 
 /**
- * {@code kernel/smp.c}: cross-CPU function calls (IPIs). A CPU takes an IPI only while its
- * interrupts are on, at the points where real hardware would be interrupted: when it turns
- * interrupts back on ({@link irqflags#local_irq_enable()}), while it waits for its own IPIs, and
- * wherever the machine running guest code polls with {@link #handle_pending_ipis()}.
+ * {@code kernel/smp.c}: cross-CPU function calls (IPIs). Delivery follows the hardware rule: a
+ * CPU with interrupts on takes an IPI at once; a CPU with interrupts off (a lockless shadow walk,
+ * a vCPU in guest mode) holds it pending until it turns them back on
+ * ({@link irqflags#local_irq_enable()}) or, in guest mode, until the machine sees it pending
+ * ({@link #ipi_pending()}) and exits the guest.
  *
- * <p>{@code smp_call_function_many(..., wait=true)} returns only after every target ran the
- * function. A target whose thread has died counts as an offline CPU and is not waited for.
+ * <p>Java cannot interrupt a running thread, so "at once" is modelled by the sender running the
+ * handler on the target's behalf at the moment it finds the target's interrupts on, and counting
+ * it as taken by the target. The handler the port sends ({@code ack_flush}) does nothing on the
+ * target, so this is indistinguishable from delivery on the target's thread.
+ *
+ * <p>{@code smp_call_function_many(..., wait=true)} returns only after every target took the IPI.
+ * A target whose thread has died counts as an offline CPU and is not waited for.
  */
 @KernelSource(file = "kernel/smp.c", lines = "1-692", name = "smp.c")
 public final class smp {
@@ -37,6 +43,8 @@ public final class smp {
     static final class cpu_state {
         final task_struct task;
         final ConcurrentLinkedQueue<call_single_data> call_single_queue = new ConcurrentLinkedQueue<>();
+        /** IPIs this CPU has taken, on its own thread or delivered at once by the sender. */
+        final java.util.concurrent.atomic.AtomicLong irqs_taken = new java.util.concurrent.atomic.AtomicLong();
 
         cpu_state(task_struct task) {
             this.task = task;
@@ -107,7 +115,17 @@ public final class smp {
             }
             cpu_state target = cpus.get(cpu);
             call_single_data csd = new call_single_data(func, info);
+            if (!target.task.irqs_off) {
+                deliver_now(target, csd);
+                continue;
+            }
             target.call_single_queue.add(csd);
+            // The target may have turned interrupts on between the check and the enqueue; if it
+            // has and has not taken the call yet, the interrupt is taken now.
+            if (!target.task.irqs_off && target.call_single_queue.remove(csd)) {
+                deliver_now(target, csd);
+                continue;
+            }
             sent.add(csd);
             targets.add(target);
         }
@@ -149,6 +167,14 @@ public final class smp {
         }
     }
 
+    /** A CPU with interrupts on takes the IPI at once (see the class comment). */
+    private static void deliver_now(cpu_state target, call_single_data csd) {
+        csd.func.accept(csd.info);
+        csd.locked = false;
+        target.irqs_taken.incrementAndGet();
+        LockSupport.unpark(target.task.thread); // wakes a halted CPU
+    }
+
     /**
      * generic_smp_call_function_single_interrupt(): runs the calls queued for this CPU, if its
      * interrupts are on. Returns how many ran; a CPU in guest mode treats a non-zero answer as an
@@ -174,9 +200,16 @@ public final class smp {
         while ((csd = me.call_single_queue.poll()) != null) {
             csd.func.accept(csd.info);
             csd.locked = false; // csd_unlock
+            me.irqs_taken.incrementAndGet();
             n++;
         }
         return n;
+    }
+
+    /** How many IPIs CPU {@code cpu} has taken so far (0 for an unknown CPU). */
+    public static long irqs_taken(int cpu) {
+        cpu_state c = cpus.get(cpu);
+        return c == null ? 0 : c.irqs_taken.get();
     }
 
     /** Whether IPIs wait for this CPU. */
@@ -186,15 +219,42 @@ public final class smp {
     }
 
     /**
-     * Halts this CPU until an IPI arrives or {@code nanos} pass, then takes pending IPIs (the
-     * {@code sti; hlt} idiom). Returns how many ran.
+     * Halts this CPU with interrupts on until an IPI is taken or {@code nanos} pass (the
+     * {@code sti; hlt} idiom). Returns how many IPIs it took meanwhile.
      */
     @KernelSource(file = "arch/x86/include/asm/irqflags.h", lines = "47-50", name = "native_safe_halt")
     public static int safe_halt(long nanos) {
-        task_struct.current().irqs_off = false;
-        if (!ipi_pending()) {
-            LockSupport.parkNanos(nanos);
+        task_struct t = task_struct.current();
+        cpu_state me = cpus.get(t.cpu);
+        long before = me.irqs_taken.get();
+        t.irqs_off = false;
+        handle_pending_ipis();
+        long deadline = System.nanoTime() + nanos;
+        while (me.irqs_taken.get() == before) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            LockSupport.parkNanos(left);
+            handle_pending_ipis();
         }
-        return handle_pending_ipis();
+        return (int) (me.irqs_taken.get() - before);
+    }
+
+    /**
+     * For a CPU in guest mode (interrupts off): waits until an IPI is pending or {@code nanos}
+     * pass, without taking it; the machine then exits the guest and the IPI is taken when
+     * interrupts come back on. Returns whether one is pending.
+     */
+    public static boolean wait_for_ipi(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        while (!ipi_pending()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(left);
+        }
+        return true;
     }
 }

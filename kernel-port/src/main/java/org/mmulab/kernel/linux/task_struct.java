@@ -25,8 +25,8 @@ public final class task_struct {
     public final int cpu;
     /** preempt_count(): raised by spin_lock, lowered by spin_unlock. */
     public int preempt_count;
-    /** irqs_disabled() for this task's CPU. */
-    public boolean irqs_off;
+    /** irqs_disabled() for this task's CPU; read by IPI senders on other CPUs. */
+    public volatile boolean irqs_off;
     /** TIF_NEED_RESCHED, set by {@link sched#resched_curr(task_struct)} or by the time slice running out. */
     public volatile boolean need_resched_flag;
     /** When this task last went through the scheduler, for the time-slice model of need_resched(). */

@@ -59,11 +59,11 @@ import org.mmulab.kernel.testing.TestVm;
  * <li>After the final harvest every page of the slot is read-only (with SPTE_MMU_WRITEABLE kept for
  * written pages) and the next harvest is empty.</li>
  * </ol>
- * The port's smp model delivers an IPI only where the target CPU turns interrupts on or polls
- * ({@code smp.handle_pending_ipis}); a real CPU running guest code takes it at once. So each
- * writer polls before every look at an spte and while it waits at a checkpoint; without that, a
- * flush IPI queued just after a writer left its lockless walk is never answered and the harvester
- * waits in smp_call_function_many forever (seen while writing this test, not a port bug).
+ * Writers also poll for IPIs ({@code smp.handle_pending_ipis}) before every look at an spte, as
+ * guest code would take interrupts. (An early version of the smp model delivered IPIs only where
+ * the target turned interrupts on or polled, and a flush queued just after a writer left its
+ * lockless walk was never answered; the model now takes an IPI at once on a CPU whose interrupts
+ * are on, which is what hardware does.)
  *
  * <p>Writers pause every {@link #CHECKPOINT} writes until the harvester has finished one more
  * harvest, so each round has at least WRITES / CHECKPOINT harvests overlapping the writes without
