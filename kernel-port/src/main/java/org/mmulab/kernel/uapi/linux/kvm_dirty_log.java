@@ -11,7 +11,7 @@ import org.mmulab.kernel.KernelSource;
 @KernelSource(file = "include/uapi/linux/kvm.h", lines = "375-382", name = "struct kvm_dirty_log")
 public final class kvm_dirty_log {
     public int slot;
-    /** {@code void __user *dirty_bitmap}: one bit per page, in longs. */
+    /** {@code void __user *dirty_bitmap}: the user buffer, a bit for each page of the slot, as longs. */
     public long[] dirty_bitmap;
 
     public kvm_dirty_log() {}

@@ -272,7 +272,7 @@ public final class kvm_main {
         }
 
         r = -EINVAL;
-        // General sanity checks
+        // alignment, range and slot-number checks
         if ((mem.memory_size & (PAGE_SIZE - 1)) != 0) {
             return r;
         }
@@ -315,7 +315,7 @@ public final class kvm_main {
         if (npages != 0) {
             if (old.npages == 0) {
                 change = kvm_mr_change.KVM_MR_CREATE;
-            } else { // Modify an existing slot.
+            } else { // the slot exists: only its base gfn or flags may change
                 if (mem.userspace_addr != old.userspace_addr || npages != old.npages
                         || ((new_.flags ^ old.flags) & kvm_h.KVM_MEM_READONLY) != 0) {
                     return r;
@@ -325,18 +325,18 @@ public final class kvm_main {
                     change = kvm_mr_change.KVM_MR_MOVE;
                 } else if (new_.flags != old.flags) {
                     change = kvm_mr_change.KVM_MR_FLAGS_ONLY;
-                } else { // Nothing to change.
+                } else { // identical request: done
                     return 0;
                 }
             }
         } else if (old.npages != 0) {
             change = kvm_mr_change.KVM_MR_DELETE;
-        } else { // Modify a non-existent slot: disallowed.
+        } else { // deleting a slot that does not exist
             return r;
         }
 
         if (change == kvm_mr_change.KVM_MR_CREATE || change == kvm_mr_change.KVM_MR_MOVE) {
-            // Check for overlaps
+            // a new or moved slot may not cover another user slot's gfns
             r = -EEXIST;
             for (kvm_memory_slot s : kvm.memslots.memslots) {
                 if (s.npages == 0) {
@@ -351,7 +351,7 @@ public final class kvm_main {
             }
         }
 
-        // Free page dirty bitmap if unneeded
+        // logging off: the new slot has no bitmap
         if ((new_.flags & kvm_h.KVM_MEM_LOG_DIRTY_PAGES) == 0) {
             new_.dirty_bitmap = null;
         }
@@ -366,7 +366,7 @@ public final class kvm_main {
             }
         }
 
-        // Allocate page dirty bitmap if needed
+        // logging on and no bitmap yet: allocate one
         if ((new_.flags & kvm_h.KVM_MEM_LOG_DIRTY_PAGES) != 0 && new_.dirty_bitmap == null) {
             if (kvm_create_dirty_bitmap(new_) < 0) {
                 kvm_free_physmem_slot(kvm, new_, old); // out_free
@@ -492,7 +492,7 @@ public final class kvm_main {
             return KVM_PFN_NOSLOT;
         }
 
-        // Do not map writable pfn in the readonly memslot.
+        // a read-only slot never hands out a writable mapping
         if (writable != null && memslot_is_readonly(slot)) {
             writable[0] = false;
             writable = null;
