@@ -262,12 +262,10 @@ public final class x86 {
 
         // Write-protect every page of the slot for dirty logging; see fast_page_fault() for why
         // no large spte may appear in a logged slot.
-        if (change != kvm_mr_change.KVM_MR_DELETE && (mem.flags & kh_LOG) != 0) {
+        if (change != kvm_mr_change.KVM_MR_DELETE && (mem.flags & kvm_h.KVM_MEM_LOG_DIRTY_PAGES) != 0) {
             mmu.kvm_mmu_slot_remove_write_access(kvm, mem.slot);
         }
     }
-
-    private static final int kh_LOG = kvm_h.KVM_MEM_LOG_DIRTY_PAGES;
 
     /** A slot is going away or moving: zap every shadow page. */
     @KernelSource(file = "arch/x86/kvm/x86.c", lines = "7357-7361")
