@@ -10,6 +10,7 @@ public final class errno {
 
     @KernelSource(file = "include/uapi/asm-generic/errno-base.h", lines = "5") public static final int ENOENT = 2;
     @KernelSource(file = "include/uapi/asm-generic/errno-base.h", lines = "8") public static final int EIO = 5;
+    @KernelSource(file = "include/uapi/asm-generic/errno-base.h", lines = "7") public static final int EINTR = 4;
     @KernelSource(file = "include/uapi/asm-generic/errno-base.h", lines = "15") public static final int ENOMEM = 12;
     @KernelSource(file = "include/uapi/asm-generic/errno-base.h", lines = "17") public static final int EFAULT = 14;
     @KernelSource(file = "include/uapi/asm-generic/errno-base.h", lines = "20") public static final int EEXIST = 17;
@@ -22,6 +23,7 @@ public final class errno {
             case 0: return "0";
             case ENOENT: return "ENOENT";
             case EIO: return "EIO";
+            case EINTR: return "EINTR";
             case ENOMEM: return "ENOMEM";
             case EFAULT: return "EFAULT";
             case EEXIST: return "EEXIST";

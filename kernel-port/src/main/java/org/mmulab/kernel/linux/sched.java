@@ -118,6 +118,11 @@ public final class sched {
         return ret;
     }
 
+    @KernelSource(file = "include/linux/sched.h", lines = "2688-2691")
+    public static boolean signal_pending(task_struct p) {
+        return p.sigpending;
+    }
+
     /** might_sleep(): an annotation for code that may sleep; see {@link #__might_sleep}. */
     @KernelSource(file = "include/linux/kernel.h", lines = "181")
     public static void might_sleep() {

@@ -29,6 +29,8 @@ public final class task_struct {
     public volatile boolean irqs_off;
     /** TIF_NEED_RESCHED, set by {@link sched#resched_curr(task_struct)} or by the time slice running out. */
     public volatile boolean need_resched_flag;
+    /** TIF_SIGPENDING: a signal waits; KVM_RUN returns -EINTR to userspace when it sees it. */
+    public volatile boolean sigpending;
     /** When this task last went through the scheduler, for the time-slice model of need_resched(). */
     public long last_schedule_ns = System.nanoTime();
 

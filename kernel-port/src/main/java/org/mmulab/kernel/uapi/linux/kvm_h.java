@@ -20,6 +20,8 @@ public final class kvm_h {
 
     /** _IOW(KVMIO, 0x41, int) */
     @KernelSource(file = "include/uapi/linux/kvm.h", lines = "961") public static final int KVM_CREATE_VCPU = (0 << 30) | (KVMIO << 8) | 0x41;
+    /** _IO(KVMIO, 0x80), a vCPU ioctl */
+    @KernelSource(file = "include/uapi/linux/kvm.h", lines = "1054") public static final int KVM_RUN = (KVMIO << 8) | 0x80;
     /** _IOW(KVMIO, 0x42, struct kvm_dirty_log), sizeof = 16 */
     @KernelSource(file = "include/uapi/linux/kvm.h", lines = "962") public static final int KVM_GET_DIRTY_LOG = _IOW(KVMIO, 0x42, 16);
     /** _IOW(KVMIO, 0x46, struct kvm_userspace_memory_region), sizeof = 32 */

@@ -611,6 +611,29 @@ public final class kvm_main {
         return id;
     }
 
+    /**
+     * Kicks a vCPU out of guest mode: if it is in guest mode, move it to EXITING_GUEST_MODE and
+     * interrupt its CPU (the reschedule IPI); it exits and looks at its requests and signals.
+     */
+    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "1696-1713", note = "no halt wait queue")
+    public static void kvm_vcpu_kick(kvm_vcpu vcpu) {
+        int me;
+        int cpu = vcpu.cpu;
+
+        me = smp.get_cpu();
+        try {
+            if (cpu != me && cpu != -1 && smp.cpu_online(cpu)) {
+                if (x86.kvm_arch_vcpu_should_kick(vcpu)) {
+                    cpumask mask = new cpumask();
+                    cpumask.cpumask_set_cpu(cpu, mask);
+                    smp.smp_call_function_many(mask, x -> { }, null, false); // smp_send_reschedule
+                }
+            }
+        } finally {
+            smp.put_cpu();
+        }
+    }
+
     /** Binds a vCPU to the calling thread's CPU, as the vCPU ioctls do first. */
     @KernelSource(file = "virt/kvm/kvm_main.c", lines = "121-140", note = "no preempt notifiers")
     public static int vcpu_load(kvm_vcpu vcpu) {
@@ -628,6 +651,30 @@ public final class kvm_main {
         preempt.preempt_disable();
         preempt.preempt_enable();
         mutex_unlock(vcpu.mutex);
+    }
+
+    /** The vCPU ioctl entry point; the port models KVM_RUN. Unknown ioctls get -ENOTTY. */
+    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "1964-2152", note = "KVM_RUN only")
+    public static long kvm_vcpu_ioctl(kvm_vcpu vcpu, int ioctl, Object arg) {
+        int r;
+
+        r = vcpu_load(vcpu);
+        if (r != 0) {
+            return r;
+        }
+        try {
+            if (ioctl == kvm_h.KVM_RUN) {
+                if (arg != null) {
+                    return -EINVAL;
+                }
+                r = x86.kvm_arch_vcpu_ioctl_run(vcpu);
+            } else {
+                r = -ENOTTY;
+            }
+        } finally {
+            vcpu_put(vcpu);
+        }
+        return r;
     }
 
     /**

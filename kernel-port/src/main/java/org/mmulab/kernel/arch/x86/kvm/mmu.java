@@ -1874,6 +1874,28 @@ public final class mmu {
         return r[0];
     }
 
+    /**
+     * The exit handler's entry into the MMU: run the fault handler; 0 from it means "retry the
+     * access" (return 1, back into the guest). A positive answer asks for the instruction to be
+     * emulated, which is outside the port: the access is retried instead (departure).
+     */
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "4187-4218", note = "x86_emulate_instruction is not ported: an emulation request retries")
+    public static int kvm_mmu_page_fault(kvm_vcpu vcpu, long cr2, int error_code) {
+        int r;
+
+        r = vcpu.arch.mmu.page_fault.page_fault(vcpu, cr2, error_code, false);
+        if (r < 0) {
+            return r;
+        }
+
+        if (r == 0) {
+            return 1;
+        }
+
+        vcpu.stat.emulation_requests.incrementAndGet();
+        return 1;
+    }
+
     /** Asks this vCPU to flush its own TLB before it next enters the guest. */
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "3453-3457")
     public static void kvm_mmu_flush_tlb(kvm_vcpu vcpu) {

@@ -47,6 +47,22 @@ public abstract class vmx implements kvm_x86_ops {
         mmu.kvm_mmu_set_mmio_spte_mask((0x3L << 62) | 0x6L);
     }
 
+    /**
+     * The EPT-violation exit: turns the exit qualification into a page-fault error code (bit 1
+     * write, bit 2 fetch moved to bit 4, bit 3 "the entry was readable" as present) and calls
+     * kvm_mmu_page_fault. The machine passes the qualification it reports.
+     */
+    @KernelSource(file = "arch/x86/kvm/vmx.c", lines = "5451-5497", note = "no NMI-unblocking or gla checks")
+    public static int handle_ept_violation(kvm_vcpu vcpu, long exit_qualification, long gpa) {
+        int error_code;
+
+        error_code = (int) (exit_qualification & (1L << 1));
+        error_code |= (int) ((exit_qualification & (1L << 2)) << 2);
+        error_code |= (int) ((exit_qualification >>> 3) & 0x1);
+
+        return mmu.kvm_mmu_page_fault(vcpu, gpa, error_code);
+    }
+
     /** Guest RAM without assigned devices: write-back, ignoring the guest PAT. */
     @KernelSource(file = "arch/x86/kvm/vmx.c", lines = "7627-7652", name = "vmx_get_mt_mask", note = "no MMIO, no non-coherent DMA")
     @Override

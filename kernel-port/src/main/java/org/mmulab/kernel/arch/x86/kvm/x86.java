@@ -267,6 +267,46 @@ public final class x86 {
         }
     }
 
+    /**
+     * The KVM_RUN loop: enter the guest again and again until an exit needs userspace, or a
+     * signal is pending (the VMM pausing this vCPU), which returns -EINTR.
+     */
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "6161-6221", note = "always runnable: no halt, timers, async pf or irq windows")
+    static int __vcpu_run(kvm_vcpu vcpu) {
+        int r;
+        kvm kvm = vcpu.kvm;
+
+        vcpu.srcu_idx = srcu_struct.srcu_read_lock(kvm.srcu);
+
+        r = 1;
+        while (r > 0) {
+            r = vcpu_enter_guest(vcpu);
+
+            if (r <= 0) {
+                break;
+            }
+
+            if (sched.signal_pending(org.mmulab.kernel.linux.task_struct.current())) {
+                r = -org.mmulab.kernel.linux.errno.EINTR;
+                vcpu.stat.signal_exits.incrementAndGet();
+            }
+            if (sched.need_resched()) {
+                srcu_struct.srcu_read_unlock(kvm.srcu, vcpu.srcu_idx);
+                sched.cond_resched();
+                vcpu.srcu_idx = srcu_struct.srcu_read_lock(kvm.srcu);
+            }
+        }
+
+        srcu_struct.srcu_read_unlock(kvm.srcu, vcpu.srcu_idx);
+
+        return r;
+    }
+
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "6310-6354", note = "no sigmask, mmio or pio completion")
+    public static int kvm_arch_vcpu_ioctl_run(kvm_vcpu vcpu) {
+        return __vcpu_run(vcpu);
+    }
+
     /** A slot is going away or moving: zap every shadow page. */
     @KernelSource(file = "arch/x86/kvm/x86.c", lines = "7357-7361")
     public static void kvm_arch_flush_shadow_memslot(kvm kvm, kvm_memory_slot slot) {
@@ -276,6 +316,12 @@ public final class x86 {
     @KernelSource(file = "arch/x86/kvm/x86.c", lines = "2789-2833", note = "records the CPU only")
     public static void kvm_arch_vcpu_load(kvm_vcpu vcpu, int cpu) {
         vcpu.cpu = cpu;
+    }
+
+    /** Should a kick interrupt this vCPU: is it in guest mode (moving it to EXITING_GUEST_MODE)? */
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "7378-7381")
+    public static boolean kvm_arch_vcpu_should_kick(kvm_vcpu vcpu) {
+        return org.mmulab.kernel.linux.kvm_host_h.kvm_vcpu_exiting_guest_mode(vcpu) == IN_GUEST_MODE;
     }
 
     /** vmx_create_vcpu -> kvm_vcpu_init -> kvm_arch_vcpu_init -> kvm_mmu_create. */

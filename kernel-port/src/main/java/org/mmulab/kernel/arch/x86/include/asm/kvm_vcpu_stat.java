@@ -13,4 +13,7 @@ public final class kvm_vcpu_stat {
     public final AtomicInteger tlb_flush = new AtomicInteger();
     public final AtomicInteger exits = new AtomicInteger();
     public final AtomicInteger halt_wakeup = new AtomicInteger();
+    public final AtomicInteger signal_exits = new AtomicInteger();
+    /** Faults that asked for instruction emulation (not ported; counted). */
+    public final AtomicInteger emulation_requests = new AtomicInteger();
 }
