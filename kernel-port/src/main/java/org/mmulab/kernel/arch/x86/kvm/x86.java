@@ -389,7 +389,8 @@ public final class x86 {
 
         irqflags.local_irq_disable();
 
-        if (vcpu.mode() == EXITING_GUEST_MODE || vcpu.requests.get() != 0 || sched.need_resched()) {
+        if (vcpu.mode() == EXITING_GUEST_MODE || vcpu.requests.get() != 0 || sched.need_resched()
+                || sched.signal_pending(org.mmulab.kernel.linux.task_struct.current())) {
             vcpu.set_mode(OUTSIDE_GUEST_MODE);
             smp.smp_mb();
             irqflags.local_irq_enable();
