@@ -47,6 +47,7 @@ public final class RunResult {
         field(b, "vcpu_tlb_flushes", longs(vcpuFlushes));
         field(b, "vcpu_writes", longs(vcpuWrites));
         field(b, "seconds", String.format(java.util.Locale.ROOT, "%.3f", seconds));
+        field(b, "heap_used_bytes", Long.toString(heapUsedBytes));
         StringBuilder r = new StringBuilder("[");
         for (Round x : rounds) {
             r.append(r.length() > 1 ? ", " : "").append(String.format(java.util.Locale.ROOT,
