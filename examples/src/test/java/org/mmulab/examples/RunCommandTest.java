@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** {@code mmulab run} and {@code mmulab list}: short migrations hold the invariants; bad usage exits 2. */
+class RunCommandTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest(name = "seed {0}, {1} vCPUs")
+    @CsvSource({"1, 1", "2, 2", "3, 4"})
+    void migrateHoldsEveryInvariantOnV316(long seed, int vcpus, @TempDir Path dir) throws Exception {
+        Path json = dir.resolve("run.json");
+        int rc = run("run", "migrate", "--vcpus", Integer.toString(vcpus), "--memory", "4M", "--rounds", "20",
+                "--seed", Long.toString(seed), "--json", json.toString());
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, text + err.toString(StandardCharsets.UTF_8));
+        assertTrue(text.contains("invariants held"), text);
+        assertTrue(text.contains("round  20:"), text);
+        String j = Files.readString(json);
+        assertTrue(j.contains("\"scenario\": \"migrate\""), j);
+        assertTrue(j.contains("\"variant\": \"v3.16\""), j);
+        assertTrue(j.contains("\"rounds\": 21"), j); // 20 pre-copy rounds and the stop-and-copy round
+        assertTrue(j.contains("\"lost_pages\": []"), j);
+        assertTrue(j.contains("\"violations\": []"), j);
+        assertTrue(j.contains("\"invariants_held\": true"), j);
+        assertTrue(j.matches("(?s).*\"vcpu_tlb_flushes\": \\[\\d+(, \\d+){" + (vcpus - 1) + "}\\].*"), j);
+    }
+
+    @Test
+    void listNamesTheScenariosAndVariants() {
+        assertEquals(0, run("list"));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("migrate"), text);
+        assertTrue(text.contains("v3.16"), text);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "run|which scenario",
+        "run nosuch|unknown scenario 'nosuch'",
+        "run migrate --variant v9|unknown variant 'v9'",
+        "run migrate --vcpus 0|--vcpus must be between 1 and 64",
+        "run migrate --vcpus many|--vcpus needs a whole number",
+        "run migrate --memory 3G|--memory must be between 64K and 1G",
+        "run migrate --memory 6000|multiple of 4K",
+        "run migrate --memory lots|--memory needs a size",
+        "run migrate --rounds 2 --seconds 1|not both",
+        "run migrate --seconds -1|--seconds must be in",
+        "run migrate --frob 1|unknown option '--frob'",
+        "run migrate --seed|needs the form --option value",
+        "frobnicate|unknown command 'frobnicate'"})
+    void badUsageIsOneLineAndExitTwo(String args, String message) {
+        assertEquals(2, run(args.split(" ")));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.contains(message), e);
+        assertEquals(1, e.lines().count(), "one line: " + e);
+        assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing ran");
+    }
+}
