@@ -8,9 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
-import org.mmulab.examples.vmm.Migration;
+import java.util.Map;
+import org.mmulab.examples.hooks.FlushGate;
+import org.mmulab.examples.variants.VariantLoader;
+import org.mmulab.examples.vmm.RaceScenarios;
 import org.mmulab.examples.vmm.RunConfig;
-import org.mmulab.examples.vmm.RunResult;
 
 /** The {@code mmulab} command line. */
 public final class Main {
@@ -18,17 +20,18 @@ public final class Main {
 
     /** Scenarios this build can run, with a line each. */
     static final List<String[]> SCENARIOS = List.<String[]>of(
-            new String[] {"migrate", "pre-copy live migration under load from N vCPUs; checks invariants 1 and 3"});
-    /** Variants of the seed commit this build can run. */
-    static final List<String[]> VARIANTS = List.<String[]>of(
-            new String[] {"v3.16", "the code as the seed commit left it (default)"});
+            new String[] {"migrate", "pre-copy live migration under load from N vCPUs; checks invariants 1 and 3"},
+            new String[] {"enable-logging-race", "dirty logging switched on and off while another thread harvests; invariant 1"},
+            new String[] {"shadow-protect", "gfns write-protected for shadowing while harvests flush late; invariant 2"});
 
     static final String USAGE = String.join("\n",
             "usage: mmulab <command> [options]",
             "",
             "commands:",
             "  run SCENARIO [--variant V] [--vcpus N] [--memory SIZE] [--rounds R | --seconds S] [--seed N] [--json FILE]",
-            "                     run a scenario on the machine (SIZE like 64M or 1G; defaults: 2 vCPUs, 64M, 5 rounds)",
+            "               [--hold-flush MS]",
+            "                     run a scenario on the machine (SIZE like 64M or 1G; defaults: 2 vCPUs, 64M, 5 rounds);",
+            "                     --hold-flush holds the racing thread's late flush open MS ms (race scenarios)",
             "  list               the scenarios and variants",
             "  demo [--pages N]   walk through the v3.16 dirty-logging path on the port, single-threaded",
             "  help               this text",
@@ -57,8 +60,8 @@ public final class Main {
                         out.printf("  %-22s %s%n", s[0], s[1]);
                     }
                     out.println("variants:");
-                    for (String[] v : VARIANTS) {
-                        out.printf("  %-22s %s%n", v[0], v[1]);
+                    for (Map.Entry<String, String> v : VariantLoader.DESCRIPTIONS.entrySet()) {
+                        out.printf("  %-22s %s%n", v.getKey(), v.getValue());
                     }
                     return 0;
                 case "demo":
@@ -115,7 +118,7 @@ public final class Main {
             switch (opt) {
                 case "--variant":
                     c.variant = val;
-                    if (VARIANTS.stream().noneMatch(v -> v[0].equals(val))) {
+                    if (!VariantLoader.DESCRIPTIONS.containsKey(val)) {
                         throw new UsageError("run: unknown variant '" + val + "' (see: mmulab list)");
                     }
                     break;
@@ -145,12 +148,18 @@ public final class Main {
                 case "--json":
                     c.json = val;
                     break;
+                case "--hold-flush":
+                    c.holdFlushMillis = number(opt, val, 0, 10_000);
+                    break;
                 default:
                     throw new UsageError("run: unknown option '" + opt + "'");
             }
         }
         if (rounds && c.seconds > 0) {
             throw new UsageError("run: give --rounds or --seconds, not both");
+        }
+        if (c.holdFlushMillis > 0 && c.scenario.equals("migrate")) {
+            throw new UsageError("run: --hold-flush is for the race scenarios (enable-logging-race, shadow-protect)");
         }
         return c;
     }
@@ -192,29 +201,33 @@ public final class Main {
         return bytes;
     }
 
+    /**
+     * Runs the scenario in a fresh variant loader: the port, the machine and the VMM are loaded
+     * anew with the variant's methods swapped in (and the flush hook, with --hold-flush).
+     */
     static int runScenario(RunConfig c, PrintStream out, PrintStream err) {
-        out.printf("mmulab run %s: variant %s, %d vCPU(s), %d MiB guest RAM (%d pages), %s, seed %d%n", c.scenario,
-                c.variant, c.vcpus, c.memoryBytes >> 20, c.pages(),
-                c.seconds > 0 ? String.format(Locale.ROOT, "%.1f s of pre-copy", c.seconds) : c.rounds + " round(s)", c.seed);
-        RunResult r = new Migration(c, out, System.console() != null).run();
-        out.printf("%d rounds, %d pages sent in %.2f s, %d remote TLB flushes; vCPU TLB flushes %s%n",
-                r.rounds.size(), r.pagesSent, r.seconds, r.remoteFlushes, java.util.Arrays.toString(r.vcpuFlushes));
-        if (r.invariantsHeld()) {
-            out.println("invariants held: dirty-log completeness after every harvest; destination equals source.");
-        } else {
-            for (RunResult.LostPage p : r.lostPages) {
-                out.printf("LOST PAGE gfn 0x%x: destination differs from source (last writer vcpu%d)%n", p.gfn(), p.lastWriter());
-            }
-            out.printf("INVARIANTS BROKEN: %d violation(s), %d lost page(s)%n", r.violations.size(), r.lostPages.size());
+        List<VariantLoader.Swap> hooks = new java.util.ArrayList<>();
+        if (c.holdFlushMillis > 0) {
+            hooks.add(VariantLoader.Swap.before("org/mmulab/kernel/virt/kvm/kvm_main", "kvm_flush_remote_tlbs",
+                    "(Lorg/mmulab/kernel/linux/kvm;)V", "org/mmulab/examples/hooks/FlushGate", "beforeFlush"));
+            FlushGate.arm(c.scenario.equals("enable-logging-race") ? RaceScenarios.TOGGLER : RaceScenarios.HARVESTER,
+                    c.holdFlushMillis);
         }
-        if (c.json != null) {
-            try {
-                Files.writeString(Paths.get(c.json), r.toJson(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                err.println("mmulab: cannot write " + c.json + ": " + e.getMessage());
-                return 2;
-            }
+        try {
+            VariantLoader loader = new VariantLoader(c.variant, Main.class.getClassLoader(), hooks);
+            Class<?> scenarios = loader.loadClass("org.mmulab.examples.vmm.Scenarios");
+            Object r = scenarios.getMethod("run", Map.class, PrintStream.class, PrintStream.class, boolean.class)
+                    .invoke(null, c.toMap(), out, err, System.console() != null);
+            return (Integer) r;
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            Throwable t = e.getCause();
+            err.println("mmulab: the run failed: " + t);
+            t.printStackTrace(err);
+            return 1;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot start the scenario", e);
+        } finally {
+            FlushGate.disarm();
         }
-        return r.invariantsHeld() ? 0 : 1;
     }
 }

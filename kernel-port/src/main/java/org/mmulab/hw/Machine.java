@@ -82,6 +82,8 @@ public final class Machine extends vmx {
         public final AtomicLong eptViolations = new AtomicLong();
         public final AtomicLong tlbFlushes = new AtomicLong();
         public final AtomicLong tlbEntriesDropped = new AtomicLong();
+        /** Writes the MMU would not map writable, done by the emulator instead. */
+        public final AtomicLong emulatedWrites = new AtomicLong();
 
         Cpu(kvm_vcpu vcpu, Workload workload) {
             this.vcpu = vcpu;
@@ -409,9 +411,43 @@ public final class Machine extends vmx {
         Cpu c = cpus.get(vcpu.vcpu_id);
         if (c.exitReason == ExitReason.EPT_VIOLATION) {
             c.eptViolations.incrementAndGet();
-            return vmx.handle_ept_violation(vcpu, c.exitQualification, c.exitGpa);
+            int emulations = vcpu.stat.emulation_requests.get();
+            int r = vmx.handle_ept_violation(vcpu, c.exitQualification, c.exitGpa);
+            if (r > 0 && vcpu.stat.emulation_requests.get() != emulations && c.pendingGfn >= 0) {
+                emulate(c);
+            }
+            return r;
         }
         return 1;
+    }
+
+    /**
+     * The instruction emulator's part, for a write the MMU keeps write-protected (a shadowed
+     * guest page table): the access is done in software, through the memslot, and the page is
+     * logged dirty, as kvm_write_guest does; the guest then continues past the instruction.
+     */
+    private void emulate(Cpu c) {
+        long gfn = c.pendingGfn;
+        c.pendingGfn = -1;
+        kvm_memory_slot slot = kvm_main.gfn_to_memslot(kvm, gfn);
+        if (slot == null) {
+            return;
+        }
+        int page = memory.pageOfPfn((slot.userspace_addr >>> mm.PAGE_SHIFT) + (gfn - slot.base_gfn));
+        if (page < 0) {
+            return;
+        }
+        if (c.pendingWrite) {
+            long stamp = ((long) (c.id() + 1) << 48) | ++c.seq;
+            memory.writeWord(page, c.pendingSlot, stamp);
+            lastWriter.set(page, stamp);
+            kvm_main.mark_page_dirty(kvm, gfn);
+            c.writes.incrementAndGet();
+            c.emulatedWrites.incrementAndGet();
+        } else {
+            memory.readWord(page, c.pendingSlot);
+            c.reads.incrementAndGet();
+        }
     }
 
     // ---- the invariant checks, on paused vCPUs ----

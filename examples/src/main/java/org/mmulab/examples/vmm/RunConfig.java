@@ -1,8 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0-only
 package org.mmulab.examples.vmm;
 
-/** What a scenario run was asked for. */
+/** What a scenario run was asked for; crosses class loaders as a map of strings. */
 public final class RunConfig {
+    public java.util.Map<String, String> toMap() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("scenario", scenario);
+        m.put("variant", variant);
+        m.put("vcpus", Integer.toString(vcpus));
+        m.put("memory", Long.toString(memoryBytes));
+        m.put("rounds", Integer.toString(rounds));
+        m.put("seconds", Double.toString(seconds));
+        m.put("seed", Long.toString(seed));
+        m.put("hold-flush", Long.toString(holdFlushMillis));
+        if (json != null) {
+            m.put("json", json);
+        }
+        return m;
+    }
+
+    public static RunConfig fromMap(java.util.Map<String, String> m) {
+        RunConfig c = new RunConfig();
+        c.scenario = m.get("scenario");
+        c.variant = m.get("variant");
+        c.vcpus = Integer.parseInt(m.get("vcpus"));
+        c.memoryBytes = Long.parseLong(m.get("memory"));
+        c.rounds = Integer.parseInt(m.get("rounds"));
+        c.seconds = Double.parseDouble(m.get("seconds"));
+        c.seed = Long.parseLong(m.get("seed"));
+        c.holdFlushMillis = Long.parseLong(m.get("hold-flush"));
+        c.json = m.get("json");
+        return c;
+    }
+
     public String scenario = "migrate";
     public String variant = "v3.16";
     public int vcpus = 2;
@@ -17,6 +47,9 @@ public final class RunConfig {
     public String json;
     /** Check invariant 1 after every KVM_GET_DIRTY_LOG (pauses the vCPUs each time). */
     public boolean checkEveryRound = true;
+
+    /** Hold each racing flush open this long (ms) with the woven hook; 0: off. */
+    public long holdFlushMillis = 0;
 
     public long pages() {
         return memoryBytes / 4096;

@@ -327,7 +327,7 @@ class SpteWriteProtectTest {
     }
 
     /**
-     * The lesson of the seed commit (198c74f43f0f, "KVM: MMU: flush tlb out of mmu lock when
+     * The lesson of the seed commit ("KVM: MMU: flush tlb out of mmu lock when
      * write-protect the sptes"): KVM_GET_DIRTY_LOG may now drop mmu_lock before it flushes, so a
      * spte it made read-only can still have writable TLB entries. A shadow write-protect that
      * runs in that window sees W already clear, yet must report the flush as owed, because it

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.examples.vmm;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.mmulab.hw.Machine;
+import org.mmulab.hw.Workload;
+import org.mmulab.kernel.arch.x86.include.asm.kvm_mmu_page;
+import org.mmulab.kernel.arch.x86.kvm.mmu;
+import org.mmulab.kernel.linux.errno;
+import org.mmulab.kernel.linux.kvm_memory_slot;
+import org.mmulab.kernel.linux.kvm_vcpu;
+import org.mmulab.kernel.linux.spinlock_t;
+import org.mmulab.kernel.uapi.linux.kvm_dirty_log;
+import org.mmulab.kernel.uapi.linux.kvm_h;
+import org.mmulab.kernel.uapi.linux.kvm_userspace_memory_region;
+import org.mmulab.kernel.virt.kvm.kvm_main;
+
+/**
+ * The two races the seed commit is about, each between two VMM-side threads while the vCPUs run.
+ *
+ * <p>{@code enable-logging-race}: thread {@value #TOGGLER} turns dirty logging on and off
+ * (kvm_mmu_slot_remove_write_access, flush after unlock) while thread {@value #HARVESTER} harvests
+ * with KVM_GET_DIRTY_LOG (flush after unlock too). slots_lock must serialize them: a harvest that
+ * runs in the other's window sees a fresh, clean bitmap, owes no flush, and returns while vCPUs
+ * still hold writable TLB entries for pages just write-protected; invariant 1 is checked after
+ * every harvest.
+ *
+ * <p>{@code shadow-protect}: thread {@value #HARVESTER} harvests (its flush comes after unlock)
+ * while thread {@value #SHADOWER} write-protects hot gfns for shadowing, through
+ * kvm_mmu_get_page of an indirect page (rmap_write_protect with pt_protect, and the flush it
+ * owes). A gfn that dirty logging already made read-only but not yet flushed still owes that
+ * flush (SPTE_MMU_WRITEABLE); invariant 2 is checked after every shadow write-protect.
+ */
+public final class RaceScenarios {
+    public static final String TOGGLER = "logging-toggler";
+    public static final String HARVESTER = "harvester";
+    public static final String SHADOWER = "shadower";
+    static final int SLOT = 0;
+    static final long BASE_GFN = 0x100000;
+
+    private RaceScenarios() {}
+
+    static Machine boot(RunConfig config, int extraIdleVcpus) {
+        long npages = config.pages();
+        Machine.Options opts = new Machine.Options();
+        opts.idleNanos = 20_000;
+        Machine m = new Machine(opts, npages);
+        long hot = Math.max(1, Math.min(npages, 64));
+        for (int i = 0; i < config.vcpus; i++) {
+            m.addVcpu(new Workload(config.seed * 1_000_003L + i, BASE_GFN, npages, hot, 0.95, 0.6));
+        }
+        return m;
+    }
+
+    static long setRegion(Machine m, long npages, int flags) {
+        return kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_SET_USER_MEMORY_REGION,
+                new kvm_userspace_memory_region(SLOT, flags, BASE_GFN << 12, npages << 12, Machine.USER_BASE));
+    }
+
+    /** Rounds to run: --rounds, or as many as fit in --seconds. */
+    static boolean more(RunConfig c, int round, long t0) {
+        return c.seconds > 0 ? System.nanoTime() - t0 < (long) (c.seconds * 1e9) : round <= c.rounds;
+    }
+
+    public static RunResult enableLoggingRace(RunConfig config, PrintStream out) {
+        RunResult result = new RunResult(config);
+        long npages = config.pages();
+        Machine m = boot(config, 0);
+        long t0 = System.nanoTime();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        // The checker must look at the state a harvest returned to, not at a later toggle's
+        // window: the toggler issues its next ioctl only after a whole harvest-and-check cycle
+        // that began after its last ioctl returned. Harvests still overlap every toggle.
+        java.util.concurrent.atomic.AtomicLong toggles = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong checkedUpTo = new java.util.concurrent.atomic.AtomicLong(-1);
+        try {
+            check(setRegion(m, npages, 0), "map guest RAM");
+            m.start();
+            Thread harvester = new Thread(() -> {
+                long[] bitmap = new long[(int) ((npages + 63) / 64)];
+                try {
+                    while (!done.get()) {
+                        long startedAfter = toggles.get();
+                        long r = kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_GET_DIRTY_LOG, new kvm_dirty_log(SLOT, bitmap));
+                        if (r == -errno.ENOENT) {
+                            checkedUpTo.set(startedAfter); // logging is off right now
+                            Thread.onSpinWait();
+                            continue;
+                        }
+                        check(r, "KVM_GET_DIRTY_LOG");
+                        m.pauseAll();
+                        try {
+                            List<Machine.Violation> v = m.checkDirtyLogCompleteness(kvm_main.gfn_to_memslot(m.kvm, BASE_GFN));
+                            synchronized (result) {
+                                result.violations.addAll(v);
+                            }
+                        } finally {
+                            m.resumeAll();
+                        }
+                        checkedUpTo.set(startedAfter);
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, HARVESTER);
+            harvester.start();
+
+            String name = Thread.currentThread().getName();
+            Thread.currentThread().setName(TOGGLER);
+            int round;
+            try {
+            for (round = 1; more(config, round, t0); round++) {
+                long f0 = m.kvm.stat.remote_tlb_flush.get();
+                check(setRegion(m, npages, kvm_h.KVM_MEM_LOG_DIRTY_PAGES), "enable dirty logging");
+                awaitCycle(toggles, checkedUpTo, harvester);
+                Thread.sleep(1); // let the guest dirty some pages under logging
+                check(setRegion(m, npages, 0), "disable dirty logging");
+                awaitCycle(toggles, checkedUpTo, harvester);
+                Thread.sleep(1); // and map them writable again without logging
+                int seen;
+                synchronized (result) {
+                    seen = result.violations.size();
+                }
+                result.rounds.add(new RunResult.Round(round, 0, 0, m.kvm.stat.remote_tlb_flush.get() - f0, 0, 0));
+                if (round <= 5 || round % 100 == 0) {
+                    out.printf("  round %4d: logging on and off, %d violation(s) so far%n", round, seen);
+                }
+            }
+            } finally {
+                Thread.currentThread().setName(name);
+            }
+            done.set(true);
+            harvester.join(30_000);
+            if (harvester.isAlive()) {
+                throw new IllegalStateException("the harvester did not stop");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            done.set(true);
+            m.shutdown();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("harvester failed", failure.get());
+        }
+        finish(result, m, t0);
+        for (Machine.Violation v : result.violations) {
+            out.println("VIOLATION " + v);
+        }
+        return result;
+    }
+
+    public static RunResult shadowProtect(RunConfig config, PrintStream out) {
+        RunResult result = new RunResult(config);
+        long npages = config.pages();
+        Machine m = boot(config, 1);
+        long t0 = System.nanoTime();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try {
+            check(setRegion(m, npages, kvm_h.KVM_MEM_LOG_DIRTY_PAGES), "map guest RAM with dirty logging");
+            // A vCPU that never runs: the shadowing thread allocates shadow pages through it.
+            long id = kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_CREATE_VCPU, config.vcpus);
+            check(id == config.vcpus ? 0 : id, "KVM_CREATE_VCPU");
+            kvm_vcpu shadowVcpu = m.kvm.vcpus[config.vcpus];
+            m.start();
+            Thread harvester = new Thread(() -> {
+                long[] bitmap = new long[(int) ((npages + 63) / 64)];
+                try {
+                    while (!done.get()) {
+                        check(kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_GET_DIRTY_LOG, new kvm_dirty_log(SLOT, bitmap)),
+                                "KVM_GET_DIRTY_LOG");
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, HARVESTER);
+            harvester.start();
+
+            String name = Thread.currentThread().getName();
+            Thread.currentThread().setName(SHADOWER);
+            long hot = Math.max(1, Math.min(npages, 64));
+            int round;
+            try {
+            for (round = 1; more(config, round, t0) && round <= hot; round++) {
+                long gfn = BASE_GFN + (round - 1);
+                long f0 = m.kvm.stat.remote_tlb_flush.get();
+                Thread.sleep(1); // the guest writes, the harvester write-protects
+                mmu.mmu_topup_memory_caches(shadowVcpu);
+                spinlock_t.spin_lock(m.kvm.mmu_lock);
+                kvm_mmu_page sp;
+                try {
+                    // a guest page directory lives in this gfn: shadow it (level 2, indirect)
+                    sp = mmu.kvm_mmu_get_page(shadowVcpu, gfn, 0, 2, 0, mmu.ACC_ALL, 0);
+                } finally {
+                    spinlock_t.spin_unlock(m.kvm.mmu_lock);
+                }
+                m.pauseAll();
+                try {
+                    List<Machine.Violation> v = m.checkShadowProtected(gfn);
+                    result.violations.addAll(v);
+                } finally {
+                    m.resumeAll();
+                }
+                result.rounds.add(new RunResult.Round(round, 0, 0, m.kvm.stat.remote_tlb_flush.get() - f0, 0, 0));
+                if (round <= 5 || round % 16 == 0) {
+                    out.printf("  round %3d: shadowed gfn 0x%x (%s), %d violation(s) so far%n", round, gfn,
+                            sp.role.direct == 0 ? "indirect" : "?", result.violations.size());
+                }
+            }
+            } finally {
+                Thread.currentThread().setName(name);
+            }
+            done.set(true);
+            harvester.join(30_000);
+            if (harvester.isAlive()) {
+                throw new IllegalStateException("the harvester did not stop");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            done.set(true);
+            m.shutdown();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("harvester failed", failure.get());
+        }
+        finish(result, m, t0);
+        for (Machine.Violation v : result.violations) {
+            out.println("VIOLATION " + v);
+        }
+        return result;
+    }
+
+    /** After a toggle: count it, then wait for a harvest cycle that began after it. */
+    private static void awaitCycle(java.util.concurrent.atomic.AtomicLong toggles,
+                                   java.util.concurrent.atomic.AtomicLong checkedUpTo, Thread harvester)
+            throws InterruptedException {
+        long t = toggles.incrementAndGet();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (checkedUpTo.get() < t) {
+            if (!harvester.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the harvester stopped answering");
+            }
+            Thread.sleep(0, 100_000);
+        }
+    }
+
+    private static void finish(RunResult result, Machine m, long t0) {
+        result.seconds = (System.nanoTime() - t0) / 1e9;
+        result.remoteFlushes = m.kvm.stat.remote_tlb_flush.get();
+        result.vcpuFlushes = m.cpus().stream().mapToLong(c -> c.tlbFlushes.get()).toArray();
+        result.vcpuWrites = m.cpus().stream().mapToLong(c -> c.writes.get()).toArray();
+        Runtime rt = Runtime.getRuntime();
+        result.heapUsedBytes = rt.totalMemory() - rt.freeMemory();
+    }
+
+    static void check(long r, String what) {
+        if (r != 0) {
+            throw new IllegalStateException(what + " failed: " + errno.name((int) r));
+        }
+    }
+
+    /** The slot as the harvester sees it (for messages). */
+    static kvm_memory_slot slot(Machine m) {
+        return kvm_main.gfn_to_memslot(m.kvm, BASE_GFN);
+    }
+}
