@@ -312,7 +312,7 @@ public final class Machine extends vmx {
                 c.pendingGfn = -1;
             } else {
                 gfn = c.workload.nextGfn();
-                write = c.workload.nextIsWrite();
+                write = c.workload.nextIsWrite() && c.workload.writes(gfn);
                 slot = c.workload.nextSlot();
             }
             if (!access(c, gfn, write, slot)) {

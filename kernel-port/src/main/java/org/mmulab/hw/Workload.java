@@ -15,6 +15,8 @@ public final class Workload {
     private final long hotPages;
     private final double hotFraction;
     private final double writeFraction;
+    /** Gfns the guest only reads from now on (it made them page tables); shared by all vCPUs. */
+    private final java.util.Set<Long> readOnly;
 
     /**
      * @param seed the stream's seed
@@ -25,6 +27,12 @@ public final class Workload {
      * @param writeFraction share of accesses that are writes
      */
     public Workload(long seed, long baseGfn, long npages, long hotPages, double hotFraction, double writeFraction) {
+        this(seed, baseGfn, npages, hotPages, hotFraction, writeFraction, java.util.Set.of());
+    }
+
+    /** As above, with a shared set of gfns the guest stops writing (see {@link #readOnly}). */
+    public Workload(long seed, long baseGfn, long npages, long hotPages, double hotFraction, double writeFraction,
+                    java.util.Set<Long> readOnly) {
         if (npages < 1 || hotPages < 1 || hotPages > npages) {
             throw new IllegalArgumentException("workload needs 1 <= hot pages <= pages");
         }
@@ -34,6 +42,12 @@ public final class Workload {
         this.hotPages = hotPages;
         this.hotFraction = hotFraction;
         this.writeFraction = writeFraction;
+        this.readOnly = readOnly;
+    }
+
+    /** Whether the guest still writes this gfn (false once it became one of its page tables). */
+    public boolean writes(long gfn) {
+        return !readOnly.contains(gfn);
     }
 
     /** The gfn of the next access. */

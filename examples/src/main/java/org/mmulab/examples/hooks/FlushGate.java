@@ -15,6 +15,7 @@ public final class FlushGate {
     private static volatile String thread;
     private static volatile long holdNanos;
     private static final AtomicLong held = new AtomicLong();
+    private static volatile boolean holding;
 
     private FlushGate() {}
 
@@ -32,15 +33,40 @@ public final class FlushGate {
         return held.get();
     }
 
+    /** Whether the gate is armed at all. */
+    public static boolean armed() {
+        return thread != null;
+    }
+
+    /**
+     * Waits until the armed thread is being held (its window is open), at most {@code timeoutMillis}.
+     * Returns whether it is. Lets the other side of a race act inside the window every time.
+     */
+    public static boolean awaitHolding(long timeoutMillis) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (!holding) {
+            if (System.nanoTime() > end || thread == null) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+        }
+        return true;
+    }
+
     /** Woven into kvm_flush_remote_tlbs: hold the caller if it is the armed thread. */
     public static void beforeFlush() {
         String t = thread;
         if (t != null && Thread.currentThread().getName().equals(t)) {
             held.incrementAndGet();
-            long end = System.nanoTime() + holdNanos;
-            long left;
-            while ((left = end - System.nanoTime()) > 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(left);
+            holding = true;
+            try {
+                long end = System.nanoTime() + holdNanos;
+                long left;
+                while ((left = end - System.nanoTime()) > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(left);
+                }
+            } finally {
+                holding = false;
             }
         }
     }

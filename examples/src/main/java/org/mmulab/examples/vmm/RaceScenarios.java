@@ -40,17 +40,23 @@ public final class RaceScenarios {
     public static final String SHADOWER = "shadower";
     static final int SLOT = 0;
     static final long BASE_GFN = 0x100000;
+    /** The guest's hot pages: written all the time, so always dirty and in every TLB. */
+    static final long HOT = 32;
 
     private RaceScenarios() {}
 
     static Machine boot(RunConfig config, int extraIdleVcpus) {
+        return boot(config, java.util.Set.of());
+    }
+
+    static Machine boot(RunConfig config, java.util.Set<Long> readOnly) {
         long npages = config.pages();
         Machine.Options opts = new Machine.Options();
         opts.idleNanos = 20_000;
+        opts.tlbEntries = 1024; // large enough that only flushes drop entries
         Machine m = new Machine(opts, npages);
-        long hot = Math.max(1, Math.min(npages, 64));
         for (int i = 0; i < config.vcpus; i++) {
-            m.addVcpu(new Workload(config.seed * 1_000_003L + i, BASE_GFN, npages, hot, 0.95, 0.6));
+            m.addVcpu(new Workload(config.seed * 1_000_003L + i, BASE_GFN, npages, HOT, 0.98, 0.7, readOnly));
         }
         return m;
     }
@@ -157,7 +163,8 @@ public final class RaceScenarios {
     public static RunResult shadowProtect(RunConfig config, PrintStream out) {
         RunResult result = new RunResult(config);
         long npages = config.pages();
-        Machine m = boot(config, 1);
+        java.util.Set<Long> pageTables = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Machine m = boot(config, pageTables);
         long t0 = System.nanoTime();
         AtomicBoolean done = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -183,13 +190,18 @@ public final class RaceScenarios {
 
             String name = Thread.currentThread().getName();
             Thread.currentThread().setName(SHADOWER);
-            long hot = Math.max(1, Math.min(npages, 64));
+            long hot = Math.min(npages, HOT);
             int round;
             try {
             for (round = 1; more(config, round, t0) && round <= hot; round++) {
                 long gfn = BASE_GFN + (round - 1);
                 long f0 = m.kvm.stat.remote_tlb_flush.get();
                 Thread.sleep(1); // the guest writes, the harvester write-protects
+                if (config.holdFlushMillis > 0) {
+                    // forced schedule: act while the harvester's late flush is held open
+                    org.mmulab.examples.hooks.FlushGate.awaitHolding(10 * config.holdFlushMillis + 1000);
+                }
+                pageTables.add(gfn); // the guest now uses gfn as a page table: it stops writing it
                 mmu.mmu_topup_memory_caches(shadowVcpu);
                 spinlock_t.spin_lock(m.kvm.mmu_lock);
                 kvm_mmu_page sp;

@@ -1945,13 +1945,17 @@ public final class mmu {
         WARN_ON(VALID_PAGE(vcpu.arch.mmu.root_hpa));
     }
 
-    /** Shadow pages are never recycled in the port; running short is logged (see kvm_mmu_change_mmu_pages). */
+    /** Shadow pages are never recycled in the port; running short is logged once per VM. */
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "4163-4180",
             note = "prepare_zap_oldest_mmu_page is not ported: a shortage is logged, not recycled")
     static void make_mmu_pages_available(kvm_vcpu vcpu) {
         if (mmu_h.kvm_mmu_available_pages(vcpu.kvm) >= KVM_MIN_FREE_MMU_PAGES) {
             return;
         }
+        if (vcpu.kvm.arch.mmu_pages_short_warned) {
+            return;
+        }
+        vcpu.kvm.arch.mmu_pages_short_warned = true;
         log.warn("only {} free shadow pages (max {}): recycling is not ported, the table grows past its budget",
                 mmu_h.kvm_mmu_available_pages(vcpu.kvm), vcpu.kvm.arch.n_max_mmu_pages);
     }

@@ -15,6 +15,8 @@ public final class kvm_arch {
     public int n_max_mmu_pages;
     public int indirect_shadow_pages;
     public long mmu_valid_gen;
+    /** Java-only: make_mmu_pages_available has logged the shortage once. */
+    public boolean mmu_pages_short_warned;
     /** {@code struct hlist_head mmu_page_hash[KVM_NUM_MMU_PAGES]}: new pages go to the head. */
     public final List<List<kvm_mmu_page>> mmu_page_hash = new ArrayList<>(kvm_host_h.KVM_NUM_MMU_PAGES);
     /** {@code struct list_head active_mmu_pages}: newest first. */
