@@ -121,6 +121,7 @@ public final class RaceScenarios {
             try {
             for (round = 1; more(config, round, t0); round++) {
                 long f0 = m.kvm.stat.remote_tlb_flush.get();
+                long d0 = dropped(m);
                 check(setRegion(m, npages, kvm_h.KVM_MEM_LOG_DIRTY_PAGES), "enable dirty logging");
                 awaitCycle(toggles, checkedUpTo, harvester);
                 Thread.sleep(1); // let the guest dirty some pages under logging
@@ -131,9 +132,11 @@ public final class RaceScenarios {
                 synchronized (result) {
                     seen = result.violations.size();
                 }
-                result.rounds.add(new RunResult.Round(round, 0, 0, m.kvm.stat.remote_tlb_flush.get() - f0, 0, 0));
+                long dropped = dropped(m) - d0;
+                result.rounds.add(new RunResult.Round(round, 0, 0, m.kvm.stat.remote_tlb_flush.get() - f0, dropped, 0));
                 if (round <= 5 || round % 100 == 0) {
-                    out.printf("  round %4d: logging on and off, %d violation(s) so far%n", round, seen);
+                    out.printf("  round %4d: logging on and off, %2d remote TLB flush(es), %4d TLB entries dropped, "
+                            + "%d violation(s) so far%n", round, m.kvm.stat.remote_tlb_flush.get() - f0, dropped, seen);
                 }
             }
             } finally {
@@ -196,6 +199,7 @@ public final class RaceScenarios {
             for (round = 1; more(config, round, t0) && round <= hot; round++) {
                 long gfn = BASE_GFN + (round - 1);
                 long f0 = m.kvm.stat.remote_tlb_flush.get();
+                long d0 = dropped(m);
                 Thread.sleep(1); // the guest writes, the harvester write-protects
                 if (config.holdFlushMillis > 0) {
                     // forced schedule: act while the harvester's late flush is held open
@@ -218,10 +222,13 @@ public final class RaceScenarios {
                 } finally {
                     m.resumeAll();
                 }
-                result.rounds.add(new RunResult.Round(round, 0, 0, m.kvm.stat.remote_tlb_flush.get() - f0, 0, 0));
+                long dropped = dropped(m) - d0;
+                result.rounds.add(new RunResult.Round(round, 0, 0, m.kvm.stat.remote_tlb_flush.get() - f0, dropped, 0));
                 if (round <= 5 || round % 16 == 0) {
-                    out.printf("  round %3d: shadowed gfn 0x%x (%s), %d violation(s) so far%n", round, gfn,
-                            sp.role.direct == 0 ? "indirect" : "?", result.violations.size());
+                    out.printf("  round %3d: shadowed gfn 0x%x (%s page, level %d), %2d remote TLB flush(es), "
+                            + "%4d TLB entries dropped, %d violation(s) so far%n", round, gfn,
+                            sp.role.direct == 0 ? "indirect" : "direct", sp.role.level,
+                            m.kvm.stat.remote_tlb_flush.get() - f0, dropped, result.violations.size());
                 }
             }
             } finally {
@@ -262,6 +269,10 @@ public final class RaceScenarios {
         }
     }
 
+    private static long dropped(Machine m) {
+        return m.cpus().stream().mapToLong(c -> c.tlbEntriesDropped.get()).sum();
+    }
+
     private static void finish(RunResult result, Machine m, long t0) {
         result.seconds = (System.nanoTime() - t0) / 1e9;
         result.remoteFlushes = m.kvm.stat.remote_tlb_flush.get();
@@ -277,8 +288,4 @@ public final class RaceScenarios {
         }
     }
 
-    /** The slot as the harvester sees it (for messages). */
-    static kvm_memory_slot slot(Machine m) {
-        return kvm_main.gfn_to_memslot(m.kvm, BASE_GFN);
-    }
 }
