@@ -40,6 +40,7 @@ class RunCommandTest {
         assertTrue(j.contains("\"lost_pages\": []"), j);
         assertTrue(j.contains("\"violations\": []"), j);
         assertTrue(j.contains("\"invariants_held\": true"), j);
+        assertTrue(j.matches("(?s).*\"invariant_checks\": 21,.*"), "invariant 1 checked after each of the 21 harvests: " + j);
         assertTrue(j.matches("(?s).*\"vcpu_tlb_flushes\": \\[\\d+(, \\d+){" + (vcpus - 1) + "}\\].*"), j);
     }
 

@@ -103,6 +103,7 @@ public final class RaceScenarios {
                             List<Machine.Violation> v = m.checkDirtyLogCompleteness(kvm_main.gfn_to_memslot(m.kvm, BASE_GFN));
                             synchronized (result) {
                                 result.violations.addAll(v);
+                                result.checks++;
                             }
                         } finally {
                             m.resumeAll();
@@ -157,6 +158,7 @@ public final class RaceScenarios {
             throw new IllegalStateException("harvester failed", failure.get());
         }
         finish(result, m, t0);
+        result.checked = "1 (dirty-log completeness) after each of " + result.checks + " harvests that found logging on";
         for (Machine.Violation v : result.violations) {
             out.println("VIOLATION " + v);
         }
@@ -219,6 +221,7 @@ public final class RaceScenarios {
                 try {
                     List<Machine.Violation> v = m.checkShadowProtected(gfn);
                     result.violations.addAll(v);
+                    result.checks++;
                 } finally {
                     m.resumeAll();
                 }
@@ -249,6 +252,7 @@ public final class RaceScenarios {
             throw new IllegalStateException("harvester failed", failure.get());
         }
         finish(result, m, t0);
+        result.checked = "2 (shadow write-protection) after each of " + result.checks + " shadowed gfns";
         for (Machine.Violation v : result.violations) {
             out.println("VIOLATION " + v);
         }

@@ -24,6 +24,10 @@ public final class RunResult {
     public long[] vcpuWrites = new long[0];
     public double seconds;
     public long heapUsedBytes;
+    /** What was checked, for the report ("invariant 1 after 6 harvests, ..."). */
+    public String checked = "";
+    /** How many times an invariant was checked. */
+    public long checks;
 
     public RunResult(RunConfig config) {
         this.config = config;
@@ -48,6 +52,7 @@ public final class RunResult {
         field(b, "vcpu_writes", longs(vcpuWrites));
         field(b, "seconds", String.format(java.util.Locale.ROOT, "%.3f", seconds));
         field(b, "heap_used_bytes", Long.toString(heapUsedBytes));
+        field(b, "invariant_checks", Long.toString(checks));
         StringBuilder r = new StringBuilder("[");
         for (Round x : rounds) {
             r.append(r.length() > 1 ? ", " : "").append(String.format(java.util.Locale.ROOT,

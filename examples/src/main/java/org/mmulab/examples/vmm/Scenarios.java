@@ -42,7 +42,7 @@ public final class Scenarios {
         out.printf("%d rounds, %d pages sent in %.2f s, %d remote TLB flushes; vCPU TLB flushes %s%n",
                 r.rounds.size(), r.pagesSent, r.seconds, r.remoteFlushes, Arrays.toString(r.vcpuFlushes));
         if (r.invariantsHeld()) {
-            out.println("invariants held.");
+            out.println("invariants held: " + r.checked + ".");
         } else {
             for (RunResult.LostPage p : r.lostPages) {
                 out.printf("LOST PAGE gfn 0x%x: destination differs from source (last writer vcpu%d)%n", p.gfn(), p.lastWriter());
