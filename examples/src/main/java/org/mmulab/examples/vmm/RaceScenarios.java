@@ -3,14 +3,17 @@ package org.mmulab.examples.vmm;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.mmulab.examples.hooks.FlushGate;
 import org.mmulab.hw.Machine;
 import org.mmulab.hw.Workload;
 import org.mmulab.kernel.arch.x86.include.asm.kvm_mmu_page;
 import org.mmulab.kernel.arch.x86.kvm.mmu;
 import org.mmulab.kernel.linux.errno;
-import org.mmulab.kernel.linux.kvm_memory_slot;
 import org.mmulab.kernel.linux.kvm_vcpu;
 import org.mmulab.kernel.linux.spinlock_t;
 import org.mmulab.kernel.uapi.linux.kvm_dirty_log;
@@ -45,11 +48,7 @@ public final class RaceScenarios {
 
     private RaceScenarios() {}
 
-    static Machine boot(RunConfig config, int extraIdleVcpus) {
-        return boot(config, java.util.Set.of());
-    }
-
-    static Machine boot(RunConfig config, java.util.Set<Long> readOnly) {
+    static Machine boot(RunConfig config, Set<Long> readOnly) {
         long npages = config.pages();
         Machine.Options opts = new Machine.Options();
         opts.idleNanos = 20_000;
@@ -71,78 +70,39 @@ public final class RaceScenarios {
         return c.seconds > 0 ? System.nanoTime() - t0 < (long) (c.seconds * 1e9) : round <= c.rounds;
     }
 
-    public static RunResult enableLoggingRace(RunConfig config, PrintStream out) {
-        RunResult result = new RunResult(config);
-        long npages = config.pages();
-        Machine m = boot(config, 0);
+    /** The body of a harvester thread; it runs until {@code done}. */
+    interface HarvesterLoop {
+        void run(AtomicBoolean done) throws Exception;
+    }
+
+    /** The racing side, run on the calling thread under {@code threadName}. */
+    interface Rounds {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code rounds} on the calling thread (renamed {@code threadName} for the duration, so
+     * the flush hook can find it) against a {@value #HARVESTER} thread running {@code harvest},
+     * then stops everything and fills in the totals.
+     */
+    static RunResult race(RunConfig config, Machine m, RunResult result, String threadName, HarvesterLoop harvest,
+                          Rounds rounds, PrintStream out) {
         long t0 = System.nanoTime();
         AtomicBoolean done = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        // The checker must look at the state a harvest returned to, not at a later toggle's
-        // window: the toggler issues its next ioctl only after a whole harvest-and-check cycle
-        // that began after its last ioctl returned. Harvests still overlap every toggle.
-        java.util.concurrent.atomic.AtomicLong toggles = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicLong checkedUpTo = new java.util.concurrent.atomic.AtomicLong(-1);
-        try {
-            check(setRegion(m, npages, 0), "map guest RAM");
-            m.start();
-            Thread harvester = new Thread(() -> {
-                long[] bitmap = new long[(int) ((npages + 63) / 64)];
-                try {
-                    while (!done.get()) {
-                        long startedAfter = toggles.get();
-                        long r = kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_GET_DIRTY_LOG, new kvm_dirty_log(SLOT, bitmap));
-                        if (r == -errno.ENOENT) {
-                            checkedUpTo.set(startedAfter); // logging is off right now
-                            Thread.onSpinWait();
-                            continue;
-                        }
-                        check(r, "KVM_GET_DIRTY_LOG");
-                        m.pauseAll();
-                        try {
-                            List<Machine.Violation> v = m.checkDirtyLogCompleteness(kvm_main.gfn_to_memslot(m.kvm, BASE_GFN));
-                            synchronized (result) {
-                                result.violations.addAll(v);
-                                result.checks++;
-                            }
-                        } finally {
-                            m.resumeAll();
-                        }
-                        checkedUpTo.set(startedAfter);
-                    }
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            }, HARVESTER);
-            harvester.start();
-
-            String name = Thread.currentThread().getName();
-            Thread.currentThread().setName(TOGGLER);
-            int round;
+        String name = Thread.currentThread().getName();
+        Thread harvester = new Thread(() -> {
             try {
-            for (round = 1; more(config, round, t0); round++) {
-                long f0 = m.kvm.stat.remote_tlb_flush.get();
-                long d0 = dropped(m);
-                check(setRegion(m, npages, kvm_h.KVM_MEM_LOG_DIRTY_PAGES), "enable dirty logging");
-                awaitCycle(toggles, checkedUpTo, harvester);
-                Thread.sleep(1); // let the guest dirty some pages under logging
-                check(setRegion(m, npages, 0), "disable dirty logging");
-                awaitCycle(toggles, checkedUpTo, harvester);
-                Thread.sleep(1); // and map them writable again without logging
-                int seen;
-                synchronized (result) {
-                    seen = result.violations.size();
-                }
-                long dropped = dropped(m) - d0;
-                result.rounds.add(new RunResult.Round(round, 0, 0, m.kvm.stat.remote_tlb_flush.get() - f0, dropped, 0));
-                if (round <= 5 || round % 100 == 0) {
-                    out.printf("  round %4d: logging on and off, %2d remote TLB flush(es), %4d TLB entries dropped, "
-                            + "%d violation(s) so far%n", round, m.kvm.stat.remote_tlb_flush.get() - f0, dropped, seen);
-                }
+                harvest.run(done);
+            } catch (Throwable t) {
+                failure.set(t);
             }
-            } finally {
-                Thread.currentThread().setName(name);
-            }
+        }, HARVESTER);
+        try {
+            m.start();
+            harvester.start();
+            Thread.currentThread().setName(threadName);
+            rounds.run();
             done.set(true);
             harvester.join(30_000);
             if (harvester.isAlive()) {
@@ -150,67 +110,125 @@ public final class RaceScenarios {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         } finally {
+            Thread.currentThread().setName(name);
             done.set(true);
             m.shutdown();
         }
         if (failure.get() != null) {
             throw new IllegalStateException("harvester failed", failure.get());
         }
-        finish(result, m, t0);
-        result.checked = "1 (dirty-log completeness) after each of " + result.checks + " harvests that found logging on";
+        result.seconds = (System.nanoTime() - t0) / 1e9;
+        result.remoteFlushes = m.kvm.stat.remote_tlb_flush.get();
+        result.vcpuFlushes = m.cpus().stream().mapToLong(c -> c.tlbFlushes.get()).toArray();
+        result.vcpuWrites = m.cpus().stream().mapToLong(c -> c.writes.get()).toArray();
+        Runtime rt = Runtime.getRuntime();
+        result.heapUsedBytes = rt.totalMemory() - rt.freeMemory();
         for (Machine.Violation v : result.violations) {
             out.println("VIOLATION " + v);
         }
         return result;
     }
 
+    public static RunResult enableLoggingRace(RunConfig config, PrintStream out) {
+        RunResult result = new RunResult(config);
+        long npages = config.pages();
+        Machine m = boot(config, Set.of());
+        check(setRegion(m, npages, 0), "map guest RAM");
+        // The checker must look at the state a harvest returned to, not at a later toggle's
+        // window: the toggler issues its next ioctl only after a whole harvest-and-check cycle
+        // that began after its last ioctl returned. Harvests still overlap every toggle.
+        AtomicLong toggles = new AtomicLong();
+        AtomicLong checkedUpTo = new AtomicLong(-1);
+        long t0 = System.nanoTime();
+        HarvesterLoop harvest = done -> {
+            long[] bitmap = new long[(int) ((npages + 63) / 64)];
+            while (!done.get()) {
+                long startedAfter = toggles.get();
+                long r = kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_GET_DIRTY_LOG, new kvm_dirty_log(SLOT, bitmap));
+                if (r == -errno.ENOENT) {
+                    Thread.onSpinWait(); // logging is off right now
+                } else {
+                    check(r, "KVM_GET_DIRTY_LOG");
+                    m.pauseAll();
+                    try {
+                        List<Machine.Violation> v = m.checkDirtyLogCompleteness(kvm_main.gfn_to_memslot(m.kvm, BASE_GFN));
+                        synchronized (result) {
+                            result.violations.addAll(v);
+                            result.checks++;
+                        }
+                    } finally {
+                        m.resumeAll();
+                    }
+                }
+                checkedUpTo.set(startedAfter);
+            }
+        };
+        Rounds toggle = () -> {
+            for (int round = 1; more(config, round, t0); round++) {
+                long f0 = m.kvm.stat.remote_tlb_flush.get();
+                long d0 = dropped(m);
+                check(setRegion(m, npages, kvm_h.KVM_MEM_LOG_DIRTY_PAGES), "enable dirty logging");
+                awaitCycle(toggles, checkedUpTo);
+                Thread.sleep(1); // let the guest dirty some pages under logging
+                check(setRegion(m, npages, 0), "disable dirty logging");
+                awaitCycle(toggles, checkedUpTo);
+                Thread.sleep(1); // and map them writable again without logging
+                int seen;
+                synchronized (result) {
+                    seen = result.violations.size();
+                }
+                long flushes = m.kvm.stat.remote_tlb_flush.get() - f0;
+                long dropped = dropped(m) - d0;
+                result.rounds.add(new RunResult.Round(round, 0, 0, flushes, dropped, 0));
+                if (round <= 5 || round % 100 == 0) {
+                    out.printf("  round %4d: logging on and off, %2d remote TLB flush(es), %4d TLB entries dropped, "
+                            + "%d violation(s) so far%n", round, flushes, dropped, seen);
+                }
+            }
+        };
+        race(config, m, result, TOGGLER, harvest, toggle, out);
+        result.checked = "1 (dirty-log completeness) after each of " + result.checks + " harvests that found logging on";
+        return result;
+    }
+
     public static RunResult shadowProtect(RunConfig config, PrintStream out) {
         RunResult result = new RunResult(config);
         long npages = config.pages();
-        java.util.Set<Long> pageTables = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<Long> pageTables = ConcurrentHashMap.newKeySet();
         Machine m = boot(config, pageTables);
+        check(setRegion(m, npages, kvm_h.KVM_MEM_LOG_DIRTY_PAGES), "map guest RAM with dirty logging");
+        // A vCPU that never runs: the shadowing thread allocates shadow pages through it.
+        long id = kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_CREATE_VCPU, config.vcpus);
+        check(id == config.vcpus ? 0 : id, "KVM_CREATE_VCPU");
+        kvm_vcpu shadowVcpu = m.kvm.vcpus[config.vcpus];
         long t0 = System.nanoTime();
-        AtomicBoolean done = new AtomicBoolean();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        try {
-            check(setRegion(m, npages, kvm_h.KVM_MEM_LOG_DIRTY_PAGES), "map guest RAM with dirty logging");
-            // A vCPU that never runs: the shadowing thread allocates shadow pages through it.
-            long id = kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_CREATE_VCPU, config.vcpus);
-            check(id == config.vcpus ? 0 : id, "KVM_CREATE_VCPU");
-            kvm_vcpu shadowVcpu = m.kvm.vcpus[config.vcpus];
-            m.start();
-            Thread harvester = new Thread(() -> {
-                long[] bitmap = new long[(int) ((npages + 63) / 64)];
-                try {
-                    while (!done.get()) {
-                        check(kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_GET_DIRTY_LOG, new kvm_dirty_log(SLOT, bitmap)),
-                                "KVM_GET_DIRTY_LOG");
-                    }
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            }, HARVESTER);
-            harvester.start();
-
-            String name = Thread.currentThread().getName();
-            Thread.currentThread().setName(SHADOWER);
+        HarvesterLoop harvest = done -> {
+            long[] bitmap = new long[(int) ((npages + 63) / 64)];
+            while (!done.get()) {
+                check(kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_GET_DIRTY_LOG, new kvm_dirty_log(SLOT, bitmap)),
+                        "KVM_GET_DIRTY_LOG");
+            }
+        };
+        Rounds shadow = () -> {
             long hot = Math.min(npages, HOT);
-            int round;
-            try {
-            for (round = 1; more(config, round, t0) && round <= hot; round++) {
+            for (int round = 1; more(config, round, t0) && round <= hot; round++) {
                 long gfn = BASE_GFN + (round - 1);
                 long f0 = m.kvm.stat.remote_tlb_flush.get();
                 long d0 = dropped(m);
                 Thread.sleep(1); // the guest writes, the harvester write-protects
                 if (config.holdFlushMillis > 0) {
                     // forced schedule: act while the harvester's late flush is held open
-                    org.mmulab.examples.hooks.FlushGate.awaitHolding(10 * config.holdFlushMillis + 1000);
+                    FlushGate.awaitHolding(10 * config.holdFlushMillis + 1000);
                 }
                 pageTables.add(gfn); // the guest now uses gfn as a page table: it stops writing it
                 mmu.mmu_topup_memory_caches(shadowVcpu);
-                spinlock_t.spin_lock(m.kvm.mmu_lock);
                 kvm_mmu_page sp;
+                spinlock_t.spin_lock(m.kvm.mmu_lock);
                 try {
                     // a guest page directory lives in this gfn: shadow it (level 2, indirect)
                     sp = mmu.kvm_mmu_get_page(shadowVcpu, gfn, 0, 2, 0, mmu.ACC_ALL, 0);
@@ -219,54 +237,33 @@ public final class RaceScenarios {
                 }
                 m.pauseAll();
                 try {
-                    List<Machine.Violation> v = m.checkShadowProtected(gfn);
-                    result.violations.addAll(v);
+                    result.violations.addAll(m.checkShadowProtected(gfn));
                     result.checks++;
                 } finally {
                     m.resumeAll();
                 }
+                long flushes = m.kvm.stat.remote_tlb_flush.get() - f0;
                 long dropped = dropped(m) - d0;
-                result.rounds.add(new RunResult.Round(round, 0, 0, m.kvm.stat.remote_tlb_flush.get() - f0, dropped, 0));
+                result.rounds.add(new RunResult.Round(round, 0, 0, flushes, dropped, 0));
                 if (round <= 5 || round % 16 == 0) {
                     out.printf("  round %3d: shadowed gfn 0x%x (%s page, level %d), %2d remote TLB flush(es), "
                             + "%4d TLB entries dropped, %d violation(s) so far%n", round, gfn,
-                            sp.role.direct == 0 ? "indirect" : "direct", sp.role.level,
-                            m.kvm.stat.remote_tlb_flush.get() - f0, dropped, result.violations.size());
+                            sp.role.direct == 0 ? "indirect" : "direct", sp.role.level, flushes, dropped,
+                            result.violations.size());
                 }
             }
-            } finally {
-                Thread.currentThread().setName(name);
-            }
-            done.set(true);
-            harvester.join(30_000);
-            if (harvester.isAlive()) {
-                throw new IllegalStateException("the harvester did not stop");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            done.set(true);
-            m.shutdown();
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException("harvester failed", failure.get());
-        }
-        finish(result, m, t0);
+        };
+        race(config, m, result, SHADOWER, harvest, shadow, out);
         result.checked = "2 (shadow write-protection) after each of " + result.checks + " shadowed gfns";
-        for (Machine.Violation v : result.violations) {
-            out.println("VIOLATION " + v);
-        }
         return result;
     }
 
     /** After a toggle: count it, then wait for a harvest cycle that began after it. */
-    private static void awaitCycle(java.util.concurrent.atomic.AtomicLong toggles,
-                                   java.util.concurrent.atomic.AtomicLong checkedUpTo, Thread harvester)
-            throws InterruptedException {
+    private static void awaitCycle(AtomicLong toggles, AtomicLong checkedUpTo) throws InterruptedException {
         long t = toggles.incrementAndGet();
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (checkedUpTo.get() < t) {
-            if (!harvester.isAlive() || System.nanoTime() > deadline) {
+            if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the harvester stopped answering");
             }
             Thread.sleep(0, 100_000);
@@ -277,19 +274,9 @@ public final class RaceScenarios {
         return m.cpus().stream().mapToLong(c -> c.tlbEntriesDropped.get()).sum();
     }
 
-    private static void finish(RunResult result, Machine m, long t0) {
-        result.seconds = (System.nanoTime() - t0) / 1e9;
-        result.remoteFlushes = m.kvm.stat.remote_tlb_flush.get();
-        result.vcpuFlushes = m.cpus().stream().mapToLong(c -> c.tlbFlushes.get()).toArray();
-        result.vcpuWrites = m.cpus().stream().mapToLong(c -> c.writes.get()).toArray();
-        Runtime rt = Runtime.getRuntime();
-        result.heapUsedBytes = rt.totalMemory() - rt.freeMemory();
-    }
-
     static void check(long r, String what) {
         if (r != 0) {
             throw new IllegalStateException(what + " failed: " + errno.name((int) r));
         }
     }
-
 }
