@@ -35,6 +35,8 @@ public final class Main {
             "  list               the scenarios and variants",
             "  demo [--pages N]   walk through the v3.16 dirty-logging path on the port, single-threaded",
             "  help               this text",
+            "",
+            "./mmulab runs under the lockdep agent (lockdep-agent/target/lockdep-agent.jar) unless given --no-lockdep.",
             "");
 
     /** Bad usage: one line naming the bad argument, exit 2. */
@@ -205,7 +207,38 @@ public final class Main {
      * Runs the scenario in a fresh variant loader: the port, the machine and the VMM are loaded
      * anew with the variant's methods swapped in (and the flush hook, with --hold-flush).
      */
+    /**
+     * Lockdep reports printed so far by the agent, or -1 when no agent runs in this JVM. The
+     * agent's classes are on the system class path when it is loaded, so this needs no link to it.
+     */
+    static int lockdepReports() {
+        try {
+            Class<?> lockdep = Class.forName("org.mmulab.lockdep.Lockdep", true, ClassLoader.getSystemClassLoader());
+            Class<?> agent = Class.forName("org.mmulab.lockdep.agent.LockdepAgent", true, ClassLoader.getSystemClassLoader());
+            if (!(Boolean) agent.getMethod("installed").invoke(null)) {
+                return -1;
+            }
+            return (Integer) lockdep.getMethod("reportCount").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return -1;
+        }
+    }
+
     static int runScenario(RunConfig c, PrintStream out, PrintStream err) {
+        int before = lockdepReports();
+        int rc = runScenarioInLoader(c, out, err);
+        int after = lockdepReports();
+        if (after >= 0) {
+            int n = after - Math.max(before, 0);
+            out.println(n == 0 ? "lockdep: no reports." : "lockdep: " + n + " report(s); a run with a lockdep report exits 1.");
+            if (n > 0 && rc == 0) {
+                rc = 1;
+            }
+        }
+        return rc;
+    }
+
+    static int runScenarioInLoader(RunConfig c, PrintStream out, PrintStream err) {
         List<VariantLoader.Swap> hooks = new java.util.ArrayList<>();
         if (c.holdFlushMillis > 0) {
             hooks.add(VariantLoader.Swap.before("org/mmulab/kernel/virt/kvm/kvm_main", "kvm_flush_remote_tlbs",

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.lockdep.agent;
+
+import java.io.FileNotFoundException;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mmulab.lockdep.LockdepConfig;
+
+/**
+ * The agent's options: {@code -javaagent:lockdep-agent.jar=key=value,...}, each also settable as
+ * a system property {@code mmulab.lockdep.<key>} (the {@code -javaagent} argument wins).
+ * An unknown key or a bad value is a {@link BadOption} naming it and the valid choices; the agent
+ * then refuses to start rather than run half-configured.
+ */
+public final class AgentOptions {
+    /** key -> description of valid values */
+    static final Map<String, String> KEYS = new LinkedHashMap<>();
+
+    static {
+        KEYS.put("mode", "warn (report and go on), once (the first report turns lockdep off, like debug_locks), fail (report, then throw in the offending thread)");
+        KEYS.put("out", "stderr, stdout, or a file path");
+        KEYS.put("packages", "comma-free list of package prefixes to weave, separated by ':' (default org.mmulab.kernel.)");
+        KEYS.put("verbose", "true or false: log each woven class");
+    }
+
+    /** A bad option: the message is the one line the user sees. */
+    public static final class BadOption extends IllegalArgumentException {
+        BadOption(String message) {
+            super(message);
+        }
+    }
+
+    public LockdepConfig.Mode mode = LockdepConfig.Mode.WARN;
+    public String out = "stderr";
+    public List<String> packages = List.of("org.mmulab.kernel.");
+    public boolean verbose;
+
+    public static AgentOptions parse(String args) {
+        AgentOptions o = new AgentOptions();
+        Map<String, String> kv = new LinkedHashMap<>();
+        for (String key : KEYS.keySet()) {
+            String p = System.getProperty("mmulab.lockdep." + key);
+            if (p != null) {
+                kv.put(key, p);
+            }
+        }
+        if (args != null && !args.isBlank()) {
+            for (String pair : args.split(",")) {
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    throw new BadOption("lockdep-agent: option '" + pair + "' is not key=value; valid keys: " + KEYS.keySet());
+                }
+                kv.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+        }
+        for (Map.Entry<String, String> e : kv.entrySet()) {
+            String key = e.getKey();
+            String val = e.getValue();
+            switch (key) {
+                case "mode":
+                    switch (val) {
+                        case "warn": o.mode = LockdepConfig.Mode.WARN; break;
+                        case "once": o.mode = LockdepConfig.Mode.ONCE; break;
+                        case "fail": o.mode = LockdepConfig.Mode.FAIL; break;
+                        default: throw bad(key, val);
+                    }
+                    break;
+                case "out":
+                    if (val.isEmpty()) {
+                        throw bad(key, val);
+                    }
+                    o.out = val;
+                    break;
+                case "packages":
+                    if (val.isEmpty()) {
+                        throw bad(key, val);
+                    }
+                    o.packages = List.of(val.split(":"));
+                    break;
+                case "verbose":
+                    if (!val.equals("true") && !val.equals("false")) {
+                        throw bad(key, val);
+                    }
+                    o.verbose = Boolean.parseBoolean(val);
+                    break;
+                default:
+                    throw new BadOption("lockdep-agent: unknown option '" + key + "'; valid keys: " + KEYS.keySet());
+            }
+        }
+        return o;
+    }
+
+    private static BadOption bad(String key, String val) {
+        return new BadOption("lockdep-agent: bad value '" + val + "' for " + key + "; valid: " + KEYS.get(key));
+    }
+
+    /** The stream reports go to. */
+    public PrintStream openOut() {
+        switch (out) {
+            case "stderr":
+                return System.err;
+            case "stdout":
+                return System.out;
+            default:
+                try {
+                    return new PrintStream(new FileOutputStream(out, true), true, StandardCharsets.UTF_8);
+                } catch (FileNotFoundException e) {
+                    throw new BadOption("lockdep-agent: cannot open out=" + out + ": " + e.getMessage());
+                }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.lockdep.agent;
+
+import net.bytebuddy.asm.Advice;
+import org.mmulab.lockdep.Lockdep;
+
+/**
+ * The advice woven into the port's primitives. Each body is one call into {@link Lockdep}, so the
+ * checks are ordinary, testable Java. Lock events run before the lock is taken (as
+ * {@code lock_acquire} does), so a recursive or inverted acquisition is reported before it can
+ * hang. Advice failures are suppressed unless they are lockdep's own error in fail mode.
+ */
+final class LockdepAdvice {
+    private LockdepAdvice() {}
+
+    /** spin_lock(spinlock_t) */
+    static final class SpinLock {
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object lock) {
+            Lockdep.acquire(lock, true);
+        }
+    }
+
+    /** spin_unlock(spinlock_t): released after the unlock, so nothing runs between. */
+    static final class SpinUnlock {
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object lock) {
+            Lockdep.release(lock);
+        }
+    }
+
+    /** mutex_lock(mutex) */
+    static final class MutexLock {
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object lock) {
+            Lockdep.acquire(lock, false);
+        }
+    }
+
+    /** mutex_trylock(mutex): held only if it succeeded. */
+    static final class MutexTrylock {
+        @Advice.OnMethodExit
+        static void exit(@Advice.Argument(0) Object lock, @Advice.Return boolean taken) {
+            if (taken) {
+                Lockdep.acquireTry(lock, false);
+            }
+        }
+    }
+
+    /** mutex_unlock(mutex) */
+    static final class MutexUnlock {
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object lock) {
+            Lockdep.release(lock);
+        }
+    }
+
+    /** lockdep_assert_held(lock) */
+    static final class AssertHeld {
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object lock) {
+            Lockdep.assertHeld(lock);
+        }
+    }
+
+    /** __might_sleep(file, line, preempt_offset) */
+    static final class MightSleep {
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) String file, @Advice.Argument(1) int line, @Advice.Argument(2) int offset) {
+            Lockdep.mightSleep(file, line, offset);
+        }
+    }
+
+    /** local_irq_disable() */
+    static final class IrqDisable {
+        @Advice.OnMethodExit
+        static void exit() {
+            Lockdep.irqsOff();
+        }
+    }
+
+    /** local_irq_enable(), and safe_halt which turns interrupts on too. */
+    static final class IrqEnable {
+        @Advice.OnMethodEnter
+        static void enter() {
+            Lockdep.irqsOn();
+        }
+    }
+}

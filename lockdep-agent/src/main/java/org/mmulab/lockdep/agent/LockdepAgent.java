@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.lockdep.agent;
+
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import java.io.PrintStream;
+import java.lang.instrument.Instrumentation;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.matcher.ElementMatchers;
+import net.bytebuddy.utility.JavaModule;
+import org.mmulab.lockdep.Lockdep;
+import org.mmulab.lockdep.LockdepConfig;
+
+/**
+ * {@code -javaagent:lockdep-agent.jar[=options]}: turns the port into a kernel built with
+ * CONFIG_PROVE_LOCKING and CONFIG_DEBUG_ATOMIC_SLEEP. At class-load time it weaves calls into
+ * {@link Lockdep} at the port's lock primitives ({@code spin_lock}, {@code spin_unlock},
+ * {@code mutex_lock}, {@code mutex_trylock}, {@code mutex_unlock}), at
+ * {@code lockdep_assert_held} and {@code __might_sleep}, and at the interrupt-flag switches.
+ * The port's source does not change; without the agent those hooks stay empty.
+ *
+ * <p>A class that fails to weave is reported on stderr and loaded unchanged. The agent's own
+ * classes, the JDK and everything outside the configured packages are never touched.
+ */
+public final class LockdepAgent {
+    static final String LINUX = "org.mmulab.kernel.linux.";
+    private static final AtomicInteger woven = new AtomicInteger();
+    private static volatile boolean installed;
+
+    private LockdepAgent() {}
+
+    public static void premain(String args, Instrumentation inst) {
+        install(args, inst);
+    }
+
+    public static void agentmain(String args, Instrumentation inst) {
+        install(args, inst);
+    }
+
+    /** Whether an agent is installed in this JVM (for tools that want to know). */
+    public static boolean installed() {
+        return installed;
+    }
+
+    /** Classes woven so far. */
+    public static int wovenClasses() {
+        return woven.get();
+    }
+
+    static synchronized void install(String args, Instrumentation inst) {
+        if (installed) {
+            return;
+        }
+        AgentOptions o;
+        PrintStream out;
+        try {
+            o = AgentOptions.parse(args);
+            out = o.openOut();
+        } catch (AgentOptions.BadOption e) {
+            System.err.println(e.getMessage());
+            throw e; // the JVM does not start with a half-configured agent
+        }
+        LockdepConfig config = new LockdepConfig();
+        config.mode = o.mode;
+        config.out = out;
+        Lockdep.configure(config);
+
+        ElementMatcher.Junction<TypeDescription> types = ElementMatchers.none();
+        for (String p : o.packages) {
+            types = types.or(ElementMatchers.nameStartsWith(p));
+        }
+        boolean verbose = o.verbose;
+        new AgentBuilder.Default()
+                .disableClassFormatChanges()
+                .ignore(ElementMatchers.nameStartsWith("org.mmulab.lockdep.")
+                        .or(ElementMatchers.nameStartsWith("java."))
+                        .or(ElementMatchers.nameStartsWith("javax."))
+                        .or(ElementMatchers.nameStartsWith("jdk."))
+                        .or(ElementMatchers.nameStartsWith("sun."))
+                        .or(ElementMatchers.nameStartsWith("net.bytebuddy.")))
+                .with(new AgentBuilder.Listener.Adapter() {
+                    @Override
+                    public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module,
+                                                 boolean loaded, DynamicType dynamicType) {
+                        woven.incrementAndGet();
+                        if (verbose) {
+                            System.err.println("lockdep-agent: wove " + type.getName() + " (" + loader + ")");
+                        }
+                    }
+
+                    @Override
+                    public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded,
+                                        Throwable error) {
+                        System.err.println("lockdep-agent: could not weave " + typeName + ", loaded unchanged: " + error);
+                    }
+                })
+                .type(types.and(named(LINUX + "spinlock_t")))
+                .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
+                        .advice(isStatic().and(named("spin_lock")).and(takesArguments(1)), LockdepAdvice.SpinLock.class.getName())
+                        .advice(isStatic().and(named("spin_unlock")).and(takesArguments(1)), LockdepAdvice.SpinUnlock.class.getName()))
+                .type(types.and(named(LINUX + "mutex")))
+                .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
+                        .advice(isStatic().and(named("mutex_lock")), LockdepAdvice.MutexLock.class.getName())
+                        .advice(isStatic().and(named("mutex_trylock")), LockdepAdvice.MutexTrylock.class.getName())
+                        .advice(isStatic().and(named("mutex_unlock")), LockdepAdvice.MutexUnlock.class.getName()))
+                .type(types.and(named(LINUX + "lockdep")))
+                .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
+                        .advice(isStatic().and(named("lockdep_assert_held")), LockdepAdvice.AssertHeld.class.getName()))
+                .type(types.and(named(LINUX + "sched")))
+                .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
+                        .advice(isStatic().and(named("__might_sleep")), LockdepAdvice.MightSleep.class.getName()))
+                .type(types.and(named(LINUX + "irqflags")))
+                .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
+                        .advice(isStatic().and(named("local_irq_disable")), LockdepAdvice.IrqDisable.class.getName())
+                        .advice(isStatic().and(named("local_irq_enable")), LockdepAdvice.IrqEnable.class.getName()))
+                .type(types.and(named(LINUX + "smp")))
+                .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
+                        .advice(isStatic().and(named("safe_halt")), LockdepAdvice.IrqEnable.class.getName()))
+                .installOn(inst);
+        installed = true;
+        out.println("lockdep-agent: CONFIG_PROVE_LOCKING on (mode=" + o.mode.name().toLowerCase() + ", packages=" + o.packages + ")");
+    }
+}

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.lockdep.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mmulab.kernel.arch.x86.kvm.mmu;
+import org.mmulab.kernel.arch.x86.kvm.mmu_h;
+import org.mmulab.kernel.arch.x86.kvm.variant_no_slots_lock;
+import org.mmulab.kernel.arch.x86.kvm.vmx;
+import org.mmulab.kernel.arch.x86.kvm.x86;
+import org.mmulab.kernel.linux.kvm;
+import org.mmulab.kernel.linux.kvm_vcpu;
+import org.mmulab.kernel.linux.mutex;
+import org.mmulab.kernel.linux.spinlock_t;
+import org.mmulab.kernel.uapi.linux.kvm_dirty_log;
+import org.mmulab.kernel.uapi.linux.kvm_h;
+import org.mmulab.kernel.uapi.linux.kvm_userspace_memory_region;
+import org.mmulab.kernel.virt.kvm.kvm_main;
+import org.mmulab.lockdep.Lockdep;
+import org.mmulab.lockdep.LockdepConfig;
+
+/**
+ * The port run under the agent (failsafe starts this JVM with
+ * {@code -javaagent:target/lockdep-agent.jar}): the v3.16 dirty-log path is clean; the
+ * no-slots-lock variant's get-dirty-log WARNs on every call at its lockdep_assert_held; taking
+ * mmu_lock and then slots_lock, after the port has taken them in the normal order, gets the
+ * circular-dependency report and the sleeping-in-atomic report.
+ */
+class LockdepAgentIT {
+    static final long GFN = 0x100;
+    static final long PAGES = 128;
+
+    final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void captureReports() {
+        assertTrue(LockdepAgent.installed(), "run with -javaagent");
+        Lockdep.reset();
+        LockdepConfig c = new LockdepConfig();
+        c.mode = LockdepConfig.Mode.WARN;
+        c.out = new PrintStream(captured, true, StandardCharsets.UTF_8);
+        Lockdep.configure(c);
+    }
+
+    String reports() {
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    static final class Hw extends vmx {
+        @Override
+        public void tlb_flush(kvm_vcpu vcpu) {
+        }
+
+        @Override
+        public void run(kvm_vcpu vcpu) {
+        }
+
+        @Override
+        public int handle_exit(kvm_vcpu vcpu) {
+            return 1;
+        }
+    }
+
+    static kvm vmWithDirtyPages() {
+        x86.kvm_arch_init(new Hw());
+        vmx.hardware_setup(false);
+        kvm k = kvm_main.kvm_create_vm(0);
+        assertEquals(0, kvm_main.kvm_vm_ioctl(k, kvm_h.KVM_SET_USER_MEMORY_REGION, new kvm_userspace_memory_region(0,
+                kvm_h.KVM_MEM_LOG_DIRTY_PAGES, GFN << 12, PAGES << 12, 0x7f00_0000_0000L + (GFN << 12))));
+        assertEquals(0, kvm_main.kvm_vm_ioctl(k, kvm_h.KVM_CREATE_VCPU, 0));
+        kvm_vcpu vcpu = k.vcpus[0];
+        kvm_main.vcpu_load(vcpu);
+        assertEquals(0, mmu.kvm_mmu_load(vcpu));
+        for (long g = 0; g < 16; g++) {
+            assertEquals(0, mmu.tdp_page_fault(vcpu, (GFN + g) << 12, mmu_h.PFERR_WRITE_MASK, false));
+        }
+        kvm_main.vcpu_put(vcpu);
+        return k;
+    }
+
+    @Test
+    void theV316DirtyLogPathIsClean() {
+        kvm k = vmWithDirtyPages();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0, kvm_main.kvm_vm_ioctl(k, kvm_h.KVM_GET_DIRTY_LOG, new kvm_dirty_log(0, new long[2])));
+        }
+        assertEquals(0, Lockdep.reportCount(), reports());
+        assertEquals("", reports());
+        assertTrue(LockdepAgent.wovenClasses() >= 5, "woven: " + LockdepAgent.wovenClasses());
+    }
+
+    @Test
+    void noSlotsLockWarnsAtItsAssertOnEveryCall() {
+        kvm k = vmWithDirtyPages();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0, variant_no_slots_lock.kvm_vm_ioctl_get_dirty_log(k, new kvm_dirty_log(0, new long[2])));
+        }
+        String r = reports();
+        assertEquals(3, Lockdep.reportCount(), r);
+        assertEquals(3, r.split("WARNING: CPU:", -1).length - 1, r);
+        assertTrue(r.contains("variant_no_slots_lock"), "the WARN names the function: " + r);
+    }
+
+    @Test
+    void mmuLockThenSlotsLockIsCircularAndSleepsInAtomic() {
+        kvm k = vmWithDirtyPages();
+        // the normal order, slots_lock then mmu_lock, as get-dirty-log takes them
+        assertEquals(0, kvm_main.kvm_vm_ioctl(k, kvm_h.KVM_GET_DIRTY_LOG, new kvm_dirty_log(0, new long[2])));
+        assertEquals(0, Lockdep.reportCount(), reports());
+
+        spinlock_t.spin_lock(k.mmu_lock);
+        try {
+            mutex.mutex_lock(k.slots_lock); // sleeps under a spinlock, and inverts the order
+            mutex.mutex_unlock(k.slots_lock);
+        } finally {
+            spinlock_t.spin_unlock(k.mmu_lock);
+        }
+        String r = reports();
+        assertTrue(r.contains("BUG: sleeping function called from invalid context"), r);
+        assertTrue(r.contains("possible circular locking dependency detected"), r);
+        assertTrue(r.contains("&kvm->mmu_lock") && r.contains("&kvm->slots_lock"), r);
+    }
+}
