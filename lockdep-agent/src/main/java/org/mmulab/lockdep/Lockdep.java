@@ -93,6 +93,11 @@ public final class Lockdep {
         return reports.get();
     }
 
+    /** Number of validated lock chains in the chain cache (for tests). */
+    static int chainCount() {
+        return CHAINS.size();
+    }
+
     /** Whether lockdep checks are on (the kernel's debug_locks). */
     public static boolean enabled() {
         return debugLocks.get();
