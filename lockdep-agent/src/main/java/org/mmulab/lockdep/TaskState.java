@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.lockdep;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The per-thread part of {@code task_struct} that lockdep and might_sleep look at. */
+final class TaskState {
+    final int generation;
+    final int pid;
+    final int cpu;
+    final String comm;
+    final List<HeldLock> held = new ArrayList<>();
+    long chainKey;
+    /** Spinlocks held: what spin_lock adds to preempt_count. */
+    int spinCount;
+    boolean irqsDisabled;
+    /** irq event bookkeeping for the "irq event stamp" block. */
+    int irqEvents;
+    int hardirqEnableEvent;
+    int hardirqDisableEvent;
+    String hardirqEnableSite;
+    String hardirqDisableSite;
+
+    TaskState(int generation, int pid, int cpu, String comm) {
+        this.generation = generation;
+        this.pid = pid;
+        this.cpu = cpu;
+        this.comm = comm;
+    }
+
+    String commPid() {
+        return comm + "/" + pid;
+    }
+}
