@@ -67,10 +67,7 @@ public final class LockdepAgent {
             System.err.println(e.getMessage());
             throw e; // the JVM does not start with a half-configured agent
         }
-        LockdepConfig config = new LockdepConfig();
-        config.mode = o.mode;
-        config.out = out;
-        Lockdep.configure(config);
+        Lockdep.configure(new LockdepConfig(o.mode, out));
 
         ElementMatcher.Junction<TypeDescription> types = ElementMatchers.none();
         for (String p : o.packages) {

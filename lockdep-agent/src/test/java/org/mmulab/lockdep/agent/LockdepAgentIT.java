@@ -42,10 +42,7 @@ class LockdepAgentIT {
     void captureReports() {
         assertTrue(LockdepAgent.installed(), "run with -javaagent");
         Lockdep.reset();
-        LockdepConfig c = new LockdepConfig();
-        c.mode = LockdepConfig.Mode.WARN;
-        c.out = new PrintStream(captured, true, StandardCharsets.UTF_8);
-        Lockdep.configure(c);
+        Lockdep.configure(new LockdepConfig(LockdepConfig.Mode.WARN, new PrintStream(captured, true, StandardCharsets.UTF_8)));
     }
 
     String reports() {
