@@ -87,4 +87,18 @@ final class Frames {
     static String site(Class<?> skip) {
         return caller(skip).map(Frames::format).orElse("(unknown)");
     }
+
+    /**
+     * The same site, formatted only if a report prints it: the frame is kept, the string is not
+     * built, so the fast path of every lock acquisition pays for one short stack walk only.
+     */
+    static Object lazySite(Class<?> skip) {
+        StackWalker.StackFrame f = caller(skip).orElse(null);
+        return new Object() {
+            @Override
+            public String toString() {
+                return f == null ? "(unknown)" : format(f);
+            }
+        };
+    }
 }

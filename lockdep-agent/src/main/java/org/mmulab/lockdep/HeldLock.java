@@ -6,13 +6,13 @@ final class HeldLock {
     final Object instance;
     final LockClass cls;
     /** The acquisition site, class.method(File:line), printed where the kernel prints [<ip>] sym. */
-    final String site;
+    final Object site;
     final boolean trylock;
     final boolean spin;
     /** The thread's chain key before this entry was pushed. */
     long prevChainKey;
 
-    HeldLock(Object instance, LockClass cls, String site, boolean trylock, boolean spin, long prevChainKey) {
+    HeldLock(Object instance, LockClass cls, Object site, boolean trylock, boolean spin, long prevChainKey) {
         this.instance = instance;
         this.cls = cls;
         this.site = site;

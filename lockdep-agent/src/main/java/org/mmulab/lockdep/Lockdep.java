@@ -186,7 +186,7 @@ public final class Lockdep {
         } else {
             c.enabledIrqs = true;
         }
-        HeldLock h = new HeldLock(lock, c, Frames.site(lock.getClass()), trylock, spin, t.chainKey);
+        HeldLock h = new HeldLock(lock, c, Frames.lazySite(lock.getClass()), trylock, spin, t.chainKey);
         long key = iterateChainKey(t.chainKey, c.id);
         if (!trylock && debugLocks.get() && !CHAINS.contains(key)) {
             Report bug = validate(t, h);
@@ -395,7 +395,7 @@ public final class Lockdep {
             String site = "(null)";
             for (HeldLock h : t.held) {
                 if (h.spin) {
-                    site = h.site;
+                    site = String.valueOf(h.site);
                     break;
                 }
             }
@@ -411,7 +411,7 @@ public final class Lockdep {
         if (!t.irqsDisabled) {
             t.irqsDisabled = true;
             t.hardirqDisableEvent = ++t.irqEvents;
-            t.hardirqDisableSite = Frames.site(null);
+            t.hardirqDisableSite = Frames.lazySite(null);
         }
     }
 
@@ -421,7 +421,7 @@ public final class Lockdep {
         if (t.irqsDisabled) {
             t.irqsDisabled = false;
             t.hardirqEnableEvent = ++t.irqEvents;
-            t.hardirqEnableSite = Frames.site(null);
+            t.hardirqEnableSite = Frames.lazySite(null);
         }
     }
 

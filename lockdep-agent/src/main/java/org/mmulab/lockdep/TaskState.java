@@ -19,8 +19,8 @@ final class TaskState {
     int irqEvents;
     int hardirqEnableEvent;
     int hardirqDisableEvent;
-    String hardirqEnableSite;
-    String hardirqDisableSite;
+    Object hardirqEnableSite;
+    Object hardirqDisableSite;
 
     TaskState(int generation, int pid, int cpu, String comm) {
         this.generation = generation;
