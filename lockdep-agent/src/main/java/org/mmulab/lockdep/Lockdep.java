@@ -80,7 +80,13 @@ public final class Lockdep {
     private static final Map<String, Integer> NAME_VERSIONS = new HashMap<>();
     private static int nextClassId;
     /** Chain cache: 64-bit keys of held-class sequences that have been validated. */
-    private static final Set<Long> CHAINS = ConcurrentHashMap.newKeySet();
+    /**
+     * The chain cache: validated chain keys, each with the call site where the chain was first
+     * validated. A lock taken on a known chain costs one lookup and borrows that site for its
+     * "at:" (the kernel records each acquisition's own ip for free; a Java stack walk costs
+     * microseconds, so it is paid only when a chain is new).
+     */
+    private static final Map<Long, Object> CHAINS = new ConcurrentHashMap<>();
 
     // ------------------------------------------------------------------ configuration
 
@@ -186,12 +192,17 @@ public final class Lockdep {
         } else {
             c.enabledIrqs = true;
         }
-        HeldLock h = new HeldLock(lock, c, Frames.lazySite(lock.getClass()), trylock, spin, t.chainKey);
         long key = iterateChainKey(t.chainKey, c.id);
-        if (!trylock && debugLocks.get() && !CHAINS.contains(key)) {
+        Object site = trylock ? null : CHAINS.get(key);
+        boolean known = site != null;
+        if (site == null) {
+            site = Frames.lazySite(lock.getClass());
+        }
+        HeldLock h = new HeldLock(lock, c, site, trylock, spin, t.chainKey);
+        if (!trylock && debugLocks.get() && !known) {
             Report bug = validate(t, h);
             if (bug == null || config.mode() == LockdepConfig.Mode.WARN) {
-                CHAINS.add(key);
+                CHAINS.put(key, site);
             }
             if (bug != null) {
                 lockdepBug(bug); // throws in FAIL mode, before the lock is pushed
@@ -385,9 +396,9 @@ public final class Lockdep {
         if (t.irqsDisabled) {
             sb.append("irq event stamp: ").append(t.irqEvents).append('\n');
             sb.append("hardirqs last  enabled at (").append(t.hardirqEnableEvent).append("): ")
-                    .append(t.hardirqEnableSite == null ? "(null)" : t.hardirqEnableSite).append('\n');
+                    .append(t.hardirqEnableSite == null ? "(site not recorded)" : t.hardirqEnableSite).append('\n');
             sb.append("hardirqs last disabled at (").append(t.hardirqDisableEvent).append("): ")
-                    .append(t.hardirqDisableSite == null ? "(null)" : t.hardirqDisableSite).append('\n');
+                    .append(t.hardirqDisableSite == null ? "(site not recorded)" : t.hardirqDisableSite).append('\n');
             sb.append("softirqs last  enabled at (0): (null)\n");
             sb.append("softirqs last disabled at (0): (null)\n");
         }
@@ -411,7 +422,7 @@ public final class Lockdep {
         if (!t.irqsDisabled) {
             t.irqsDisabled = true;
             t.hardirqDisableEvent = ++t.irqEvents;
-            t.hardirqDisableSite = Frames.lazySite(null);
+            t.hardirqDisableSite = null; // a stack walk per irq toggle is too dear; the event number stays
         }
     }
 
@@ -421,7 +432,7 @@ public final class Lockdep {
         if (t.irqsDisabled) {
             t.irqsDisabled = false;
             t.hardirqEnableEvent = ++t.irqEvents;
-            t.hardirqEnableSite = Frames.lazySite(null);
+            t.hardirqEnableSite = null;
         }
     }
 
