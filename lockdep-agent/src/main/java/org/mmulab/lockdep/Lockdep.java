@@ -456,6 +456,16 @@ public final class Lockdep {
     }
 
     /** lockdep_print_held_locks for the current thread. */
+    /** Names of the lock classes the current thread holds, outermost first (for tracing). */
+    public static List<String> heldClassNames() {
+        TaskState t = task();
+        List<String> out = new ArrayList<>(t.held.size());
+        for (HeldLock h : t.held) {
+            out.add(h.cls.name);
+        }
+        return out;
+    }
+
     public static String heldLocks() {
         StringBuilder sb = new StringBuilder();
         printHeldLocks(sb, task());

@@ -25,6 +25,7 @@ public final class AgentOptions {
         KEYS.put("out", "stderr, stdout, or a file path");
         KEYS.put("packages", "comma-free list of package prefixes to weave, separated by ':' (default org.mmulab.kernel.)");
         KEYS.put("verbose", "true or false: log each woven class");
+        KEYS.put("tlbtrace", "off, summary (per-caller flush counts at exit), or lines (also one line per flush and per owed flush)");
     }
 
     /** A bad option: the message is the one line the user sees. */
@@ -38,6 +39,7 @@ public final class AgentOptions {
     public String out = "stderr";
     public List<String> packages = List.of("org.mmulab.kernel.");
     public boolean verbose;
+    public String tlbtrace = "summary";
 
     public static AgentOptions parse(String args) {
         AgentOptions o = new AgentOptions();
@@ -80,6 +82,12 @@ public final class AgentOptions {
                         throw bad(key, val);
                     }
                     o.packages = List.of(val.split(":"));
+                    break;
+                case "tlbtrace":
+                    if (!val.equals("off") && !val.equals("summary") && !val.equals("lines")) {
+                        throw bad(key, val);
+                    }
+                    o.tlbtrace = val;
                     break;
                 case "verbose":
                     if (!val.equals("true") && !val.equals("false")) {

@@ -3,6 +3,7 @@ package org.mmulab.lockdep.agent;
 
 import net.bytebuddy.asm.Advice;
 import org.mmulab.lockdep.Lockdep;
+import org.mmulab.lockdep.TlbTrace;
 
 /**
  * The advice woven into the port's primitives. Each body is one call into {@link Lockdep}, so the
@@ -68,6 +69,36 @@ final class LockdepAdvice {
         @Advice.OnMethodEnter
         static void enter(@Advice.Argument(0) String file, @Advice.Argument(1) int line, @Advice.Argument(2) int offset) {
             Lockdep.mightSleep(file, line, offset);
+        }
+    }
+
+    /** kvm_flush_remote_tlbs(kvm): timed; the IPI answer comes from make_all_cpus_request's advice. */
+    static final class Flush {
+        @Advice.OnMethodEnter
+        static long enter() {
+            FlushIpi.reset();
+            return System.nanoTime();
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Enter long start) {
+            TlbTrace.flushed(start, FlushIpi.sent());
+        }
+    }
+
+    /** make_all_cpus_request(kvm, req): remembers whether an IPI went out. */
+    static final class AllCpusRequest {
+        @Advice.OnMethodExit
+        static void exit(@Advice.Return boolean called) {
+            FlushIpi.record(called);
+        }
+    }
+
+    /** mmu_spte_update(sptep, new_spte): a flush owed? */
+    static final class SpteUpdate {
+        @Advice.OnMethodExit
+        static void exit(@Advice.Argument(0) long sptep, @Advice.Argument(1) long spte, @Advice.Return boolean owed) {
+            TlbTrace.spteUpdated(sptep, spte, owed);
         }
     }
 

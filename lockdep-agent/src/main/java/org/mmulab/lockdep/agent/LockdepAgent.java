@@ -68,13 +68,20 @@ public final class LockdepAgent {
             throw e; // the JVM does not start with a half-configured agent
         }
         Lockdep.configure(new LockdepConfig(o.mode, out));
+        boolean trace = !o.tlbtrace.equals("off");
+        org.mmulab.lockdep.TlbTrace.configure(o.tlbtrace.equals("lines"), out);
+        if (trace) {
+            PrintStream summaryOut = out;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> summaryOut.print(org.mmulab.lockdep.TlbTrace.summary()),
+                    "lockdep-tlb-summary"));
+        }
 
         ElementMatcher.Junction<TypeDescription> types = ElementMatchers.none();
         for (String p : o.packages) {
             types = types.or(ElementMatchers.nameStartsWith(p));
         }
         boolean verbose = o.verbose;
-        new AgentBuilder.Default()
+        AgentBuilder builder = new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .ignore(ElementMatchers.nameStartsWith("org.mmulab.lockdep.")
                         .or(ElementMatchers.nameStartsWith("java."))
@@ -119,9 +126,20 @@ public final class LockdepAgent {
                         .advice(isStatic().and(named("local_irq_enable")), LockdepAdvice.IrqEnable.class.getName()))
                 .type(types.and(named(LINUX + "smp")))
                 .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
-                        .advice(isStatic().and(named("safe_halt")), LockdepAdvice.IrqEnable.class.getName()))
-                .installOn(inst);
+                        .advice(isStatic().and(named("safe_halt")), LockdepAdvice.IrqEnable.class.getName()));
+        if (trace) {
+            builder = builder
+                    .type(types.and(named("org.mmulab.kernel.virt.kvm.kvm_main")))
+                    .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
+                            .advice(isStatic().and(named("kvm_flush_remote_tlbs")), LockdepAdvice.Flush.class.getName())
+                            .advice(isStatic().and(named("make_all_cpus_request")), LockdepAdvice.AllCpusRequest.class.getName()))
+                    .type(types.and(named("org.mmulab.kernel.arch.x86.kvm.mmu")))
+                    .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
+                            .advice(isStatic().and(named("mmu_spte_update")), LockdepAdvice.SpteUpdate.class.getName()));
+        }
+        builder.installOn(inst);
         installed = true;
-        out.println("lockdep-agent: CONFIG_PROVE_LOCKING on (mode=" + o.mode.name().toLowerCase() + ", packages=" + o.packages + ")");
+        out.println("lockdep-agent: CONFIG_PROVE_LOCKING on (mode=" + o.mode.name().toLowerCase() + ", packages=" + o.packages
+                + ", tlbtrace=" + o.tlbtrace + ")");
     }
 }

@@ -105,6 +105,31 @@ class LockdepAgentIT {
     }
 
     @Test
+    void tlbTracingSeesTheSeedCommitMoveTheFlushOutOfMmuLock() {
+        kvm k = vmWithDirtyPages();
+        org.mmulab.lockdep.TlbTrace.reset();
+        assertEquals(0, kvm_main.kvm_vm_ioctl(k, kvm_h.KVM_GET_DIRTY_LOG, new kvm_dirty_log(0, new long[2])));
+        long[] v316 = org.mmulab.lockdep.TlbTrace.counts().get("kvm_vm_ioctl_get_dirty_log");
+        assertEquals(0, v316[0], "v3.16 flushes with mmu_lock released");
+        assertEquals(1, v316[1]);
+
+        // dirty some pages again, then harvest with the commit's pre-image
+        kvm_vcpu vcpu = k.vcpus[0];
+        kvm_main.vcpu_load(vcpu);
+        for (long g = 0; g < 4; g++) {
+            assertEquals(0, mmu.tdp_page_fault(vcpu, (GFN + g) << 12, mmu_h.PFERR_WRITE_MASK | mmu_h.PFERR_PRESENT_MASK, false));
+        }
+        kvm_main.vcpu_put(vcpu);
+        org.mmulab.lockdep.TlbTrace.reset();
+        assertEquals(0, org.mmulab.kernel.arch.x86.kvm.variant_v3_15.kvm_vm_ioctl_get_dirty_log(k, new kvm_dirty_log(0, new long[2])));
+        long[] v315 = org.mmulab.lockdep.TlbTrace.counts().get("kvm_vm_ioctl_get_dirty_log");
+        assertEquals(1, v315[0], "v3.15 flushes inside mmu_lock");
+        assertEquals(0, v315[1]);
+        assertTrue(org.mmulab.lockdep.TlbTrace.summary().contains("kvm_vm_ioctl_get_dirty_log"));
+        assertEquals(0, Lockdep.reportCount(), reports());
+    }
+
+    @Test
     void mmuLockThenSlotsLockIsCircularAndSleepsInAtomic() {
         kvm k = vmWithDirtyPages();
         // the normal order, slots_lock then mmu_lock, as get-dirty-log takes them

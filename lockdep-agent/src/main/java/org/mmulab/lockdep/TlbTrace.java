@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.lockdep;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Timespan;
+
+/**
+ * TLB-flush tracing, woven at {@code kvm_flush_remote_tlbs} and {@code mmu_spte_update}: every
+ * flush with its caller, whether {@code mmu_lock} was held (the seed commit moved two flushes out
+ * of it), the locks held, whether an IPI went out and how long it took; every spte update that
+ * left a flush owed, and how long until this thread paid it. One ftrace-like line per event when
+ * tracing is on, a JFR event ({@code mmulab.TlbFlush}) when a recording is on, and a summary per
+ * caller at exit.
+ */
+public final class TlbTrace {
+    private TlbTrace() {}
+
+    private static volatile boolean lines;
+    private static volatile PrintStream out = System.err;
+    private static final long T0 = System.nanoTime();
+
+    /** Per caller: flushes inside mmu_lock, outside, and total time. */
+    private static final Map<String, long[]> PER_CALLER = new TreeMap<>();
+    private static final AtomicLong OWED = new AtomicLong();
+    private static final AtomicLong PAID = new AtomicLong();
+    private static final ThreadLocal<long[]> OWED_SINCE = ThreadLocal.withInitial(() -> new long[] {0});
+
+    @Name("mmulab.TlbFlush")
+    @Label("Remote TLB flush")
+    @Category({"mmulab", "KVM MMU"})
+    @Description("kvm_flush_remote_tlbs: caller, whether mmu_lock was held, IPI sent")
+    @StackTrace(false)
+    static final class FlushEvent extends Event {
+        @Label("Caller")
+        String caller;
+        @Label("mmu_lock held")
+        boolean mmuLockHeld;
+        @Label("Held locks")
+        String held;
+        @Label("IPI sent")
+        boolean ipi;
+        @Label("Duration")
+        @Timespan(Timespan.NANOSECONDS)
+        long took;
+    }
+
+    /** Turn per-event lines on (the summary and JFR events do not need them). */
+    public static void configure(boolean perEventLines, PrintStream stream) {
+        lines = perEventLines;
+        out = stream;
+    }
+
+    /** Woven at the exit of kvm_flush_remote_tlbs. */
+    public static void flushed(long startNanos, boolean ipi) {
+        long took = System.nanoTime() - startNanos;
+        List<String> held = Lockdep.heldClassNames();
+        boolean mmuLock = held.contains("&kvm->mmu_lock");
+        String caller = callerOf("kvm_flush_remote_tlbs");
+        synchronized (PER_CALLER) {
+            long[] c = PER_CALLER.computeIfAbsent(caller, k -> new long[3]);
+            c[mmuLock ? 0 : 1]++;
+            c[2] += took;
+        }
+        long[] owedSince = OWED_SINCE.get();
+        if (owedSince[0] != 0) {
+            PAID.incrementAndGet();
+            owedSince[0] = 0;
+        }
+        FlushEvent e = new FlushEvent();
+        if (e.shouldCommit()) {
+            e.caller = caller;
+            e.mmuLockHeld = mmuLock;
+            e.held = String.join(",", held);
+            e.ipi = ipi;
+            e.took = took;
+            e.commit();
+        }
+        if (lines) {
+            out.println(String.format(Locale.ROOT, "%16s %12.6f: kvm_flush_remote_tlbs: caller=%s mmu_lock=%s held=%s ipi=%s took=%dus",
+                    Thread.currentThread().getName(), (System.nanoTime() - T0) / 1e9, caller, mmuLock ? "held" : "no",
+                    held, ipi ? "yes" : "no", took / 1000));
+        }
+    }
+
+    /** Woven at the exit of mmu_spte_update: a writable spte became read-only and a flush is owed. */
+    public static void spteUpdated(long sptep, long newSpte, boolean flushOwed) {
+        if (!flushOwed) {
+            return;
+        }
+        OWED.incrementAndGet();
+        long[] owedSince = OWED_SINCE.get();
+        if (owedSince[0] == 0) {
+            owedSince[0] = System.nanoTime();
+        }
+        if (lines) {
+            String caller = callerOf("mmu_spte_update");
+            out.println(String.format(Locale.ROOT, "%16s %12.6f: mmu_spte_update: sptep=%x new=%x flush owed (caller %s)",
+                    Thread.currentThread().getName(), (System.nanoTime() - T0) / 1e9, sptep, newSpte, caller));
+        }
+    }
+
+    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+
+    /** The kernel function that called {@code traced} (past any variant delegation of the same name). */
+    static String callerOf(String traced) {
+        return WALKER.walk(s -> s.filter(f -> !Frames.internal(f.getDeclaringClass()) && !f.getMethodName().equals(traced)
+                && !f.getClassName().startsWith("org.mmulab.lockdep.")).findFirst())
+                .map(StackWalker.StackFrame::getMethodName).orElse("?");
+    }
+
+    /** The summary: flushes per caller, inside and outside mmu_lock. */
+    public static String summary() {
+        StringBuilder b = new StringBuilder("TLB flush summary (kvm_flush_remote_tlbs by caller):\n");
+        b.append(String.format("  %-36s %10s %10s %12s%n", "caller", "in mmu_lock", "outside", "avg us"));
+        synchronized (PER_CALLER) {
+            for (Map.Entry<String, long[]> e : PER_CALLER.entrySet()) {
+                long[] c = e.getValue();
+                long n = c[0] + c[1];
+                b.append(String.format(Locale.ROOT, "  %-36s %10d %10d %12.1f%n", e.getKey(), c[0], c[1], n == 0 ? 0 : c[2] / 1e3 / n));
+            }
+        }
+        b.append(String.format("  %d spte update(s) left a flush owed; %d later flush(es) on the same thread paid them%n",
+                OWED.get(), PAID.get()));
+        return b.toString();
+    }
+
+    /** Per caller: {inside mmu_lock, outside}. */
+    public static Map<String, long[]> counts() {
+        synchronized (PER_CALLER) {
+            Map<String, long[]> m = new TreeMap<>();
+            for (Map.Entry<String, long[]> e : PER_CALLER.entrySet()) {
+                m.put(e.getKey(), new long[] {e.getValue()[0], e.getValue()[1]});
+            }
+            return m;
+        }
+    }
+
+    public static void reset() {
+        synchronized (PER_CALLER) {
+            PER_CALLER.clear();
+        }
+        OWED.set(0);
+        PAID.set(0);
+    }
+}
