@@ -64,8 +64,11 @@ public final class LockdepAgent {
             o = AgentOptions.parse(args);
             out = o.openOut();
         } catch (AgentOptions.BadOption e) {
+            // one line, and the JVM does not start with a half-configured agent
             System.err.println(e.getMessage());
-            throw e; // the JVM does not start with a half-configured agent
+            System.err.flush();
+            Runtime.getRuntime().halt(2);
+            throw e;
         }
         Lockdep.configure(new LockdepConfig(o.mode, out));
         boolean trace = !o.tlbtrace.equals("off");

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.lockdep.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.mmulab.lockdep.LockdepConfig;
+
+/** The agent's option grammar: key=value,...; a bad key or value is one line naming it and the choices. */
+class AgentOptionsTest {
+
+    @Test
+    void defaultsAreWarnToStderrOnTheKernelPackagesWithTheFlushSummary() {
+        AgentOptions o = AgentOptions.parse(null);
+        assertEquals(LockdepConfig.Mode.WARN, o.mode);
+        assertEquals("stderr", o.out);
+        assertEquals(List.of("org.mmulab.kernel."), o.packages);
+        assertEquals("summary", o.tlbtrace);
+        assertFalse(o.verbose);
+    }
+
+    @Test
+    void everyKeyIsParsed() {
+        AgentOptions o = AgentOptions.parse("mode=fail,out=stdout,packages=a.b.:c.d.,verbose=true,tlbtrace=lines");
+        assertEquals(LockdepConfig.Mode.FAIL, o.mode);
+        assertEquals("stdout", o.out);
+        assertEquals(List.of("a.b.", "c.d."), o.packages);
+        assertTrue(o.verbose);
+        assertEquals("lines", o.tlbtrace);
+        assertEquals(LockdepConfig.Mode.ONCE, AgentOptions.parse("mode=once").mode);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "colour=red|unknown option 'colour'; valid keys: [mode, out, packages, verbose, tlbtrace]",
+        "mode=loud|bad value 'loud' for mode; valid: warn",
+        "verbose=yes|bad value 'yes' for verbose",
+        "tlbtrace=on|bad value 'on' for tlbtrace; valid: off, summary",
+        "mode|option 'mode' is not key=value",
+        "out=|bad value '' for out"})
+    void badOptionsNameTheKeyAndTheChoices(String args, String message) {
+        AgentOptions.BadOption e = assertThrows(AgentOptions.BadOption.class, () -> AgentOptions.parse(args));
+        assertTrue(e.getMessage().startsWith("lockdep-agent: "), e.getMessage());
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
+    }
+}
