@@ -87,6 +87,10 @@ public final class Lockdep {
      * microseconds, so it is paid only when a chain is new).
      */
     private static final Map<Long, Object> CHAINS = new ConcurrentHashMap<>();
+    /** The classes of each validated chain, outermost first (for the /proc/lockdep_chains dump). */
+    static final Map<Long, List<LockClass>> CHAIN_CLASSES = new ConcurrentHashMap<>();
+    /** The deepest held-lock stack seen (lockdep_stats' "max locking depth"). */
+    static volatile int maxDepth;
 
     // ------------------------------------------------------------------ configuration
 
@@ -121,6 +125,8 @@ public final class Lockdep {
             NAME_VERSIONS.clear();
             nextClassId = 0;
             CHAINS.clear();
+            CHAIN_CLASSES.clear();
+            maxDepth = 0;
             nextPid.set(0);
             reports.set(0);
             taintWarn = false;
@@ -203,12 +209,21 @@ public final class Lockdep {
             Report bug = validate(t, h);
             if (bug == null || config.mode() == LockdepConfig.Mode.WARN) {
                 CHAINS.put(key, site);
+                List<LockClass> classes = new ArrayList<>(t.held.size() + 1);
+                for (HeldLock x : t.held) {
+                    classes.add(x.cls);
+                }
+                classes.add(c);
+                CHAIN_CLASSES.put(key, classes);
             }
             if (bug != null) {
                 lockdepBug(bug); // throws in FAIL mode, before the lock is pushed
             }
         }
         t.held.add(h);
+        if (t.held.size() > maxDepth) {
+            maxDepth = t.held.size();
+        }
         t.chainKey = key;
         if (spin) {
             t.spinCount++;
@@ -456,6 +471,20 @@ public final class Lockdep {
     }
 
     /** lockdep_print_held_locks for the current thread. */
+    /** Every lock class so far, by id (for the /proc dumps). */
+    static List<LockClass> classes() {
+        synchronized (GRAPH) {
+            List<LockClass> out = new ArrayList<>(CLASSES.values());
+            out.sort(java.util.Comparator.comparingInt(x -> x.id));
+            return out;
+        }
+    }
+
+    /** The graph lock, for readers of LockClass.after. */
+    static Object graphLock() {
+        return GRAPH;
+    }
+
     /** Names of the lock classes the current thread holds, outermost first (for tracing). */
     public static List<String> heldClassNames() {
         TaskState t = task();

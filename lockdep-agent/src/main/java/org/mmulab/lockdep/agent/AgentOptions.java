@@ -25,6 +25,7 @@ public final class AgentOptions {
         KEYS.put("out", "stderr, stdout, or a file path");
         KEYS.put("packages", "comma-free list of package prefixes to weave, separated by ':' (default org.mmulab.kernel.)");
         KEYS.put("verbose", "true or false: log each woven class");
+        KEYS.put("dump", "a directory: at exit, write lockdep, lockdep_chains, lockdep_stats (as /proc has them) and lockdep.dot there");
         KEYS.put("tlbtrace", "off, summary (per-caller flush counts at exit), or lines (also one line per flush and per owed flush)");
     }
 
@@ -40,6 +41,8 @@ public final class AgentOptions {
     public List<String> packages = List.of("org.mmulab.kernel.");
     public boolean verbose;
     public String tlbtrace = "summary";
+    /** Directory for the /proc-style dumps at exit, or null. */
+    public String dump;
 
     public static AgentOptions parse(String args) {
         AgentOptions o = new AgentOptions();
@@ -82,6 +85,12 @@ public final class AgentOptions {
                         throw bad(key, val);
                     }
                     o.packages = List.of(val.split(":"));
+                    break;
+                case "dump":
+                    if (val.isEmpty()) {
+                        throw bad(key, val);
+                    }
+                    o.dump = val;
                     break;
                 case "tlbtrace":
                     if (!val.equals("off") && !val.equals("summary") && !val.equals("lines")) {

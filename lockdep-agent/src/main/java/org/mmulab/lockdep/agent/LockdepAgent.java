@@ -71,6 +71,18 @@ public final class LockdepAgent {
             throw e;
         }
         Lockdep.configure(new LockdepConfig(o.mode, out));
+        if (o.dump != null) {
+            java.nio.file.Path dir = java.nio.file.Paths.get(o.dump);
+            PrintStream dumpOut = out;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    org.mmulab.lockdep.LockdepProc.dumpTo(dir);
+                    dumpOut.println("lockdep-agent: wrote lockdep, lockdep_chains, lockdep_stats and lockdep.dot to " + dir);
+                } catch (java.io.IOException e) {
+                    dumpOut.println("lockdep-agent: cannot write the dumps to " + dir + ": " + e.getMessage());
+                }
+            }, "lockdep-dump"));
+        }
         boolean trace = !o.tlbtrace.equals("off");
         org.mmulab.lockdep.TlbTrace.configure(o.tlbtrace.equals("lines"), out);
         if (trace) {

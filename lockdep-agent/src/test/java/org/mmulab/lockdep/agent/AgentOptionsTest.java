@@ -27,7 +27,8 @@ class AgentOptionsTest {
 
     @Test
     void everyKeyIsParsed() {
-        AgentOptions o = AgentOptions.parse("mode=fail,out=stdout,packages=a.b.:c.d.,verbose=true,tlbtrace=lines");
+        AgentOptions o = AgentOptions.parse("mode=fail,out=stdout,packages=a.b.:c.d.,verbose=true,tlbtrace=lines,dump=/tmp/x");
+        assertEquals("/tmp/x", o.dump);
         assertEquals(LockdepConfig.Mode.FAIL, o.mode);
         assertEquals("stdout", o.out);
         assertEquals(List.of("a.b.", "c.d."), o.packages);
@@ -38,12 +39,13 @@ class AgentOptionsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "colour=red|unknown option 'colour'; valid keys: [mode, out, packages, verbose, tlbtrace]",
+        "colour=red|unknown option 'colour'; valid keys: [mode, out, packages, verbose, dump, tlbtrace]",
         "mode=loud|bad value 'loud' for mode; valid: warn",
         "verbose=yes|bad value 'yes' for verbose",
         "tlbtrace=on|bad value 'on' for tlbtrace; valid: off, summary",
         "mode|option 'mode' is not key=value",
-        "out=|bad value '' for out"})
+        "out=|bad value '' for out",
+        "dump=|bad value '' for dump"})
     void badOptionsNameTheKeyAndTheChoices(String args, String message) {
         AgentOptions.BadOption e = assertThrows(AgentOptions.BadOption.class, () -> AgentOptions.parse(args));
         assertTrue(e.getMessage().startsWith("lockdep-agent: "), e.getMessage());

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.lockdep;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The runtime's state as {@code /proc/lockdep}, {@code /proc/lockdep_chains} and
+ * {@code /proc/lockdep_stats} print it (kernel/locking/lockdep_proc.c, in their layout), plus the
+ * dependency graph as Graphviz DOT. Class keys print as their lock-class id in hex, standing for
+ * the key's address.
+ */
+public final class LockdepProc {
+    private LockdepProc() {}
+
+    /** /proc/lockdep: every class with its forward and backward dependency counts and direct successors. */
+    public static String lockdep() {
+        List<LockClass> all = Lockdep.classes();
+        StringBuilder b = new StringBuilder("all lock classes:\n");
+        synchronized (Lockdep.graphLock()) {
+            Map<LockClass, List<LockClass>> before = predecessors(all);
+            for (LockClass c : all) {
+                b.append(String.format("%016x FD: %4d BD: %4d %s: %s%n", c.id, reach(c, x -> new ArrayList<>(x.after.keySet())),
+                        reach(c, x -> before.getOrDefault(x, List.of())), c.usage().substring(1, 7), c.name));
+                for (LockClass to : c.after.keySet()) {
+                    b.append(String.format(" -> [%016x] %s%n", to.id, to.name));
+                }
+                b.append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    /** /proc/lockdep_chains: every validated chain, outermost lock first. */
+    public static String lockdepChains() {
+        StringBuilder b = new StringBuilder("all lock chains:\n");
+        List<List<LockClass>> chains = new ArrayList<>(Lockdep.CHAIN_CLASSES.values());
+        chains.sort(Comparator.comparing((List<LockClass> l) -> l.size()).thenComparing(l -> l.toString()));
+        for (List<LockClass> chain : chains) {
+            b.append("irq_context: 0\n");
+            for (LockClass c : chain) {
+                b.append(String.format("[%016x] %s%n", c.id, c.name));
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    /** /proc/lockdep_stats: the counts, with the kernel's limits. */
+    public static String lockdepStats() {
+        List<LockClass> all = Lockdep.classes();
+        int deps = 0;
+        synchronized (Lockdep.graphLock()) {
+            for (LockClass c : all) {
+                deps += c.after.size();
+            }
+        }
+        return String.format(" lock-classes:                     %11d [max: 8191]%n", all.size())
+                + String.format(" direct dependencies:              %11d [max: 16384]%n", deps)
+                + String.format(" dependency chains:                %11d [max: 32768]%n", Lockdep.CHAIN_CLASSES.size())
+                + String.format(" max locking depth:                %11d%n", Lockdep.maxDepth)
+                + String.format(" debug_locks:                      %11d%n", Lockdep.enabled() ? 1 : 0);
+    }
+
+    /** The dependency graph: an edge A -> B means B was taken while A was held. */
+    public static String dot() {
+        StringBuilder b = new StringBuilder("digraph lockdep {\n  node [shape=box, fontname=\"monospace\"];\n");
+        List<LockClass> all = Lockdep.classes();
+        synchronized (Lockdep.graphLock()) {
+            for (LockClass c : all) {
+                b.append(String.format("  \"%s\";%n", esc(c.name)));
+            }
+            for (LockClass c : all) {
+                for (LockClass to : c.after.keySet()) {
+                    b.append(String.format("  \"%s\" -> \"%s\";%n", esc(c.name), esc(to.name)));
+                }
+            }
+        }
+        return b.append("}\n").toString();
+    }
+
+    /** Writes the four files into {@code dir}. */
+    public static void dumpTo(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("lockdep"), lockdep(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("lockdep_chains"), lockdepChains(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("lockdep_stats"), lockdepStats(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("lockdep.dot"), dot(), StandardCharsets.UTF_8);
+    }
+
+    private static String esc(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    private static Map<LockClass, List<LockClass>> predecessors(List<LockClass> all) {
+        Map<LockClass, List<LockClass>> before = new IdentityHashMap<>();
+        for (LockClass c : all) {
+            for (LockClass to : c.after.keySet()) {
+                before.computeIfAbsent(to, k -> new ArrayList<>()).add(c);
+            }
+        }
+        return before;
+    }
+
+    /** How many classes are reachable from {@code c} (not counting itself), as lockdep_count_*_deps. */
+    private static int reach(LockClass c, java.util.function.Function<LockClass, List<LockClass>> next) {
+        Set<LockClass> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<LockClass> q = new ArrayDeque<>(next.apply(c));
+        while (!q.isEmpty()) {
+            LockClass x = q.poll();
+            if (x != c && seen.add(x)) {
+                q.addAll(next.apply(x));
+            }
+        }
+        return seen.size();
+    }
+}
