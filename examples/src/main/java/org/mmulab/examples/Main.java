@@ -34,6 +34,7 @@ public final class Main {
             "                     --hold-flush holds the racing thread's late flush open MS ms (race scenarios)",
             "  list               the scenarios and variants",
             "  demo [--pages N]   walk through the v3.16 dirty-logging path on the port, single-threaded",
+            "  lockdep-selftest   the lockdep self-test matrix (AA, ABBA, ... for spinlocks and mutexes)",
             "  help               this text",
             "",
             "./mmulab runs under the lockdep agent (lockdep-agent/target/lockdep-agent.jar) unless given --no-lockdep.",
@@ -68,6 +69,15 @@ public final class Main {
                     return 0;
                 case "demo":
                     return new DirtyLogDemo(out, parseDemoPages(args)).run();
+                case "lockdep-selftest":
+                    try {
+                        Class<?> st = Class.forName("org.mmulab.lockdep.SelfTest", true, ClassLoader.getSystemClassLoader());
+                        int[] failed = {0};
+                        out.print(st.getMethod("table", int[].class).invoke(null, (Object) failed));
+                        return failed[0] == 0 ? 0 : 1;
+                    } catch (ReflectiveOperationException | LinkageError e) {
+                        throw new UsageError("lockdep-selftest needs the lockdep agent: run it as ./mmulab lockdep-selftest");
+                    }
                 case "help":
                 case "--help":
                 case "-h":
