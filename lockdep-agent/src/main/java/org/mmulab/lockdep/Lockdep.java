@@ -470,7 +470,23 @@ public final class Lockdep {
         }
     }
 
-    /** lockdep_print_held_locks for the current thread. */
+    /**
+     * lockdep_sys_exit: the thread is leaving an ioctl (returning to user space). Holding any
+     * lock now is report J, which has no stack backtrace.
+     */
+    public static void returnToUser() {
+        TaskState t = task();
+        if (t.held.isEmpty() || !debugLocks.get()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        String title = "[ BUG: lock held when returning to user space! ]";
+        header(sb, title, 48, 48);
+        sb.append(t.commPid()).append(" is leaving the kernel with locks still held!\n");
+        printHeldLocks(sb, t);
+        lockdepBug(new Report(title, sb.toString()));
+    }
+
     /** Every lock class so far, by id (for the /proc dumps). */
     static List<LockClass> classes() {
         synchronized (GRAPH) {
@@ -495,6 +511,7 @@ public final class Lockdep {
         return out;
     }
 
+    /** lockdep_print_held_locks for the current thread. */
     public static String heldLocks() {
         StringBuilder sb = new StringBuilder();
         printHeldLocks(sb, task());

@@ -102,6 +102,14 @@ final class LockdepAdvice {
         }
     }
 
+    /** kvm_vm_ioctl / kvm_vcpu_ioctl: returning to user space with a lock held is a bug. */
+    static final class IoctlExit {
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit() {
+            Lockdep.returnToUser();
+        }
+    }
+
     /** local_irq_disable() */
     static final class IrqDisable {
         @Advice.OnMethodExit

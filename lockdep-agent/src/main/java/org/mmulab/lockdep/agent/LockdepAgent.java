@@ -142,12 +142,17 @@ public final class LockdepAgent {
                 .type(types.and(named(LINUX + "smp")))
                 .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
                         .advice(isStatic().and(named("safe_halt")), LockdepAdvice.IrqEnable.class.getName()));
+        AgentBuilder.Transformer.ForAdvice kvmMain = new AgentBuilder.Transformer.ForAdvice()
+                .include(LockdepAgent.class.getClassLoader())
+                .advice(isStatic().and(named("kvm_vm_ioctl").or(named("kvm_vcpu_ioctl"))), LockdepAdvice.IoctlExit.class.getName());
+        if (trace) {
+            kvmMain = kvmMain
+                    .advice(isStatic().and(named("kvm_flush_remote_tlbs")), LockdepAdvice.Flush.class.getName())
+                    .advice(isStatic().and(named("make_all_cpus_request")), LockdepAdvice.AllCpusRequest.class.getName());
+        }
+        builder = builder.type(types.and(named("org.mmulab.kernel.virt.kvm.kvm_main"))).transform(kvmMain);
         if (trace) {
             builder = builder
-                    .type(types.and(named("org.mmulab.kernel.virt.kvm.kvm_main")))
-                    .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
-                            .advice(isStatic().and(named("kvm_flush_remote_tlbs")), LockdepAdvice.Flush.class.getName())
-                            .advice(isStatic().and(named("make_all_cpus_request")), LockdepAdvice.AllCpusRequest.class.getName()))
                     .type(types.and(named("org.mmulab.kernel.arch.x86.kvm.mmu")))
                     .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
                             .advice(isStatic().and(named("mmu_spte_update")), LockdepAdvice.SpteUpdate.class.getName()));

@@ -130,6 +130,23 @@ class LockdepAgentIT {
     }
 
     @Test
+    void leavingAnIoctlWithALockHeldIsReported() {
+        kvm k = vmWithDirtyPages();
+        spinlock_t.spin_lock(k.mmu_lock);
+        try {
+            assertEquals(-org.mmulab.kernel.linux.errno.ENOTTY, kvm_main.kvm_vm_ioctl(k, 0, null));
+        } finally {
+            spinlock_t.spin_unlock(k.mmu_lock);
+        }
+        String r = reports();
+        assertEquals(1, Lockdep.reportCount(), r);
+        assertTrue(r.contains("[ BUG: lock held when returning to user space! ]"), r);
+        assertTrue(r.contains("is leaving the kernel with locks still held!"), r);
+        assertTrue(r.contains("1 lock held by") && r.contains("&kvm->mmu_lock"), r);
+        assertTrue(!r.contains("stack backtrace:"), "report J has no backtrace: " + r);
+    }
+
+    @Test
     void mmuLockThenSlotsLockIsCircularAndSleepsInAtomic() {
         kvm k = vmWithDirtyPages();
         // the normal order, slots_lock then mmu_lock, as get-dirty-log takes them
