@@ -26,6 +26,7 @@ public final class AgentOptions {
         KEYS.put("packages", "comma-free list of package prefixes to weave, separated by ':' (default org.mmulab.kernel.)");
         KEYS.put("verbose", "true or false: log each woven class");
         KEYS.put("dump", "a directory: at exit, write lockdep, lockdep_chains, lockdep_stats (as /proc has them) and lockdep.dot there");
+        KEYS.put("print", "pkg.Class#method: print that method's bytecode as loaded and as woven (ASM Textifier)");
         KEYS.put("tlbtrace", "off, summary (per-caller flush counts at exit), or lines (also one line per flush and per owed flush)");
     }
 
@@ -43,6 +44,8 @@ public final class AgentOptions {
     public String tlbtrace = "summary";
     /** Directory for the /proc-style dumps at exit, or null. */
     public String dump;
+    /** pkg.Class#method whose weaving to print, or null. */
+    public String print;
 
     public static AgentOptions parse(String args) {
         AgentOptions o = new AgentOptions();
@@ -85,6 +88,12 @@ public final class AgentOptions {
                         throw bad(key, val);
                     }
                     o.packages = List.of(val.split(":"));
+                    break;
+                case "print":
+                    if (!val.matches("[\\w.$]+#[\\w$<>]+")) {
+                        throw bad(key, val);
+                    }
+                    o.print = val;
                     break;
                 case "dump":
                     if (val.isEmpty()) {

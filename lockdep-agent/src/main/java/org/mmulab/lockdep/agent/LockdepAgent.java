@@ -96,6 +96,10 @@ public final class LockdepAgent {
             types = types.or(ElementMatchers.nameStartsWith(p));
         }
         boolean verbose = o.verbose;
+        WeavePrinter printer = o.print == null ? null : new WeavePrinter(o.print, out);
+        if (printer != null) {
+            inst.addTransformer(printer, false); // ahead of the weaver: sees the class file as loaded
+        }
         AgentBuilder builder = new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .ignore(ElementMatchers.nameStartsWith("org.mmulab.lockdep.")
@@ -109,6 +113,9 @@ public final class LockdepAgent {
                     public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module,
                                                  boolean loaded, DynamicType dynamicType) {
                         woven.incrementAndGet();
+                        if (printer != null && type.getName().equals(printer.className())) {
+                            printer.woven(dynamicType.getBytes());
+                        }
                         if (verbose) {
                             System.err.println("lockdep-agent: wove " + type.getName() + " (" + loader + ")");
                         }

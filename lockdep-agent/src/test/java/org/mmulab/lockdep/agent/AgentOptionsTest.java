@@ -39,13 +39,14 @@ class AgentOptionsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "colour=red|unknown option 'colour'; valid keys: [mode, out, packages, verbose, dump, tlbtrace]",
+        "colour=red|unknown option 'colour'; valid keys: [mode, out, packages, verbose, dump, print, tlbtrace]",
         "mode=loud|bad value 'loud' for mode; valid: warn",
         "verbose=yes|bad value 'yes' for verbose",
         "tlbtrace=on|bad value 'on' for tlbtrace; valid: off, summary",
         "mode|option 'mode' is not key=value",
         "out=|bad value '' for out",
-        "dump=|bad value '' for dump"})
+        "dump=|bad value '' for dump",
+        "print=x86|bad value 'x86' for print; valid: pkg.Class#method"})
     void badOptionsNameTheKeyAndTheChoices(String args, String message) {
         AgentOptions.BadOption e = assertThrows(AgentOptions.BadOption.class, () -> AgentOptions.parse(args));
         assertTrue(e.getMessage().startsWith("lockdep-agent: "), e.getMessage());
