@@ -55,6 +55,31 @@ public final class TlbTrace {
         long took;
     }
 
+    /**
+     * Where the per-event lines go: the program's Log4j 2 (logger {@code mmulab.tlbtrace}, level
+     * INFO) when it has one, else the agent's output. Log4j is the program's, not the agent's: it
+     * is looked up only when the first line is written.
+     */
+    private static final class Sink {
+        static final Object LOG4J = log4j();
+
+        static Object log4j() {
+            try {
+                return org.apache.logging.log4j.LogManager.getLogger("mmulab.tlbtrace");
+            } catch (LinkageError e) {
+                return null;
+            }
+        }
+
+        static void line(String s) {
+            if (LOG4J != null) {
+                ((org.apache.logging.log4j.Logger) LOG4J).info(s);
+            } else {
+                out.println(s);
+            }
+        }
+    }
+
     /** Turn per-event lines on (the summary and JFR events do not need them). */
     public static void configure(boolean perEventLines, PrintStream stream) {
         lines = perEventLines;
@@ -87,7 +112,7 @@ public final class TlbTrace {
             e.commit();
         }
         if (lines) {
-            out.println(String.format(Locale.ROOT, "%16s %12.6f: kvm_flush_remote_tlbs: caller=%s mmu_lock=%s held=%s ipi=%s took=%dus",
+            Sink.line(String.format(Locale.ROOT, "%16s %12.6f: kvm_flush_remote_tlbs: caller=%s mmu_lock=%s held=%s ipi=%s took=%dus",
                     Thread.currentThread().getName(), (System.nanoTime() - T0) / 1e9, caller, mmuLock ? "held" : "no",
                     held, ipi ? "yes" : "no", took / 1000));
         }
@@ -105,7 +130,7 @@ public final class TlbTrace {
         }
         if (lines) {
             String caller = callerOf("mmu_spte_update");
-            out.println(String.format(Locale.ROOT, "%16s %12.6f: mmu_spte_update: sptep=%x new=%x flush owed (caller %s)",
+            Sink.line(String.format(Locale.ROOT, "%16s %12.6f: mmu_spte_update: sptep=%x new=%x flush owed (caller %s)",
                     Thread.currentThread().getName(), (System.nanoTime() - T0) / 1e9, sptep, newSpte, caller));
         }
     }
