@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.bench;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import com.google.common.util.concurrent.CycleDetectingLockFactory;
+import org.mmulab.kernel.linux.spinlock_t;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Lock+unlock of one lock while {@code depth} others are held (each a different class, taken in
+ * the same order every time, so lockdep's chain cache knows the chain after the first pass):
+ * the port's spinlock without the agent, with it (run these from the repository root so the fork
+ * finds {@code lockdep-agent/target/lockdep-agent.jar}), and Guava's checked ReentrantLock.
+ * {@code java -jar bench/target/benchmarks.jar}
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class LockBench {
+
+    @State(Scope.Thread)
+    public static class Spin {
+        @Param({"0", "1", "5", "10", "20"})
+        public int depth;
+        spinlock_t[] outer;
+        spinlock_t inner;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            outer = new spinlock_t[depth];
+            for (int i = 0; i < depth; i++) {
+                outer[i] = spinlock_t.spin_lock_init("&bench->outer" + i);
+                spinlock_t.spin_lock(outer[i]);
+            }
+            inner = spinlock_t.spin_lock_init("&bench->inner");
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            for (int i = depth - 1; i >= 0; i--) {
+                spinlock_t.spin_unlock(outer[i]);
+            }
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class Guava {
+        @Param({"0", "1", "5", "10", "20"})
+        public int depth;
+        ReentrantLock[] outer;
+        ReentrantLock inner;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            CycleDetectingLockFactory f = CycleDetectingLockFactory.newInstance(CycleDetectingLockFactory.Policies.THROW);
+            outer = new ReentrantLock[depth];
+            for (int i = 0; i < depth; i++) {
+                outer[i] = f.newReentrantLock("outer" + i);
+                outer[i].lock();
+            }
+            inner = f.newReentrantLock("inner");
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            for (int i = depth - 1; i >= 0; i--) {
+                outer[i].unlock();
+            }
+        }
+    }
+
+    @Benchmark
+    @Fork(1)
+    public void spinlockNoAgent(Spin s) {
+        spinlock_t.spin_lock(s.inner);
+        spinlock_t.spin_unlock(s.inner);
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = "-javaagent:lockdep-agent/target/lockdep-agent.jar=tlbtrace=off")
+    public void spinlockLockdep(Spin s) {
+        spinlock_t.spin_lock(s.inner);
+        spinlock_t.spin_unlock(s.inner);
+    }
+
+    @Benchmark
+    @Fork(1)
+    public void guavaCycleDetecting(Guava g) {
+        g.inner.lock();
+        g.inner.unlock();
+    }
+}
