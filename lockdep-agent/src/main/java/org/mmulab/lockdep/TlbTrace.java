@@ -147,12 +147,18 @@ public final class TlbTrace {
     /** The summary: flushes per caller, inside and outside mmu_lock. */
     public static String summary() {
         StringBuilder b = new StringBuilder("TLB flush summary (kvm_flush_remote_tlbs by caller):\n");
-        b.append(String.format("  %-36s %10s %10s %12s%n", "caller", "in mmu_lock", "outside", "avg us"));
         synchronized (PER_CALLER) {
+            int w = 36;
+            for (String caller : PER_CALLER.keySet()) {
+                w = Math.max(w, caller.length());
+            }
+            String row = "  %-" + w + "s %11s %10s %12s%n";
+            b.append(String.format(Locale.ROOT, row, "caller", "in mmu_lock", "outside", "avg us"));
             for (Map.Entry<String, long[]> e : PER_CALLER.entrySet()) {
                 long[] c = e.getValue();
                 long n = c[0] + c[1];
-                b.append(String.format(Locale.ROOT, "  %-36s %10d %10d %12.1f%n", e.getKey(), c[0], c[1], n == 0 ? 0 : c[2] / 1e3 / n));
+                b.append(String.format(Locale.ROOT, "  %-" + w + "s %11d %10d %12.1f%n", e.getKey(), c[0], c[1],
+                        n == 0 ? 0 : c[2] / 1e3 / n));
             }
         }
         b.append(String.format("  %d spte update(s) left a flush owed; %d later flush(es) on the same thread paid them%n",

@@ -10,6 +10,8 @@ import java.lang.reflect.Member;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -102,6 +104,20 @@ public final class Citations {
             throw new IllegalStateException(e);
         }
         List<Class<?>> out = new ArrayList<>();
+        if (Files.isRegularFile(root)) {
+            // loaded from kernel-port's jar (the port's tests run from another module, under the agent)
+            try (FileSystem jar = FileSystems.newFileSystem(root, (ClassLoader) null)) {
+                collect(jar.getPath("/"), out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return out;
+        }
+        collect(root, out);
+        return out;
+    }
+
+    private static void collect(Path root, List<Class<?>> out) {
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : (Iterable<Path>) s.filter(x -> x.toString().endsWith(".class")).sorted()::iterator) {
                 String name = root.relativize(p).toString().replace('/', '.').replaceAll("\\.class$", "");
@@ -115,6 +131,5 @@ public final class Citations {
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException(e);
         }
-        return out;
     }
 }
