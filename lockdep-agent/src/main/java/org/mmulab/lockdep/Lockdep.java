@@ -230,10 +230,15 @@ public final class Lockdep {
         }
         if (t.held.size() >= MAX_LOCK_DEPTH && debugLocks.compareAndSet(true, false)) {
             StringBuilder sb = new StringBuilder();
+            // v3.16 kernel/locking/lockdep.c __lock_acquire 3192-3203: print_lockdep_off (383-388),
+            // the depth, the held locks, debug_show_all_locks (which finds debug_locks already off,
+            // 4124-4127), then the stack
             sb.append("BUG: MAX_LOCK_DEPTH too low!\n");
             sb.append("turning off the locking correctness validator.\n");
+            sb.append("Please attach the output of /proc/lock_stat to the bug report\n");
             sb.append("depth: ").append(t.held.size()).append("  max: ").append(MAX_LOCK_DEPTH).append("!\n");
             printHeldLocks(sb, t);
+            sb.append("INFO: lockdep is turned off.\n");
             dumpStack(sb, t);
             Report r = new Report("BUG: MAX_LOCK_DEPTH too low!", sb.toString());
             try {

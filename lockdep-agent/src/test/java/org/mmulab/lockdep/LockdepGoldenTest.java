@@ -10,6 +10,9 @@ import static org.mmulab.lockdep.TestSupport.start;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mmulab.lockdep.LockdepConfig.Mode;
@@ -33,8 +36,24 @@ class LockdepGoldenTest {
 
     private static String golden(String name) throws IOException {
         try (InputStream in = LockdepGoldenTest.class.getResourceAsStream("golden/" + name)) {
+            if (in == null) {
+                throw new AssertionError("no golden file golden/" + name);
+            }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
+    }
+
+    /**
+     * Asserts the whole normalized output equals the golden file. With
+     * {@code -Dmmulab.golden.write=true} the file is (re)written from this run instead: read the
+     * diff against the 3.16 report shape before committing it.
+     */
+    private static void assertGolden(String name, TestSupport.Capture out) throws IOException {
+        if (Boolean.getBoolean("mmulab.golden.write")) {
+            Path file = Paths.get("src/test/resources/org/mmulab/lockdep/golden", name);
+            Files.writeString(file, normalize(out.text()), StandardCharsets.UTF_8);
+        }
+        assertEquals(golden(name), normalize(out.text()), "report shape differs from golden/" + name);
     }
 
     static void t1Body() {
@@ -109,5 +128,71 @@ class LockdepGoldenTest {
         String part = golden("chain3.txt");
         assertTrue(s.contains(part), s);
         assertTrue(s.contains("\n-> #2 (&kvm->mmu_lock){+.+...}:\n       org.mmulab.lockdep.LockdepGoldenTest.chain3Body"), s);
+    }
+
+    static void badUnlockBody() {
+        Lockdep.acquire(SLOTS_LOCK, false);
+        Lockdep.release(MMU_LOCK); // never taken
+        Lockdep.release(SLOTS_LOCK);
+    }
+
+    @Test
+    void badUnlockBalanceReportMatchesGolden() throws IOException {
+        TestSupport.Capture out = start(Mode.WARN);
+        runAs("u1", LockdepGoldenTest::badUnlockBody);
+        assertGolden("bad_unlock.txt", out);
+    }
+
+    static void assertHeldBody() {
+        Lockdep.acquire(MMU_LOCK, true);
+        Lockdep.assertHeld(SLOTS_LOCK);
+        Lockdep.assertHeld(SLOTS_LOCK); // a WARN each time, not one-shot
+        Lockdep.release(MMU_LOCK);
+    }
+
+    @Test
+    void assertHeldWarningMatchesGoldenAndRepeats() throws IOException {
+        TestSupport.Capture out = start(Mode.ONCE);
+        runAs("w1", LockdepGoldenTest::assertHeldBody);
+        assertGolden("assert_held.txt", out);
+    }
+
+    static void maxDepthBody() {
+        for (int i = 0; i < Lockdep.MAX_LOCK_DEPTH; i++) {
+            Lockdep.acquire(new FakeLock(String.format("&nest->lock%02d", i)), false);
+        }
+    }
+
+    @Test
+    void maxLockDepthReportMatchesGoldenAndTurnsLockdepOff() throws IOException {
+        TestSupport.Capture out = start(Mode.WARN);
+        runAs("d1", LockdepGoldenTest::maxDepthBody);
+        runAs("u2", LockdepGoldenTest::badUnlockBody); // debug_locks is off: no more reports
+        assertGolden("max_lock_depth.txt", out);
+    }
+
+    static void exitBody() {
+        Lockdep.acquire(SLOTS_LOCK, false);
+        Lockdep.acquire(SRCU, false);
+        Lockdep.threadExit();
+    }
+
+    @Test
+    void stillHasLocksHeldAtExitMatchesGolden() throws IOException {
+        TestSupport.Capture out = start(Mode.WARN);
+        runAs("x1", LockdepGoldenTest::exitBody);
+        assertGolden("still_has_locks.txt", out);
+    }
+
+    static void returnToUserBody() {
+        Lockdep.acquire(SLOTS_LOCK, false);
+        Lockdep.returnToUser();
+    }
+
+    @Test
+    void lockHeldReturningToUserMatchesGolden() throws IOException {
+        TestSupport.Capture out = start(Mode.WARN);
+        runAs("r1", LockdepGoldenTest::returnToUserBody);
+        assertGolden("return_to_user.txt", out);
     }
 }

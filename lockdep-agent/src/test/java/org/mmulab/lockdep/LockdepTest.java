@@ -287,6 +287,7 @@ class LockdepTest {
         String s = out.text();
         assertEquals(1, Lockdep.reportCount(), s);
         assertTrue(s.startsWith("BUG: MAX_LOCK_DEPTH too low!\nturning off the locking correctness validator.\n"
+                + "Please attach the output of /proc/lock_stat to the bug report\n"
                 + "depth: 48  max: 48!\n48 locks held by "), s);
         assertFalse(Lockdep.enabled());
         Lockdep.acquire(locks[0], false); // recursion, but lockdep is off

@@ -56,7 +56,7 @@ final class TestSupport {
     }
 
     private static final Pattern FRAME = Pattern.compile("^( +)[\\w$.<>]+\\([^()]*\\)$");
-    private static final Pattern JAVA_LINE = Pattern.compile("\\.java:\\d+\\)");
+    private static final Pattern JAVA_LINE = Pattern.compile("\\.java:\\d+(?=[) ])");
 
     /**
      * Makes stack output comparable: every run of frame lines is reduced to its first frame,
@@ -84,6 +84,6 @@ final class TestSupport {
                 i++;
             }
         }
-        return JAVA_LINE.matcher(String.join("\n", out)).replaceAll(".java:N)");
+        return JAVA_LINE.matcher(String.join("\n", out)).replaceAll(".java:N");
     }
 }
