@@ -6,7 +6,9 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import java.io.PrintStream;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
@@ -31,8 +33,23 @@ import org.mmulab.lockdep.LockdepConfig;
  */
 public final class LockdepAgent {
     static final String LINUX = "org.mmulab.kernel.linux.";
+    static final String KVM_MAIN = "org.mmulab.kernel.virt.kvm.kvm_main";
     private static final AtomicInteger woven = new AtomicInteger();
     private static volatile boolean installed;
+    private static volatile LazyWeaver lazy;
+
+    /**
+     * Every method the agent weaves advice into, as {@code Class#method} (the TLB-trace ones only
+     * when tracing is on). {@code print=} uses it to name the checks an unwoven method reaches.
+     */
+    static final Set<String> WOVEN = Set.of(
+            LINUX + "spinlock_t#spin_lock", LINUX + "spinlock_t#spin_unlock",
+            LINUX + "mutex#mutex_lock", LINUX + "mutex#mutex_trylock", LINUX + "mutex#mutex_unlock",
+            LINUX + "lockdep#lockdep_assert_held", LINUX + "sched#__might_sleep",
+            LINUX + "irqflags#local_irq_disable", LINUX + "irqflags#local_irq_enable", LINUX + "smp#safe_halt",
+            KVM_MAIN + "#kvm_vm_ioctl", KVM_MAIN + "#kvm_vcpu_ioctl",
+            KVM_MAIN + "#kvm_flush_remote_tlbs", KVM_MAIN + "#make_all_cpus_request",
+            "org.mmulab.kernel.arch.x86.kvm.mmu#mmu_spte_update");
 
     private LockdepAgent() {}
 
@@ -84,6 +101,10 @@ public final class LockdepAgent {
             }, "lockdep-dump"));
         }
         boolean trace = !o.tlbtrace.equals("off");
+        WeavePrinter printer = o.print == null ? null : new WeavePrinter(o.print, out);
+        if (printer != null) {
+            inst.addTransformer(printer, false); // ahead of the weaver: sees the class file as loaded
+        }
         org.mmulab.lockdep.TlbTrace.configure(o.tlbtrace.equals("lines"), out);
         if (trace) {
             PrintStream summaryOut = out;
@@ -91,15 +112,22 @@ public final class LockdepAgent {
                     "lockdep-tlb-summary"));
         }
 
+        // Byte Buddy is set up only when the first class of the woven packages loads (LazyWeaver)
+        LazyWeaver weaver = new LazyWeaver(o.packages, () -> buildWeaver(o, trace, printer));
+        inst.addTransformer(weaver, false);
+        lazy = weaver;
+        installed = true;
+        out.println("lockdep-agent: CONFIG_PROVE_LOCKING on (mode=" + o.mode.name().toLowerCase() + ", packages=" + o.packages
+                + ", tlbtrace=" + o.tlbtrace + ")");
+    }
+
+    /** Byte Buddy's transformer for the port: the matchers and advice of every woven primitive. */
+    private static ClassFileTransformer buildWeaver(AgentOptions o, boolean trace, WeavePrinter printer) {
         ElementMatcher.Junction<TypeDescription> types = ElementMatchers.none();
         for (String p : o.packages) {
             types = types.or(ElementMatchers.nameStartsWith(p));
         }
         boolean verbose = o.verbose;
-        WeavePrinter printer = o.print == null ? null : new WeavePrinter(o.print, out);
-        if (printer != null) {
-            inst.addTransformer(printer, false); // ahead of the weaver: sees the class file as loaded
-        }
         AgentBuilder builder = new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .ignore(ElementMatchers.nameStartsWith("org.mmulab.lockdep.")
@@ -118,6 +146,13 @@ public final class LockdepAgent {
                         }
                         if (verbose) {
                             System.err.println("lockdep-agent: wove " + type.getName() + " (" + loader + ")");
+                        }
+                    }
+
+                    @Override
+                    public void onComplete(String typeName, ClassLoader loader, JavaModule module, boolean loaded) {
+                        if (printer != null && typeName.equals(printer.className())) {
+                            printer.unchanged(); // no-op when onTransformation already printed it
                         }
                     }
 
@@ -157,16 +192,13 @@ public final class LockdepAgent {
                     .advice(isStatic().and(named("kvm_flush_remote_tlbs")), LockdepAdvice.Flush.class.getName())
                     .advice(isStatic().and(named("make_all_cpus_request")), LockdepAdvice.AllCpusRequest.class.getName());
         }
-        builder = builder.type(types.and(named("org.mmulab.kernel.virt.kvm.kvm_main"))).transform(kvmMain);
+        builder = builder.type(types.and(named(KVM_MAIN))).transform(kvmMain);
         if (trace) {
             builder = builder
                     .type(types.and(named("org.mmulab.kernel.arch.x86.kvm.mmu")))
                     .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
                             .advice(isStatic().and(named("mmu_spte_update")), LockdepAdvice.SpteUpdate.class.getName()));
         }
-        builder.installOn(inst);
-        installed = true;
-        out.println("lockdep-agent: CONFIG_PROVE_LOCKING on (mode=" + o.mode.name().toLowerCase() + ", packages=" + o.packages
-                + ", tlbtrace=" + o.tlbtrace + ")");
+        return builder.makeRaw();
     }
 }

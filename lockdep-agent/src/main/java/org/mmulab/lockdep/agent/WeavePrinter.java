@@ -2,6 +2,10 @@
 package org.mmulab.lockdep.agent;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.instrument.ClassFileTransformer;
@@ -51,9 +55,58 @@ final class WeavePrinter implements ClassFileTransformer {
         byte[] b = before;
         String name = className() + "#" + method;
         out.println("lockdep-agent: " + name + " as loaded:");
-        out.print(b == null ? "  (class file not seen)\n" : listing(b, method));
+        out.print(b == null ? "  (class file not seen)\n" : orMissing(listing(b, method)));
         out.println("lockdep-agent: " + name + " as woven:");
-        out.print(listing(after, method));
+        out.print(orMissing(listing(after, method)));
+        done = true;
+    }
+
+    private volatile boolean done;
+
+    /**
+     * Called when the weaver has finished with the named class without changing it: the method is
+     * printed as loaded, with the woven primitives it calls (that is where its checks run).
+     */
+    void unchanged() {
+        byte[] b = before;
+        if (done || b == null) {
+            return;
+        }
+        done = true;
+        String name = className() + "#" + method;
+        out.println("lockdep-agent: " + name + " as loaded (the agent leaves this class unchanged):");
+        out.print(orMissing(listing(b, method)));
+        List<String> calls = wovenCallees(b, method);
+        out.println(calls.isEmpty()
+                ? "lockdep-agent: it calls no woven primitive, so lockdep checks nothing here"
+                : "lockdep-agent: its checks run inside the woven primitives it calls: " + String.join(", ", calls));
+    }
+
+    private String orMissing(String listing) {
+        return listing.isEmpty() ? "  (no method named " + method + " in " + className() + ")\n" : listing;
+    }
+
+    /** The woven methods ({@link LockdepAgent#WOVEN}) that {@code method} invokes, in first-call order. */
+    static List<String> wovenCallees(byte[] classFile, String method) {
+        Set<String> out = new LinkedHashSet<>();
+        new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                if (!name.equals(method)) {
+                    return null;
+                }
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String mname, String mdesc, boolean itf) {
+                        String key = owner.replace('/', '.') + "#" + mname;
+                        if (LockdepAgent.WOVEN.contains(key)) {
+                            out.add(key.substring(key.lastIndexOf('.') + 1));
+                        }
+                    }
+                };
+            }
+        }, ClassReader.SKIP_FRAMES);
+        return new ArrayList<>(out);
     }
 
     /** The Textifier listing of every method called {@code method} in the class file. */

@@ -42,4 +42,46 @@ class WeavePrinterTest {
         assertTrue(out.contains("org.mmulab.kernel.linux.lockdep#lockdep_assert_held as woven:"), out);
         assertThrows(AgentOptions.BadOption.class, () -> new WeavePrinter("nohash", System.err));
     }
+
+    @Test
+    void anUnwovenMethodIsShownAsLoadedWithTheWovenPrimitivesItCalls() throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        WeavePrinter p = new WeavePrinter("org.mmulab.kernel.arch.x86.kvm.x86#kvm_vm_ioctl_get_dirty_log",
+                new PrintStream(buf, true, StandardCharsets.UTF_8));
+        byte[] bytes = classFile(org.mmulab.kernel.arch.x86.kvm.x86.class);
+        p.transform(null, "org/mmulab/kernel/arch/x86/kvm/x86", null, null, bytes);
+        p.unchanged();
+        p.unchanged(); // printed once
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(1, out.split("as loaded", -1).length - 1, out);
+        assertTrue(out.contains("x86#kvm_vm_ioctl_get_dirty_log as loaded (the agent leaves this class unchanged):"), out);
+        // the seed commit's get-dirty-log: slots_lock asserted, mmu_lock taken, the flush outside it
+        assertTrue(out.contains("its checks run inside the woven primitives it calls: ")
+                && out.contains("spinlock_t#spin_lock") && out.contains("lockdep#lockdep_assert_held")
+                && out.contains("kvm_main#kvm_flush_remote_tlbs"), out);
+    }
+
+    @Test
+    void aMissingMethodIsSaidSo() throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        WeavePrinter p = new WeavePrinter("org.mmulab.kernel.virt.kvm.kvm_main#kvm_vm_ioctl_get_dirty_log",
+                new PrintStream(buf, true, StandardCharsets.UTF_8));
+        byte[] bytes = classFile(org.mmulab.kernel.virt.kvm.kvm_main.class);
+        p.transform(null, "org/mmulab/kernel/virt/kvm/kvm_main", null, null, bytes);
+        p.woven(bytes);
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("(no method named kvm_vm_ioctl_get_dirty_log in org.mmulab.kernel.virt.kvm.kvm_main)"), out);
+    }
+
+    @Test
+    void everyWovenTargetExistsInThePortAsAStaticMethod() throws Exception {
+        for (String t : LockdepAgent.WOVEN) {
+            int hash = t.indexOf('#');
+            Class<?> c = Class.forName(t.substring(0, hash), false, getClass().getClassLoader());
+            String m = t.substring(hash + 1);
+            boolean found = java.util.Arrays.stream(c.getDeclaredMethods())
+                    .anyMatch(x -> x.getName().equals(m) && java.lang.reflect.Modifier.isStatic(x.getModifiers()));
+            assertTrue(found, t + " is not a static method of the port");
+        }
+    }
 }
