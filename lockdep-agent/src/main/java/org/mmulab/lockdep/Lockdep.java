@@ -192,14 +192,37 @@ public final class Lockdep {
             return;
         }
         TaskState t = task();
-        LockClass c = classOf(lock);
-        if (t.irqsDisabled) {
-            c.acquiredIrqsOff = true;
+        int li = System.identityHashCode(lock) & (TaskState.LOCK_CACHE - 1);
+        LockClass c;
+        if (t.cachedLocks[li] == lock) {
+            c = t.cachedClasses[li];
         } else {
+            c = classOf(lock);
+            t.cachedLocks[li] = lock;
+            t.cachedClasses[li] = c;
+        }
+        // write the shared class only when the bit is new: no cache-line ping-pong between CPUs
+        if (t.irqsDisabled) {
+            if (!c.acquiredIrqsOff) {
+                c.acquiredIrqsOff = true;
+            }
+        } else if (!c.enabledIrqs) {
             c.enabledIrqs = true;
         }
         long key = iterateChainKey(t.chainKey, c.id);
-        Object site = trylock ? null : CHAINS.get(key);
+        Object site = null;
+        if (!trylock) {
+            int ci = (int) (key ^ (key >>> 32)) & (TaskState.CHAIN_CACHE - 1);
+            if (t.cachedChainKeys[ci] == key && t.cachedChainSites[ci] != null) {
+                site = t.cachedChainSites[ci];
+            } else {
+                site = CHAINS.get(key);
+                if (site != null) {
+                    t.cachedChainKeys[ci] = key;
+                    t.cachedChainSites[ci] = site;
+                }
+            }
+        }
         boolean known = site != null;
         if (site == null) {
             site = Frames.lazySite(lock.getClass());

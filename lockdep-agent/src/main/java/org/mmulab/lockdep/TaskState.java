@@ -22,6 +22,17 @@ final class TaskState {
     Object hardirqEnableSite;
     Object hardirqDisableSite;
 
+    /**
+     * Per-thread caches in front of the shared maps (lock to class, chain key to validated site),
+     * direct-mapped and unsynchronized; a reset starts a new TaskState, so they never go stale.
+     */
+    static final int LOCK_CACHE = 32;
+    static final int CHAIN_CACHE = 64;
+    final Object[] cachedLocks = new Object[LOCK_CACHE];
+    final LockClass[] cachedClasses = new LockClass[LOCK_CACHE];
+    final long[] cachedChainKeys = new long[CHAIN_CACHE];
+    final Object[] cachedChainSites = new Object[CHAIN_CACHE];
+
     TaskState(int generation, int pid, int cpu, String comm) {
         this.generation = generation;
         this.pid = pid;
