@@ -23,7 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Lock+unlock of one lock while {@code depth} others are held (each a different class, taken in
  * the same order every time, so lockdep's chain cache knows the chain after the first pass):
  * the port's spinlock without the agent, with it (run these from the repository root so the fork
- * finds {@code lockdep-agent/target/lockdep-agent.jar}), and Guava's checked ReentrantLock.
+ * finds {@code lockdep-agent/target/lockdep-agent.jar}), Guava's checked ReentrantLock, and a
+ * plain ReentrantLock, so each checker's cost over its own lock can be read off: agent minus
+ * no-agent against Guava minus plain.
  * {@code java -jar bench/target/benchmarks.jar}
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -102,5 +104,38 @@ public class LockBench {
     public void guavaCycleDetecting(Guava g) {
         g.inner.lock();
         g.inner.unlock();
+    }
+
+    /** The baseline Guava's checks sit on: the same ReentrantLocks, unchecked. */
+    @State(Scope.Thread)
+    public static class Plain {
+        @Param({"0", "1", "5", "10", "20"})
+        public int depth;
+        ReentrantLock[] outer;
+        ReentrantLock inner;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            outer = new ReentrantLock[depth];
+            for (int i = 0; i < depth; i++) {
+                outer[i] = new ReentrantLock();
+                outer[i].lock();
+            }
+            inner = new ReentrantLock();
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            for (int i = depth - 1; i >= 0; i--) {
+                outer[i].unlock();
+            }
+        }
+    }
+
+    @Benchmark
+    @Fork(1)
+    public void plainReentrantLock(Plain p) {
+        p.inner.lock();
+        p.inner.unlock();
     }
 }
