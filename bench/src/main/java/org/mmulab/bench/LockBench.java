@@ -59,22 +59,24 @@ public class LockBench {
         }
     }
 
+    /** {@code depth} ReentrantLocks held, and the one the benchmark takes; {@link #newLock} makes each. */
     @State(Scope.Thread)
-    public static class Guava {
+    public abstract static class HeldReentrantLocks {
         @Param({"0", "1", "5", "10", "20"})
         public int depth;
         ReentrantLock[] outer;
         ReentrantLock inner;
 
+        abstract ReentrantLock newLock(String name);
+
         @Setup(Level.Trial)
         public void setup() {
-            CycleDetectingLockFactory f = CycleDetectingLockFactory.newInstance(CycleDetectingLockFactory.Policies.THROW);
             outer = new ReentrantLock[depth];
             for (int i = 0; i < depth; i++) {
-                outer[i] = f.newReentrantLock("outer" + i);
+                outer[i] = newLock("outer" + i);
                 outer[i].lock();
             }
-            inner = f.newReentrantLock("inner");
+            inner = newLock("inner");
         }
 
         @TearDown(Level.Trial)
@@ -82,6 +84,25 @@ public class LockBench {
             for (int i = depth - 1; i >= 0; i--) {
                 outer[i].unlock();
             }
+        }
+    }
+
+    /** Guava's checked locks, one factory per trial. */
+    public static class Guava extends HeldReentrantLocks {
+        private final CycleDetectingLockFactory factory =
+                CycleDetectingLockFactory.newInstance(CycleDetectingLockFactory.Policies.THROW);
+
+        @Override
+        ReentrantLock newLock(String name) {
+            return factory.newReentrantLock(name);
+        }
+    }
+
+    /** The baseline Guava's checks sit on: the same ReentrantLocks, unchecked. */
+    public static class Plain extends HeldReentrantLocks {
+        @Override
+        ReentrantLock newLock(String name) {
+            return new ReentrantLock();
         }
     }
 
@@ -104,32 +125,6 @@ public class LockBench {
     public void guavaCycleDetecting(Guava g) {
         g.inner.lock();
         g.inner.unlock();
-    }
-
-    /** The baseline Guava's checks sit on: the same ReentrantLocks, unchecked. */
-    @State(Scope.Thread)
-    public static class Plain {
-        @Param({"0", "1", "5", "10", "20"})
-        public int depth;
-        ReentrantLock[] outer;
-        ReentrantLock inner;
-
-        @Setup(Level.Trial)
-        public void setup() {
-            outer = new ReentrantLock[depth];
-            for (int i = 0; i < depth; i++) {
-                outer[i] = new ReentrantLock();
-                outer[i].lock();
-            }
-            inner = new ReentrantLock();
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            for (int i = depth - 1; i >= 0; i--) {
-                outer[i].unlock();
-            }
-        }
     }
 
     @Benchmark
