@@ -187,20 +187,19 @@ public final class Lockdep {
         doAcquire(lock, spin, true);
     }
 
+    /**
+     * The fast path is what a lock on a known chain costs: the thread's state, the class from the
+     * per-thread cache, the chain key, a hit in the per-thread chain cache, and the push. It is
+     * kept small so the JIT inlines it into the woven spin_lock; everything else (a new class, a
+     * chain the thread has not seen, validation, the depth report) is in out-of-line methods.
+     */
     private static void doAcquire(Object lock, boolean spin, boolean trylock) {
         if (lock == null) {
             return;
         }
         TaskState t = task();
         int li = System.identityHashCode(lock) & (TaskState.LOCK_CACHE - 1);
-        LockClass c;
-        if (t.cachedLocks[li] == lock) {
-            c = t.cachedClasses[li];
-        } else {
-            c = classOf(lock);
-            t.cachedLocks[li] = lock;
-            t.cachedClasses[li] = c;
-        }
+        LockClass c = t.cachedLocks[li] == lock ? t.cachedClasses[li] : cacheClass(t, lock, li);
         // write the shared class only when the bit is new: no cache-line ping-pong between CPUs
         if (t.irqsDisabled) {
             if (!c.acquiredIrqsOff) {
@@ -210,66 +209,90 @@ public final class Lockdep {
             c.enabledIrqs = true;
         }
         long key = iterateChainKey(t.chainKey, c.id);
-        Object site = null;
-        if (!trylock) {
-            int ci = (int) (key ^ (key >>> 32)) & (TaskState.CHAIN_CACHE - 1);
-            if (t.cachedChainKeys[ci] == key && t.cachedChainSites[ci] != null) {
-                site = t.cachedChainSites[ci];
-            } else {
-                site = CHAINS.get(key);
-                if (site != null) {
-                    t.cachedChainKeys[ci] = key;
-                    t.cachedChainSites[ci] = site;
-                }
-            }
+        int ci = (int) (key ^ (key >>> 32)) & (TaskState.CHAIN_CACHE - 1);
+        Object site = t.cachedChainSites[ci];
+        if (trylock || site == null || t.cachedChainKeys[ci] != key) {
+            site = newChain(t, lock, c, key, ci, spin, trylock);
         }
-        boolean known = site != null;
-        if (site == null) {
-            site = Frames.lazySite(lock.getClass());
-        }
-        HeldLock h = new HeldLock(lock, c, site, trylock, spin, t.chainKey);
-        if (!trylock && debugLocks.get() && !known) {
-            Report bug = validate(t, h);
-            if (bug == null || config.mode() == LockdepConfig.Mode.WARN) {
-                CHAINS.put(key, site);
-                List<LockClass> classes = new ArrayList<>(t.held.size() + 1);
-                for (HeldLock x : t.held) {
-                    classes.add(x.cls);
-                }
-                classes.add(c);
-                CHAIN_CLASSES.put(key, classes);
-            }
-            if (bug != null) {
-                lockdepBug(bug); // throws in FAIL mode, before the lock is pushed
-            }
-        }
-        t.held.add(h);
-        if (t.held.size() > maxDepth) {
-            maxDepth = t.held.size();
-        }
+        t.held.next().set(lock, c, site, trylock, spin, t.chainKey);
+        t.held.push();
+        int depth = t.held.size();
         t.chainKey = key;
         if (spin) {
             t.spinCount++;
         }
-        if (t.held.size() >= MAX_LOCK_DEPTH && debugLocks.compareAndSet(true, false)) {
-            StringBuilder sb = new StringBuilder();
-            // v3.16 kernel/locking/lockdep.c __lock_acquire 3192-3203: print_lockdep_off (383-388),
-            // the depth, the held locks, debug_show_all_locks (which finds debug_locks already off,
-            // 4124-4127), then the stack
-            sb.append("BUG: MAX_LOCK_DEPTH too low!\n");
-            sb.append("turning off the locking correctness validator.\n");
-            sb.append("Please attach the output of /proc/lock_stat to the bug report\n");
-            sb.append("depth: ").append(t.held.size()).append("  max: ").append(MAX_LOCK_DEPTH).append("!\n");
-            printHeldLocks(sb, t);
-            sb.append("INFO: lockdep is turned off.\n");
-            dumpStack(sb, t);
-            Report r = new Report("BUG: MAX_LOCK_DEPTH too low!", sb.toString());
-            try {
-                emit(r);
-            } catch (LockdepError e) {
-                pop(t, t.held.size() - 1);
-                throw e;
+        if (depth > maxDepth) {
+            maxDepth = depth;
+            if (depth >= MAX_LOCK_DEPTH) {
+                maxLockDepth(t);
             }
+        }
+    }
+
+    private static LockClass cacheClass(TaskState t, Object lock, int li) {
+        LockClass c = classOf(lock);
+        t.cachedLocks[li] = lock;
+        t.cachedClasses[li] = c;
+        return c;
+    }
+
+    /**
+     * A chain this thread's cache does not hold (or a trylock, which is never validated): look in
+     * the shared chain cache, and validate the chain when it is new there too. Returns the site to
+     * record; throws in FAIL mode when validation reports, before anything is pushed.
+     */
+    private static Object newChain(TaskState t, Object lock, LockClass c, long key, int ci, boolean spin, boolean trylock) {
+        Object site = trylock ? null : CHAINS.get(key);
+        if (site != null) {
+            t.cachedChainKeys[ci] = key;
+            t.cachedChainSites[ci] = site;
+            return site;
+        }
+        site = Frames.lazySite(lock.getClass());
+        if (trylock || !debugLocks.get()) {
+            return site;
+        }
+        HeldLock h = t.held.next().set(lock, c, site, false, spin, t.chainKey);
+        Report bug = validate(t, h);
+        if (bug == null || config.mode() == LockdepConfig.Mode.WARN) {
+            CHAINS.put(key, site);
+            List<LockClass> classes = new ArrayList<>(t.held.size() + 1);
+            for (HeldLock x : t.held) {
+                classes.add(x.cls);
+            }
+            classes.add(c);
+            CHAIN_CLASSES.put(key, classes);
+        }
+        if (bug != null) {
+            lockdepBug(bug); // throws in FAIL mode, before the lock is pushed
+        }
+        return site;
+    }
+
+    /**
+     * The stack has reached MAX_LOCK_DEPTH: lockdep turns itself off with the kernel's message
+     * (v3.16 kernel/locking/lockdep.c __lock_acquire 3192-3203: print_lockdep_off (383-388), the
+     * depth, the held locks, debug_show_all_locks (which finds debug_locks already off, 4124-4127),
+     * then the stack).
+     */
+    private static void maxLockDepth(TaskState t) {
+        if (!debugLocks.compareAndSet(true, false)) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append("BUG: MAX_LOCK_DEPTH too low!\n");
+        sb.append("turning off the locking correctness validator.\n");
+        sb.append("Please attach the output of /proc/lock_stat to the bug report\n");
+        sb.append("depth: ").append(t.held.size()).append("  max: ").append(MAX_LOCK_DEPTH).append("!\n");
+        printHeldLocks(sb, t);
+        sb.append("INFO: lockdep is turned off.\n");
+        dumpStack(sb, t);
+        Report r = new Report("BUG: MAX_LOCK_DEPTH too low!", sb.toString());
+        try {
+            emit(r);
+        } catch (LockdepError e) {
+            pop(t, t.held.size() - 1);
+            throw e;
         }
     }
 

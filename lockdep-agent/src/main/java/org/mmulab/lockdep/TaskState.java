@@ -1,16 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 package org.mmulab.lockdep;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /** The per-thread part of {@code task_struct} that lockdep and might_sleep look at. */
 final class TaskState {
     final int generation;
     final int pid;
     final int cpu;
     final String comm;
-    final List<HeldLock> held = new ArrayList<>();
+    final HeldLocks held = new HeldLocks();
     long chainKey;
     /** Spinlocks held: what spin_lock adds to preempt_count. */
     int spinCount;

@@ -144,6 +144,16 @@ public final class TlbTrace {
                 .map(StackWalker.StackFrame::getMethodName).orElse("?");
     }
 
+    /** Whether any flush or owed spte update has been traced since the last reset. */
+    public static boolean traced() {
+        synchronized (PER_CALLER) {
+            if (!PER_CALLER.isEmpty()) {
+                return true;
+            }
+        }
+        return OWED.get() != 0;
+    }
+
     /** The summary: flushes per caller, inside and outside mmu_lock. */
     public static String summary() {
         StringBuilder b = new StringBuilder("TLB flush summary (kvm_flush_remote_tlbs by caller):\n");

@@ -410,4 +410,49 @@ class LockdepTest {
         runAs("worker", Lockdep::threadExit);
         assertEquals(0, Lockdep.reportCount());
     }
+
+    @Test
+    void releaseOutOfOrderRecomputesTheChainKey() {
+        start(Mode.WARN);
+        FakeLock d = new FakeLock("&d->lock");
+        Lockdep.acquire(b, false);
+        Lockdep.acquire(c, false);
+        Lockdep.acquire(d, false);
+        Lockdep.release(d);
+        Lockdep.release(c);
+        Lockdep.release(b);
+        assertEquals(3, Lockdep.chainCount(), "{b} {b,c} {b,c,d}");
+        Lockdep.acquire(a, false);
+        Lockdep.acquire(b, false);
+        Lockdep.acquire(c, false);
+        Lockdep.release(a); // from the bottom: b and c stay, and the key must be that of {b,c}
+        Lockdep.acquire(d, false);
+        assertEquals(6, Lockdep.chainCount(), "{a} {a,b} {a,b,c} new; {b,c,d} already known");
+        Lockdep.release(d);
+        Lockdep.release(c);
+        Lockdep.release(b);
+        assertEquals(0, Lockdep.reportCount());
+        assertTrue(Lockdep.heldLocks().startsWith("no locks held by "), Lockdep.heldLocks());
+    }
+
+    @Test
+    void heldStackGrowsPastMaxLockDepthAndUnwinds() {
+        TestSupport.Capture out = start(Mode.WARN);
+        FakeLock[] locks = new FakeLock[100];
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new FakeLock("&deep" + i);
+            Lockdep.acquire(locks[i], true);
+        }
+        assertEquals(1, Lockdep.reportCount(), out.text());
+        assertFalse(Lockdep.enabled());
+        assertTrue(Lockdep.heldLocks().startsWith("100 locks held by "), Lockdep.heldLocks());
+        Lockdep.mightSleep("test.c", 1, 100); // exactly the 100 spinlocks it allows: quiet
+        assertEquals(1, Lockdep.reportCount());
+        for (int i = locks.length - 1; i >= 0; i--) {
+            Lockdep.release(locks[i]);
+        }
+        assertTrue(Lockdep.heldLocks().startsWith("no locks held by "), Lockdep.heldLocks());
+        Lockdep.mightSleep("test.c", 2, 0);
+        assertEquals(1, Lockdep.reportCount());
+    }
 }

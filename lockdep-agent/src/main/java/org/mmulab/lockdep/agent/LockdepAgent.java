@@ -108,8 +108,12 @@ public final class LockdepAgent {
         org.mmulab.lockdep.TlbTrace.configure(o.tlbtrace.equals("lines"), out);
         if (trace) {
             PrintStream summaryOut = out;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> summaryOut.print(org.mmulab.lockdep.TlbTrace.summary()),
-                    "lockdep-tlb-summary"));
+            // a program that never reached the port (a usage error, 'mmulab list') gets no empty table
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                if (org.mmulab.lockdep.TlbTrace.traced()) {
+                    summaryOut.print(org.mmulab.lockdep.TlbTrace.summary());
+                }
+            }, "lockdep-tlb-summary"));
         }
 
         // Byte Buddy is set up only when the first class of the woven packages loads (LazyWeaver)
