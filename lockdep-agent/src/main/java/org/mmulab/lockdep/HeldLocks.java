@@ -37,6 +37,21 @@ final class HeldLocks implements Iterable<HeldLock> {
         return slots[i];
     }
 
+    /**
+     * Spinlocks held: what spin_lock added to preempt_count. Counted when might_sleep asks rather
+     * than kept up to date on every lock and unlock, which would put one more read-modify-write
+     * on the fast path for a question asked far less often.
+     */
+    int spinCount() {
+        int n = 0;
+        for (int i = 0; i < depth; i++) {
+            if (slots[i].spin) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** The free entry above the top, to be filled before {@link #push()}. */
     HeldLock next() {
         if (depth == slots.length) {

@@ -3,14 +3,13 @@ package org.mmulab.lockdep;
 
 /** The per-thread part of {@code task_struct} that lockdep and might_sleep look at. */
 final class TaskState {
+    final Thread thread;
     final int generation;
     final int pid;
     final int cpu;
     final String comm;
     final HeldLocks held = new HeldLocks();
     long chainKey;
-    /** Spinlocks held: what spin_lock adds to preempt_count. */
-    int spinCount;
     boolean irqsDisabled;
     /** irq event bookkeeping for the "irq event stamp" block. */
     int irqEvents;
@@ -20,17 +19,54 @@ final class TaskState {
     Object hardirqDisableSite;
 
     /**
-     * Per-thread caches in front of the shared maps (lock to class, chain key to validated site),
-     * direct-mapped and unsynchronized; a reset starts a new TaskState, so they never go stale.
+     * Per-thread caches in front of the shared maps, direct-mapped and unsynchronized; a reset
+     * starts a new TaskState, so they never go stale. The lock-to-class cache serves memo misses.
      */
     static final int LOCK_CACHE = 32;
-    static final int CHAIN_CACHE = 64;
+    static final int MEMO = 64;
     final Object[] cachedLocks = new Object[LOCK_CACHE];
     final LockClass[] cachedClasses = new LockClass[LOCK_CACHE];
-    final long[] cachedChainKeys = new long[CHAIN_CACHE];
-    final Object[] cachedChainSites = new Object[CHAIN_CACHE];
 
-    TaskState(int generation, int pid, int cpu, String comm) {
+    /**
+     * One entry of the chain memo: taking {@code lock} when the thread's chain key is {@code prev}
+     * gives class {@code cls}, chain key {@code key}, and the site recorded when that chain was
+     * validated. Everything in it is a function of (lock, prev) until a reset, so a hit needs no
+     * other lookup: the kernel's chain cache (lookup_chain_cache) keyed one step earlier.
+     */
+    static final class Memo {
+        Object lock;
+        long prev;
+        LockClass cls;
+        long key;
+        Object site;
+
+        Memo set(Object lock, long prev, LockClass cls, long key, Object site) {
+            this.lock = lock;
+            this.prev = prev;
+            this.cls = cls;
+            this.key = key;
+            this.site = site;
+            return this;
+        }
+    }
+
+    final Memo[] memo = new Memo[MEMO];
+    /** Carries a lookup's answer that must not be memoized (a trylock, an unvalidated chain). */
+    final Memo scratch = new Memo();
+
+    {
+        for (int i = 0; i < MEMO; i++) {
+            memo[i] = new Memo();
+        }
+    }
+
+    static int memoIndex(Object lock, long prev) {
+        int h = System.identityHashCode(lock) ^ (int) prev ^ (int) (prev >>> 32);
+        return (h ^ (h >>> 16)) & (MEMO - 1);
+    }
+
+    TaskState(Thread thread, int generation, int pid, int cpu, String comm) {
+        this.thread = thread;
         this.generation = generation;
         this.pid = pid;
         this.cpu = cpu;

@@ -272,6 +272,41 @@ class LockdepTest {
     }
 
     @Test
+    void aKnownChainTakenWithIrqsOnForTheFirstTimeGainsTheEnabledBits() {
+        start(Mode.WARN);
+        Lockdep.irqsOff();
+        for (int i = 0; i < 3; i++) { // the chain {a} is validated, then served from the memo
+            Lockdep.acquire(a, true);
+            Lockdep.release(a);
+        }
+        Lockdep.irqsOn();
+        Lockdep.acquire(a, true);
+        assertTrue(Lockdep.heldLocks().contains(" #0:  (&a->lock){+.+...}, at: "), Lockdep.heldLocks());
+        Lockdep.release(a);
+        assertEquals(1, Lockdep.chainCount());
+    }
+
+    @Test
+    void oneLockOnDifferentChainsIsValidatedOnEach() {
+        TestSupport.Capture out = start(Mode.WARN);
+        for (int i = 0; i < 3; i++) {
+            Lockdep.acquire(b, false); // {b}
+            Lockdep.release(b);
+            Lockdep.acquire(a, false); // {a}, then {a,b}: b on a second chain key
+            Lockdep.acquire(b, false);
+            Lockdep.release(b);
+            Lockdep.release(a);
+        }
+        assertEquals(3, Lockdep.chainCount(), "{b} {a} {a,b}");
+        Lockdep.acquire(b, false);
+        Lockdep.acquire(a, false); // b -> a closes the cycle a -> b: the memo of {b} must not hide it
+        assertEquals(1, Lockdep.reportCount(), out.text());
+        assertTrue(out.text().contains("[ INFO: possible circular locking dependency detected ]"), out.text());
+        Lockdep.release(a);
+        Lockdep.release(b);
+    }
+
+    @Test
     void depthOverflowTurnsLockdepOff() {
         TestSupport.Capture out = start(Mode.WARN);
         FakeLock[] locks = new FakeLock[49];
