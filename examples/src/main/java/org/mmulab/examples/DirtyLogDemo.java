@@ -72,14 +72,19 @@ public final class DirtyLogDemo {
         step("2. KVM_CREATE_VCPU 0, load its MMU (EPT root)");
         kvm_main.kvm_vm_ioctl(kvm, kvm_h.KVM_CREATE_VCPU, 0);
         kvm_vcpu vcpu = kvm.vcpus[0];
+        // the steps that run on the vCPU hold its mutex as a vCPU ioctl does, and drop it before
+        // the next VM ioctl: returning to user space with it held is a lockdep report
         kvm_main.vcpu_load(vcpu);
         mmu.kvm_mmu_load(vcpu);
+        kvm_main.vcpu_put(vcpu);
         out.printf("   root_hpa=0x%x, %d shadow page(s)%n", vcpu.arch.mmu.root_hpa, kvm.arch.n_used_mmu_pages);
 
         step("3. the guest writes every page: EPT violations into tdp_page_fault");
+        kvm_main.vcpu_load(vcpu);
         for (long g = 0; g < npages; g++) {
             mmu.tdp_page_fault(vcpu, (BASE_GFN + g) << mm.PAGE_SHIFT, mmu_h.PFERR_WRITE_MASK, false);
         }
+        kvm_main.vcpu_put(vcpu);
         long gfn = BASE_GFN + 3;
         out.printf("   spte(gfn 0x%x) = %s%n", gfn, SpteFormat.describe(spte(vcpu, gfn)));
         out.printf("   %d shadow pages now (root, 3 levels of tables)%n", kvm.arch.n_used_mmu_pages);
@@ -98,11 +103,13 @@ public final class DirtyLogDemo {
 
         step("5. the guest writes 3 pages: fast_page_fault sets W with cmpxchg64, outside mmu_lock");
         long[] written = {3, 7, 64 % npages};
+        kvm_main.vcpu_load(vcpu);
         for (long g : written) {
             boolean fixed = mmu.fast_page_fault(vcpu, (BASE_GFN + g) << mm.PAGE_SHIFT, mmu_h.PT_PAGE_TABLE_LEVEL,
                     mmu_h.PFERR_WRITE_MASK | mmu_h.PFERR_PRESENT_MASK);
             failures += expect(fixed, "fast path fixed gfn offset " + g);
         }
+        kvm_main.vcpu_put(vcpu);
         out.printf("   spte = %s%n", SpteFormat.describe(spte(vcpu, gfn)));
 
         step("6. KVM_GET_DIRTY_LOG: xchg each bitmap word, write-protect, unlock, then flush");
@@ -149,7 +156,6 @@ public final class DirtyLogDemo {
 
         out.println();
         out.println(failures == 0 ? "All steps behaved as Linux v3.16 says." : failures + " step(s) did not behave as expected.");
-        kvm_main.vcpu_put(vcpu);
         return failures == 0 ? 0 : 1;
     }
 

@@ -67,8 +67,10 @@ public final class Main {
                         out.printf("  %-22s %s%n", v.getKey(), v.getValue());
                     }
                     return 0;
-                case "demo":
-                    return new DirtyLogDemo(out, parseDemoPages(args)).run();
+                case "demo": {
+                    DirtyLogDemo demo = new DirtyLogDemo(out, parseDemoPages(args));
+                    return withLockdepVerdict(demo::run, out);
+                }
                 case "lockdep-selftest":
                     try {
                         Class<?> st = Class.forName("org.mmulab.lockdep.SelfTest", true, ClassLoader.getSystemClassLoader());
@@ -235,8 +237,13 @@ public final class Main {
     }
 
     static int runScenario(RunConfig c, PrintStream out, PrintStream err) {
+        return withLockdepVerdict(() -> runScenarioInLoader(c, out, err), out);
+    }
+
+    /** Runs a command; under the agent, says how many lockdep reports it caused, and any makes it exit 1. */
+    static int withLockdepVerdict(java.util.function.IntSupplier command, PrintStream out) {
         int before = lockdepReports();
-        int rc = runScenarioInLoader(c, out, err);
+        int rc = command.getAsInt();
         int after = lockdepReports();
         if (after >= 0) {
             int n = after - Math.max(before, 0);
