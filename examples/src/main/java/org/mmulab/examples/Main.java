@@ -22,7 +22,8 @@ public final class Main {
     static final List<String[]> SCENARIOS = List.<String[]>of(
             new String[] {"migrate", "pre-copy live migration under load from N vCPUs; checks invariants 1 and 3"},
             new String[] {"enable-logging-race", "dirty logging switched on and off while another thread harvests; invariant 1"},
-            new String[] {"shadow-protect", "gfns write-protected for shadowing while harvests flush late; invariant 2"});
+            new String[] {"shadow-protect", "gfns write-protected for shadowing while harvests flush late; invariant 2"},
+            new String[] {"lock-inversion", "harvests, then a thread taking mmu_lock then slots_lock; for lockdep"});
 
     static final String USAGE = String.join("\n",
             "usage: mmulab <command> [options]",

@@ -45,6 +45,16 @@ class RunCommandTest {
     }
 
     @Test
+    void lockInversionWithoutTheAgentRunsSilentlyAndExitsZero() {
+        int rc = run("run", "lock-inversion", "--memory", "1M", "--rounds", "3");
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, text + err.toString(StandardCharsets.UTF_8));
+        assertTrue(text.contains("  3 harvest(s): slots_lock, then mmu_lock inside it"), text);
+        assertTrue(text.contains("thread bad-helper: mmu_lock, then slots_lock inside it"), text);
+        assertTrue(text.contains("invariants held: no machine invariant"), text);
+    }
+
+    @Test
     void listNamesTheScenariosAndVariants() {
         assertEquals(0, run("list"));
         String text = out.toString(StandardCharsets.UTF_8);

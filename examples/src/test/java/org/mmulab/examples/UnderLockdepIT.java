@@ -59,4 +59,17 @@ class UnderLockdepIT {
         assertTrue(r.out().contains("variant_no_slots_lock.kvm_vm_ioctl_get_dirty_log()"), r.out());
         assertTrue(r.out().matches("(?s).*\nlockdep: [1-9][0-9]* report\\(s\\); a run with a lockdep report exits 1\\.\n.*"), r.out());
     }
+
+    @Test
+    void lockInversionGetsTheSleepingAndTheCircularReportsAndExitsOne() throws Exception {
+        Result r = mmulab("run", "lock-inversion", "--memory", "1M", "--rounds", "2");
+        assertEquals(1, r.exit(), r.out());
+        String o = r.out();
+        int sleep = o.indexOf("BUG: sleeping function called from invalid context at ");
+        int circular = o.indexOf("[ INFO: possible circular locking dependency detected ]");
+        assertTrue(sleep >= 0 && circular > sleep, "might_sleep in mutex_lock comes first, then the inversion: " + o);
+        assertTrue(o.contains("bad-helper/"), o);
+        assertTrue(o.contains("(&kvm->slots_lock){+.+...}") && o.contains("(&kvm->mmu_lock){+.+...}"), o);
+        assertTrue(o.contains("lockdep: 2 report(s); a run with a lockdep report exits 1."), o);
+    }
 }

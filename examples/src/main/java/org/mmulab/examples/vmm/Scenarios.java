@@ -35,6 +35,9 @@ public final class Scenarios {
             case "shadow-protect":
                 r = RaceScenarios.shadowProtect(c, out);
                 break;
+            case "lock-inversion":
+                r = LockInversion.run(c, out);
+                break;
             default:
                 err.println("mmulab: unknown scenario '" + c.scenario + "'");
                 return 2;

@@ -30,14 +30,6 @@ final class LockdepAdvice {
         }
     }
 
-    /** mutex_lock(mutex) */
-    static final class MutexLock {
-        @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) Object lock) {
-            Lockdep.acquire(lock, false);
-        }
-    }
-
     /** mutex_trylock(mutex): held only if it succeeded. */
     static final class MutexTrylock {
         @Advice.OnMethodExit
