@@ -34,7 +34,10 @@ public final class TlbTrace {
     private static final Map<String, long[]> PER_CALLER = new TreeMap<>();
     private static final AtomicLong OWED = new AtomicLong();
     private static final AtomicLong PAID = new AtomicLong();
-    private static final ThreadLocal<long[]> OWED_SINCE = ThreadLocal.withInitial(() -> new long[] {0});
+    /** Total nanoseconds from the first owed update to the flush that paid it, over all paid flushes. */
+    private static final AtomicLong OWED_NANOS = new AtomicLong();
+    /** Per thread: {when the oldest unpaid owed update happened (0: none), how many are unpaid}. */
+    private static final ThreadLocal<long[]> OWED_SINCE = ThreadLocal.withInitial(() -> new long[] {0, 0});
 
     @Name("mmulab.TlbFlush")
     @Label("Remote TLB flush")
@@ -53,6 +56,13 @@ public final class TlbTrace {
         @Label("Duration")
         @Timespan(Timespan.NANOSECONDS)
         long took;
+        @Label("Owed updates paid")
+        @Description("spte updates on this thread that left a flush owed since its last flush")
+        long paid;
+        @Label("Owed for")
+        @Description("time from the oldest of those updates to the end of this flush")
+        @Timespan(Timespan.NANOSECONDS)
+        long owedFor;
     }
 
     /**
@@ -98,9 +108,14 @@ public final class TlbTrace {
             c[2] += took;
         }
         long[] owedSince = OWED_SINCE.get();
+        long paid = owedSince[1];
+        long owedFor = 0;
         if (owedSince[0] != 0) {
+            owedFor = System.nanoTime() - owedSince[0];
             PAID.incrementAndGet();
+            OWED_NANOS.addAndGet(owedFor);
             owedSince[0] = 0;
+            owedSince[1] = 0;
         }
         FlushEvent e = new FlushEvent();
         if (e.shouldCommit()) {
@@ -109,12 +124,15 @@ public final class TlbTrace {
             e.held = String.join(",", held);
             e.ipi = ipi;
             e.took = took;
+            e.paid = paid;
+            e.owedFor = owedFor;
             e.commit();
         }
         if (lines) {
-            Sink.line(String.format(Locale.ROOT, "%16s %12.6f: kvm_flush_remote_tlbs: caller=%s mmu_lock=%s held=%s ipi=%s took=%dus",
+            Sink.line(String.format(Locale.ROOT,
+                    "%16s %12.6f: kvm_flush_remote_tlbs: caller=%s mmu_lock=%s held=%s ipi=%s took=%dus paid=%d owed_for=%dus",
                     Thread.currentThread().getName(), (System.nanoTime() - T0) / 1e9, caller, mmuLock ? "held" : "no",
-                    held, ipi ? "yes" : "no", took / 1000));
+                    held, ipi ? "yes" : "no", took / 1000, paid, owedFor / 1000));
         }
     }
 
@@ -128,6 +146,7 @@ public final class TlbTrace {
         if (owedSince[0] == 0) {
             owedSince[0] = System.nanoTime();
         }
+        owedSince[1]++;
         if (lines) {
             String caller = callerOf("mmu_spte_update");
             Sink.line(String.format(Locale.ROOT, "%16s %12.6f: mmu_spte_update: sptep=%x new=%x flush owed (caller %s)",
@@ -171,8 +190,10 @@ public final class TlbTrace {
                         n == 0 ? 0 : c[2] / 1e3 / n));
             }
         }
-        b.append(String.format("  %d spte update(s) left a flush owed; %d later flush(es) on the same thread paid them%n",
-                OWED.get(), PAID.get()));
+        long paid = PAID.get();
+        b.append(String.format(Locale.ROOT, "  %d spte update(s) left a flush owed; %d later flush(es) on the same thread paid them%s%n",
+                OWED.get(), paid, paid == 0 ? "" : String.format(Locale.ROOT, ", %.1f us after the first owed update on average",
+                        OWED_NANOS.get() / 1e3 / paid)));
         return b.toString();
     }
 
@@ -193,5 +214,7 @@ public final class TlbTrace {
         }
         OWED.set(0);
         PAID.set(0);
+        OWED_NANOS.set(0);
+        OWED_SINCE.remove();
     }
 }
