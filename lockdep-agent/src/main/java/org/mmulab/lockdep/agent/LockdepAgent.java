@@ -8,10 +8,15 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import java.io.PrintStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -39,17 +44,40 @@ public final class LockdepAgent {
     private static volatile LazyWeaver lazy;
 
     /**
-     * Every method the agent weaves advice into, as {@code Class#method} (the TLB-trace ones only
-     * when tracing is on). {@code print=} uses it to name the checks an unwoven method reaches.
+     * One woven method: a static method of a port class, and the Advice class woven into it, or
+     * none for mutex_lock, which gets the {@link AcquireAfterMightSleep} ASM visitor instead.
+     * {@code args} restricts the match to that many parameters (-1: any). Trace hooks are woven
+     * only when TLB tracing is on.
      */
-    static final Set<String> WOVEN = Set.of(
-            LINUX + "spinlock_t#spin_lock", LINUX + "spinlock_t#spin_unlock",
-            LINUX + "mutex#mutex_lock", LINUX + "mutex#mutex_trylock", LINUX + "mutex#mutex_unlock",
-            LINUX + "lockdep#lockdep_assert_held", LINUX + "sched#__might_sleep",
-            LINUX + "irqflags#local_irq_disable", LINUX + "irqflags#local_irq_enable", LINUX + "smp#safe_halt",
-            KVM_MAIN + "#kvm_vm_ioctl", KVM_MAIN + "#kvm_vcpu_ioctl",
-            KVM_MAIN + "#kvm_flush_remote_tlbs", KVM_MAIN + "#make_all_cpus_request",
-            "org.mmulab.kernel.arch.x86.kvm.mmu#mmu_spte_update");
+    record Hook(String type, String method, Class<?> advice, int args, boolean trace) {
+        String key() {
+            return type + "#" + method;
+        }
+    }
+
+    /** The whole weave, in one table: {@link #buildWeaver} and {@link #WOVEN} both come from it. */
+    static final List<Hook> HOOKS = List.of(
+            new Hook(LINUX + "spinlock_t", "spin_lock", LockdepAdvice.SpinLock.class, 1, false),
+            new Hook(LINUX + "spinlock_t", "spin_unlock", LockdepAdvice.SpinUnlock.class, 1, false),
+            new Hook(LINUX + "mutex", "mutex_lock", null, 1, false),
+            new Hook(LINUX + "mutex", "mutex_trylock", LockdepAdvice.MutexTrylock.class, -1, false),
+            new Hook(LINUX + "mutex", "mutex_unlock", LockdepAdvice.MutexUnlock.class, -1, false),
+            new Hook(LINUX + "lockdep", "lockdep_assert_held", LockdepAdvice.AssertHeld.class, -1, false),
+            new Hook(LINUX + "sched", "__might_sleep", LockdepAdvice.MightSleep.class, -1, false),
+            new Hook(LINUX + "irqflags", "local_irq_disable", LockdepAdvice.IrqDisable.class, -1, false),
+            new Hook(LINUX + "irqflags", "local_irq_enable", LockdepAdvice.IrqEnable.class, -1, false),
+            new Hook(LINUX + "smp", "safe_halt", LockdepAdvice.IrqEnable.class, -1, false),
+            new Hook(KVM_MAIN, "kvm_vm_ioctl", LockdepAdvice.IoctlExit.class, -1, false),
+            new Hook(KVM_MAIN, "kvm_vcpu_ioctl", LockdepAdvice.IoctlExit.class, -1, false),
+            new Hook(KVM_MAIN, "kvm_flush_remote_tlbs", LockdepAdvice.Flush.class, -1, true),
+            new Hook(KVM_MAIN, "make_all_cpus_request", LockdepAdvice.AllCpusRequest.class, -1, true),
+            new Hook("org.mmulab.kernel.arch.x86.kvm.mmu", "mmu_spte_update", LockdepAdvice.SpteUpdate.class, -1, true));
+
+    /**
+     * Every method the agent weaves into, as {@code Class#method} (the TLB-trace ones only when
+     * tracing is on). {@code print=} uses it to name the checks an unwoven method reaches.
+     */
+    static final Set<String> WOVEN = HOOKS.stream().map(Hook::key).collect(Collectors.toUnmodifiableSet());
 
     private LockdepAgent() {}
 
@@ -165,43 +193,27 @@ public final class LockdepAgent {
                                         Throwable error) {
                         System.err.println("lockdep-agent: could not weave " + typeName + ", loaded unchanged: " + error);
                     }
-                })
-                .type(types.and(named(LINUX + "spinlock_t")))
-                .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
-                        .advice(isStatic().and(named("spin_lock")).and(takesArguments(1)), LockdepAdvice.SpinLock.class.getName())
-                        .advice(isStatic().and(named("spin_unlock")).and(takesArguments(1)), LockdepAdvice.SpinUnlock.class.getName()))
-                .type(types.and(named(LINUX + "mutex")))
-                .transform((b, type, loader, module, domain) -> b.visit(new AcquireAfterMightSleep()))
-                .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
-                        .advice(isStatic().and(named("mutex_trylock")), LockdepAdvice.MutexTrylock.class.getName())
-                        .advice(isStatic().and(named("mutex_unlock")), LockdepAdvice.MutexUnlock.class.getName()))
-                .type(types.and(named(LINUX + "lockdep")))
-                .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
-                        .advice(isStatic().and(named("lockdep_assert_held")), LockdepAdvice.AssertHeld.class.getName()))
-                .type(types.and(named(LINUX + "sched")))
-                .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
-                        .advice(isStatic().and(named("__might_sleep")), LockdepAdvice.MightSleep.class.getName()))
-                .type(types.and(named(LINUX + "irqflags")))
-                .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
-                        .advice(isStatic().and(named("local_irq_disable")), LockdepAdvice.IrqDisable.class.getName())
-                        .advice(isStatic().and(named("local_irq_enable")), LockdepAdvice.IrqEnable.class.getName()))
-                .type(types.and(named(LINUX + "smp")))
-                .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
-                        .advice(isStatic().and(named("safe_halt")), LockdepAdvice.IrqEnable.class.getName()));
-        AgentBuilder.Transformer.ForAdvice kvmMain = new AgentBuilder.Transformer.ForAdvice()
-                .include(LockdepAgent.class.getClassLoader())
-                .advice(isStatic().and(named("kvm_vm_ioctl").or(named("kvm_vcpu_ioctl"))), LockdepAdvice.IoctlExit.class.getName());
-        if (trace) {
-            kvmMain = kvmMain
-                    .advice(isStatic().and(named("kvm_flush_remote_tlbs")), LockdepAdvice.Flush.class.getName())
-                    .advice(isStatic().and(named("make_all_cpus_request")), LockdepAdvice.AllCpusRequest.class.getName());
+                });
+        Map<String, List<Hook>> byType = new LinkedHashMap<>();
+        for (Hook h : HOOKS) {
+            if (trace || !h.trace()) {
+                byType.computeIfAbsent(h.type(), k -> new ArrayList<>()).add(h);
+            }
         }
-        builder = builder.type(types.and(named(KVM_MAIN))).transform(kvmMain);
-        if (trace) {
-            builder = builder
-                    .type(types.and(named("org.mmulab.kernel.arch.x86.kvm.mmu")))
-                    .transform(new AgentBuilder.Transformer.ForAdvice().include(LockdepAgent.class.getClassLoader())
-                            .advice(isStatic().and(named("mmu_spte_update")), LockdepAdvice.SpteUpdate.class.getName()));
+        for (Map.Entry<String, List<Hook>> e : byType.entrySet()) {
+            AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice()
+                    .include(LockdepAgent.class.getClassLoader());
+            boolean asm = false;
+            for (Hook h : e.getValue()) {
+                if (h.advice() == null) {
+                    asm = true;
+                    continue;
+                }
+                ElementMatcher.Junction<MethodDescription> m = isStatic().and(named(h.method()));
+                advice = advice.advice(h.args() < 0 ? m : m.and(takesArguments(h.args())), h.advice().getName());
+            }
+            AgentBuilder.Identified.Extendable t = builder.type(types.and(named(e.getKey()))).transform(advice);
+            builder = asm ? t.transform((b, type, loader, module, domain) -> b.visit(new AcquireAfterMightSleep())) : t;
         }
         return builder.makeRaw();
     }
