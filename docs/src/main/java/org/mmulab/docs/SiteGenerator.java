@@ -173,12 +173,12 @@ public final class SiteGenerator {
             Located l = java.locate(c.java());
             Decl d = l.decl();
             ported.append("<div class=\"ported\"><div class=\"hd\">Whole file (lines ").append(esc(c.lines()))
-                    .append(") ported as <code class=\"jname\">").append(esc(c.java().display())).append("</code> <span class=\"where\">")
-                    .append(esc(javaLabel + l.path())).append(":").append(d.start()).append("-").append(d.end()).append("</span></div>\n");
+                    .append(") ported as <code class=\"jname\">").append(esc(c.java().display())).append("</code> ")
+                    .append(where(l, d)).append("</div>\n");
             if (!c.note().isEmpty()) {
                 ported.append("<p class=\"note\">").append(esc(c.note())).append("</p>\n");
             }
-            ported.append(pre(l.lines(), d.start(), d.headerEnd())).append("</div>\n");
+            ported.append(javaPre(l.lines(), d.start(), d.headerEnd())).append("</div>\n");
             if (tree != null) {
                 Optional<String> why = tree.check(c);
                 if (why.isPresent()) {
@@ -224,12 +224,12 @@ public final class SiteGenerator {
                 if (j.java().kind() == Citation.Kind.TYPE && d.end() - d.start() + 1 > WHOLE_TYPE_MAX_LINES) {
                     end = d.headerEnd();
                 }
-                table.append("<div class=\"hd\"><code class=\"jname\">").append(esc(j.java().display())).append("</code> <span class=\"where\">")
-                        .append(esc(javaLabel + l.path())).append(":").append(d.start()).append("-").append(d.end()).append("</span></div>\n");
+                table.append("<div class=\"hd\"><code class=\"jname\">").append(esc(j.java().display())).append("</code> ")
+                        .append(where(l, d)).append("</div>\n");
                 if (!j.note().isEmpty()) {
                     table.append("<p class=\"note\">").append(esc(j.note())).append("</p>\n");
                 }
-                table.append(pre(l.lines(), d.start(), end));
+                table.append(javaPre(l.lines(), d.start(), end));
                 if (end < d.end()) {
                     table.append("<p class=\"more\">… body, lines ").append(end + 1).append("-").append(d.end()).append(", not shown</p>\n");
                 }
@@ -246,6 +246,34 @@ public final class SiteGenerator {
         }
         b.append(ported).append(table).append("</body>\n</html>\n");
         return b.toString();
+    }
+
+    /** {@code mmu.java:12-30}, the full path in its title. */
+    private String where(Located l, Decl d) {
+        String file = l.path().substring(l.path().lastIndexOf('/') + 1);
+        String lines = d.start() == d.end() ? Integer.toString(d.start()) : d.start() + "-" + d.end();
+        return "<span class=\"where\" title=\"" + esc(javaLabel + l.path()) + "\">" + esc(file) + ":" + lines + "</span>";
+    }
+
+    /** Java lines with their common indentation taken off. */
+    private static String javaPre(List<String> lines, int from, int to) {
+        int indent = Integer.MAX_VALUE;
+        for (int i = from; i <= to && i <= lines.size(); i++) {
+            String s = lines.get(i - 1);
+            if (!s.isBlank()) {
+                int k = 0;
+                while (k < s.length() && s.charAt(k) == ' ') {
+                    k++;
+                }
+                indent = Math.min(indent, k);
+            }
+        }
+        List<String> out = new ArrayList<>(lines.subList(0, Math.min(to, lines.size())));
+        for (int i = from; i <= to && i <= lines.size(); i++) {
+            String s = out.get(i - 1);
+            out.set(i - 1, s.isBlank() || indent == Integer.MAX_VALUE ? "" : s.substring(indent));
+        }
+        return pre(out, from, to);
     }
 
     private static String pre(List<String> lines, int from, int to) {
@@ -277,8 +305,9 @@ public final class SiteGenerator {
             List<Row> rows = rowsByFile.get(file);
             Map<String, Integer> kinds = new TreeMap<>();
             rows.forEach(r -> kinds.merge(r.key().kind(), 1, Integer::sum));
-            List<String> classes = new ArrayList<>();
+            Set<String> classes = new java.util.LinkedHashSet<>();
             e.getValue().stream().filter(Citation::isFile).forEach(c -> classes.add(c.java().display()));
+            e.getValue().forEach(c -> classes.add(c.java().typePath()[0]));
             long bad = stale.stream().filter(s -> s.citation().file().equals(file)).count();
             b.append("<tr><td><a href=\"").append(esc(page(file))).append("\">").append(esc(file)).append("</a></td><td>")
                     .append(classes.isEmpty() ? "" : "<code>" + esc(String.join(", ", classes)) + "</code>").append("</td><td>")
@@ -322,7 +351,7 @@ public final class SiteGenerator {
             "pre{margin:.3em 0 .6em;font-size:12.5px;line-height:1.4;white-space:pre;overflow-x:auto;tab-size:8;-moz-tab-size:8}",
             ".ln{color:#8c959f;margin-right:1.2ch;user-select:none;-webkit-user-select:none}",
             ".hd{font-size:90%}.hd .self{font-weight:600;font-family:ui-monospace,monospace}",
-            ".kind{color:#6e7781;font-size:85%}.where{color:#57606a;font-family:ui-monospace,monospace;font-size:90%}",
+            ".kind{color:#6e7781;font-size:85%}.where{color:#57606a;font-family:ui-monospace,monospace;font-size:90%;white-space:nowrap}",
             ".note,.more{color:#57606a;font-style:italic;margin:.2em 0;font-size:90%}",
             ".problem{color:#a40e26;font-weight:600;margin:.2em 0}",
             ".stale-list{border:1px solid #ff8182;background:#fff5f5;padding:0 1em;margin:1em 0}",
