@@ -255,11 +255,31 @@ public final class SiteGenerator {
         return "<span class=\"where\" title=\"" + esc(javaLabel + l.path()) + "\">" + esc(file) + ":" + lines + "</span>";
     }
 
-    /** Java lines with their common indentation taken off. */
-    private static String javaPre(List<String> lines, int from, int to) {
-        int indent = Integer.MAX_VALUE;
+    /**
+     * Java lines {@code from..to} with their common indentation taken off and each
+     * {@code @KernelSource(...)} shortened to {@code @KernelSource(…)} (the row's header says what it
+     * cites), its continuation lines left out; the numbers shown stay the file's.
+     */
+    static String javaPre(List<String> lines, int from, int to) {
+        Map<Integer, String> shown = new TreeMap<>();
         for (int i = from; i <= to && i <= lines.size(); i++) {
             String s = lines.get(i - 1);
+            int at = s.indexOf("@KernelSource(");
+            if (at < 0) {
+                shown.put(i, s);
+                continue;
+            }
+            int[] end = closingParen(lines, i, at + "@KernelSource".length());
+            if (end == null || end[0] > to) {
+                shown.put(i, s);
+                continue;
+            }
+            String rest = lines.get(end[0] - 1).substring(end[1] + 1);
+            shown.put(i, s.substring(0, at) + "@KernelSource(\u2026)" + rest);
+            i = end[0];
+        }
+        int indent = Integer.MAX_VALUE;
+        for (String s : shown.values()) {
             if (!s.isBlank()) {
                 int k = 0;
                 while (k < s.length() && s.charAt(k) == ' ') {
@@ -268,12 +288,38 @@ public final class SiteGenerator {
                 indent = Math.min(indent, k);
             }
         }
-        List<String> out = new ArrayList<>(lines.subList(0, Math.min(to, lines.size())));
-        for (int i = from; i <= to && i <= lines.size(); i++) {
-            String s = out.get(i - 1);
-            out.set(i - 1, s.isBlank() || indent == Integer.MAX_VALUE ? "" : s.substring(indent));
+        StringBuilder b = new StringBuilder("<pre>");
+        int width = Integer.toString(to).length();
+        for (Map.Entry<Integer, String> e : shown.entrySet()) {
+            String n = Integer.toString(e.getKey());
+            String s = e.getValue();
+            b.append("<span class=\"ln\">").append(" ".repeat(width - n.length())).append(n).append("</span>")
+                    .append(esc(s.isBlank() ? "" : s.substring(indent))).append("\n");
         }
-        return pre(out, from, to);
+        return b.append("</pre>\n").toString();
+    }
+
+    /** The line (1-based) and column of the parenthesis closing the one at {@code lines[line-1][col]}, strings skipped. */
+    private static int[] closingParen(List<String> lines, int line, int col) {
+        int depth = 0;
+        for (int i = line; i <= lines.size() && i < line + 20; i++) {
+            String s = lines.get(i - 1);
+            for (int k = i == line ? col : 0; k < s.length(); k++) {
+                char c = s.charAt(k);
+                if (c == '"') {
+                    for (k++; k < s.length() && s.charAt(k) != '"'; k++) {
+                        if (s.charAt(k) == '\\') {
+                            k++;
+                        }
+                    }
+                } else if (c == '(') {
+                    depth++;
+                } else if (c == ')' && --depth == 0) {
+                    return new int[] {i, k};
+                }
+            }
+        }
+        return null;
     }
 
     private static String pre(List<String> lines, int from, int to) {

@@ -75,6 +75,17 @@ class SiteGeneratorTest {
     }
 
     @Test
+    void theAnnotationIsShortenedTheNoteShownAndTheLineNumbersStayTheFiles() {
+        String java = SiteText.rows(mmPage(fixtureSite(null))).get("less_and").javaHtml();
+        // mm.java 32-37: javadoc, a two-line @KernelSource with a note, the method
+        assertTrue(java.contains("<p class=\"note\">int c as a boolean: c != 0</p>"), java);
+        String text = SiteText.text(java);
+        assertTrue(text.contains("33@KernelSource(\u2026)\n35static boolean less_and(int a, int b, int c) {"), text);
+        assertFalse(text.contains("note = "), "the annotation's continuation line is left out: " + text);
+        assertTrue(text.contains("37}"), text);
+    }
+
+    @Test
     void withoutATreeTheCSideLinksToBootlinAtTheCitedLine() {
         SiteGenerator.Site site = fixtureSite(null);
         String page = mmPage(site);
