@@ -90,6 +90,18 @@ final class FixtureTree {
         return new JavaLocator(javaSrc(), mm.class.getClassLoader());
     }
 
+    /** The rows of kernel-port's scope manifest ({@code scope.tsv}): kernel_name, kind, file, lines, java. */
+    static List<String[]> scope() {
+        try (java.io.InputStream in = FixtureTree.class.getResourceAsStream("/org/mmulab/kernel/scope.tsv")) {
+            assertTrue(in != null, "no scope.tsv on the classpath");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.startsWith("#") && !l.startsWith("kernel_name\t") && !l.isBlank())
+                    .map(l -> l.split("\t")).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The port's Java sources, beside this module. */
     static Path portJavaSrc() {
         Path p = Paths.get("../kernel-port/src/main/java").toAbsolutePath().normalize();
