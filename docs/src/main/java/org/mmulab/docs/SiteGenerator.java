@@ -337,7 +337,9 @@ public final class SiteGenerator {
         StringBuilder b = new StringBuilder(head("mmulab side by side: Linux v3.16 KVM MMU, C and Java"));
         b.append("<h1>mmulab side by side</h1>\n<p>The Linux v3.16 KVM x86 MMU elements that mmulab ports, C on the left and Java on the right, one page per kernel file.</p>\n");
         b.append("<p class=\"mode\">").append(mode()).append("</p>\n");
-        b.append("<p class=\"summary\">").append(elements).append(" cited elements in ").append(byFile.size()).append(" kernel files");
+        int rowCount = rowsByFile.values().stream().mapToInt(List::size).sum();
+        b.append("<p class=\"summary\">").append(elements).append(" cited elements in ").append(byFile.size()).append(" kernel files (")
+                .append(rowCount).append(" element rows on the file pages, ").append(elements - rowCount).append(" whole files mapped to a class)");
         if (tree != null) {
             b.append(stale.isEmpty() ? "; every cited range holds." : "; <strong>" + stale.size() + " cited ranges do not hold</strong> (listed on their pages).");
         }
