@@ -1,0 +1,2 @@
+package org.mmulab.exercises.ex2;
+public class Ex2Grader {}

@@ -1,0 +1,2 @@
+package org.mmulab.exercises.ex3;
+public class Ex3Grader {}

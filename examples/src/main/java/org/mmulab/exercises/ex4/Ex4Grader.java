@@ -1,0 +1,2 @@
+package org.mmulab.exercises.ex4;
+public class Ex4Grader {}

@@ -1,0 +1,2 @@
+package org.mmulab.exercises.ex5;
+public class Ex5Grader {}
