@@ -24,6 +24,7 @@ import org.mmulab.exercises.Vm;
 import org.mmulab.kernel.arch.x86.kvm.mmu;
 import org.mmulab.kernel.arch.x86.kvm.mmu_h;
 import org.mmulab.kernel.linux.LongPtr;
+import org.mmulab.kernel.linux.kvm_host_h;
 import org.mmulab.kernel.linux.kvm_memory_slot;
 import org.mmulab.kernel.linux.kvm_vcpu;
 import org.mmulab.kernel.linux.mm;
@@ -193,9 +194,12 @@ public class Ex2Grader {
     @Points(1)
     @DisplayName("no TLB flush inside: the caller flushes once, after mmu_lock")
     void noFlushInside(WriteProtectMasked impl) {
+        vcpu.requests.set(0);
         int before = vm.kvm.stat.remote_tlb_flush.get();
         protect(impl, slot, 64, 0xF0F0L);
         assertEquals(before, vm.kvm.stat.remote_tlb_flush.get(), "kvm_flush_remote_tlbs must not be called here");
+        assertEquals(0L, vcpu.requests.get() & (1L << kvm_host_h.KVM_REQ_TLB_FLUSH),
+                "KVM_REQ_TLB_FLUSH was requested: the flush belongs to the caller, after spin_unlock(&kvm->mmu_lock)");
         assertEquals(offsets(68, 69, 70, 71, 76, 77, 78, 79), readOnly(), "read-only pages after mask 0xf0f0 at gfn_offset 64");
     }
 
