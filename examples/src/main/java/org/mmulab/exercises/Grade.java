@@ -42,7 +42,7 @@ public final class Grade {
         }
 
         public boolean fullMarks() {
-            return !rows.isEmpty() && score() == max();
+            return !rows.isEmpty() && rows.stream().allMatch(Row::ok);
         }
     }
 
@@ -54,7 +54,9 @@ public final class Grade {
                 .build();
         Launcher launcher = LauncherFactory.create();
         Collector c = new Collector();
+        int before = lockdepReports();
         launcher.execute(request, c);
+        int after = lockdepReports();
         List<Row> rows = new ArrayList<>();
         for (Map.Entry<TestIdentifier, TestExecutionResult> t : c.tests.entrySet()) {
             TestExecutionResult r = t.getValue();
@@ -66,14 +68,38 @@ public final class Grade {
             }
             rows.add(new Row(name(t.getKey()), ok, points(t.getKey()), why));
         }
+        if (after > Math.max(before, 0)) {
+            rows.add(new Row("lockdep stayed quiet while the grader ran", false, 0, "lockdep printed " + (after - Math.max(before, 0))
+                    + " report(s) (above, on stderr): the code under test broke a locking rule"));
+        }
         return new Result(e, reference, rows);
+    }
+
+    /**
+     * Lockdep reports printed so far in this JVM, or -1 without the agent ({@code ./mmulab} runs
+     * under it unless given --no-lockdep). Graders 1, 2 and 5 run the port in this JVM, so a
+     * report printed meanwhile is the code under test breaking a locking rule; graders 3 and 4 run
+     * their scenarios in a child JVM, so the reports they ask for never land here.
+     */
+    static int lockdepReports() {
+        try {
+            ClassLoader sys = ClassLoader.getSystemClassLoader();
+            Class<?> agent = Class.forName("org.mmulab.lockdep.agent.LockdepAgent", true, sys);
+            if (!(Boolean) agent.getMethod("installed").invoke(null)) {
+                return -1;
+            }
+            return (Integer) Class.forName("org.mmulab.lockdep.Lockdep", true, sys).getMethod("reportCount").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError ex) {
+            return -1;
+        }
     }
 
     /** Prints the score table; returns 0 on full marks, 1 otherwise. */
     public static int print(Result r, PrintStream out) {
         Exercise e = r.exercise();
         out.printf("== mmulab grade %d: %s ==%n", e.number(), e.title());
-        out.printf("grading %s%n", r.reference() ? "the reference (the port's own code)" : e.skeleton());
+        out.printf("grading %s%n", r.reference() ? "the reference, " + e.skeleton().replace("Solution.java", "Reference.java")
+                : e.skeleton());
         for (Row row : r.rows()) {
             String dots = ".".repeat(Math.max(3, 80 - row.name().length()));
             out.printf("%s %s %-4s (%d/%d)%n", row.name(), dots, row.ok() ? "OK" : "FAIL", row.ok() ? row.points() : 0,
