@@ -93,7 +93,17 @@ public final class ScenarioRun {
     /** The class path of this JVM (under surefire, the test class path rather than its booter jar). */
     static String classPath() {
         String cp = System.getProperty("surefire.test.class.path");
-        return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
+        if (cp == null || cp.isBlank()) {
+            cp = System.getProperty("java.class.path");
+        }
+        // the agent's classes come from -javaagent (shaded); a copy on the class path would shadow them
+        List<String> keep = new ArrayList<>();
+        for (String e : cp.split(File.pathSeparator)) {
+            if (!e.contains("lockdep-agent")) {
+                keep.add(e);
+            }
+        }
+        return String.join(File.pathSeparator, keep);
     }
 
     /**
