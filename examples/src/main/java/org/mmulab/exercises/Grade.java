@@ -112,7 +112,8 @@ public final class Grade {
                 }
             }
         }
-        out.printf("Score: %d/%d%n", r.score(), r.max());
+        out.printf("Score: %d/%d%s%n", r.score(), r.max(),
+                r.score() == r.max() && !r.fullMarks() ? " (not full marks: see the FAIL line above)" : "");
         return r.fullMarks() ? 0 : 1;
     }
 
