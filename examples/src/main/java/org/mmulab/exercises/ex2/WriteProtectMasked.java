@@ -5,7 +5,7 @@ import org.mmulab.exercises.Implementations;
 import org.mmulab.kernel.linux.kvm;
 import org.mmulab.kernel.linux.kvm_memory_slot;
 
-/** Exercise 2: {@code kvm_mmu_write_protect_pt_masked} (v3.16 arch/x86/kvm/mmu.c 1226-1250). See docs/exercises/ex2-write-protect-pt-masked.md. */
+/** Exercise 2: {@code kvm_mmu_write_protect_pt_masked} (v3.16 arch/x86/kvm/mmu.c 1236-1250). See docs/exercises/ex2-write-protect-pt-masked.md. */
 @Implementations(student = Solution.class, reference = Reference.class)
 public interface WriteProtectMasked {
     /**
