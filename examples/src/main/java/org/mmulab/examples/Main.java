@@ -36,6 +36,7 @@ public final class Main {
             "  list               the scenarios and variants",
             "  demo [--pages N]   walk through the v3.16 dirty-logging path on the port, single-threaded",
             "  lockdep-selftest   the lockdep self-test matrix (AA, ABBA, ... for spinlocks and mutexes)",
+            "  grade [N [--reference]]  list the exercises, or grade exercise N (docs/exercises/) and print its score",
             "  help               this text",
             "",
             "./mmulab runs under the lockdep agent (lockdep-agent/target/lockdep-agent.jar) unless given --no-lockdep.",
@@ -81,13 +82,19 @@ public final class Main {
                     } catch (ReflectiveOperationException | LinkageError e) {
                         throw new UsageError("lockdep-selftest needs the lockdep agent: run it as ./mmulab lockdep-selftest");
                     }
+                case "grade":
+                    try {
+                        return org.mmulab.exercises.GradeCommand.run(args, out);
+                    } catch (org.mmulab.exercises.GradeCommand.BadUsage e) {
+                        throw new UsageError(e.getMessage());
+                    }
                 case "help":
                 case "--help":
                 case "-h":
                     out.print(USAGE);
                     return 0;
                 default:
-                    throw new UsageError("unknown command '" + cmd + "' (try: run, list, demo, help)");
+                    throw new UsageError("unknown command '" + cmd + "' (try: run, list, demo, grade, help)");
             }
         } catch (UsageError e) {
             err.println("mmulab: " + e.getMessage());
