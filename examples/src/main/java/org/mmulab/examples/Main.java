@@ -37,6 +37,8 @@ public final class Main {
             "  demo [--pages N]   walk through the v3.16 dirty-logging path on the port, single-threaded",
             "  lockdep-selftest   the lockdep self-test matrix (AA, ABBA, ... for spinlocks and mutexes)",
             "  grade [N [--reference]]  list the exercises, or grade exercise N (docs/exercises/) and print its score",
+            "  docs [--kernel-src DIR] [--out DIR]",
+            "                     the side-by-side reading site, C beside Java (docs/README.md; run by ./mmulab, not this jar)",
             "  help               this text",
             "",
             "./mmulab runs under the lockdep agent (lockdep-agent/target/lockdep-agent.jar) unless given --no-lockdep.",
@@ -93,6 +95,8 @@ public final class Main {
                 case "-h":
                     out.print(USAGE);
                     return 0;
+                case "docs":
+                    throw new UsageError("docs is the docs module's generator: run it as ./mmulab docs (docs/target/docs.jar)");
                 default:
                     throw new UsageError("unknown command '" + cmd + "' (try: run, list, demo, grade, help)");
             }
