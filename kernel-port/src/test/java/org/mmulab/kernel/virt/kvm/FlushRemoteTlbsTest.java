@@ -237,7 +237,13 @@ class FlushRemoteTlbsTest {
         CpuThread flusher = flushOn("flusher", () -> {
             for (int i = 0; i < n; i++) {
                 exitsAtReturn[i] = hw.exits.get(i);
-                requestedOrConsumed[i] = flushRequested(v[i]) || hw.tlb_flushes.get(i) > flushes0[i];
+                // Pending, or consumed and flushed, or consumed and about to flush: the vCPU clears
+                // the bit (kvm_check_request) just before it calls tlb_flush, so between the two it
+                // shows neither; it has not re-entered yet then, and the loop below checks that it
+                // flushes before it does. Read entries first: a re-entry seen there implies a flush
+                // that the later read of tlb_flushes must see.
+                boolean notReentered = hw.entries.get(i) == entries0[i];
+                requestedOrConsumed[i] = flushRequested(v[i]) || hw.tlb_flushes.get(i) > flushes0[i] || notReentered;
             }
         });
         flusher.join(JOIN_MS);
