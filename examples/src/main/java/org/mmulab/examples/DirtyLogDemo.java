@@ -28,25 +28,6 @@ public final class DirtyLogDemo {
     static final int SLOT = 0;
     static final long BASE_GFN = 0x100;
 
-    /** A vmx whose TLB flushes are only counted: the machine with real TLBs comes with the scenarios. */
-    static final class CountingVmx extends vmx {
-        int tlb_flushes;
-
-        @Override
-        public void tlb_flush(kvm_vcpu vcpu) {
-            tlb_flushes++;
-        }
-
-        @Override
-        public void run(kvm_vcpu vcpu) {
-        }
-
-        @Override
-        public int handle_exit(kvm_vcpu vcpu) {
-            return 1;
-        }
-    }
-
     private final PrintStream out;
     private final long npages;
 

@@ -3,6 +3,7 @@ package org.mmulab.exercises;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.mmulab.examples.CountingVmx;
 import org.mmulab.kernel.arch.x86.kvm.mmu;
 import org.mmulab.kernel.arch.x86.kvm.mmu_h;
 import org.mmulab.kernel.arch.x86.kvm.vmx;
@@ -22,25 +23,6 @@ import org.mmulab.kernel.virt.kvm.kvm_main;
  */
 public final class Vm implements AutoCloseable {
     public static final long USER_BASE = 0x7f00_0000_0000L;
-
-    /** The hardware: counts TLB flushes, runs nothing. */
-    static final class CountingVmx extends vmx {
-        int tlb_flushes;
-
-        @Override
-        public void tlb_flush(kvm_vcpu vcpu) {
-            tlb_flushes++;
-        }
-
-        @Override
-        public void run(kvm_vcpu vcpu) {
-        }
-
-        @Override
-        public int handle_exit(kvm_vcpu vcpu) {
-            return 1;
-        }
-    }
 
     public final kvm kvm;
     private final List<Long> pages = new ArrayList<>();
