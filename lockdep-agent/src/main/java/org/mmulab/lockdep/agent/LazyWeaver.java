@@ -5,30 +5,39 @@ import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.IllegalClassFormatException;
 import java.security.ProtectionDomain;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The agent's class-file transformer as the JVM sees it: a name check, and nothing more, until a
- * class in one of the woven packages is loaded. Only then is Byte Buddy's transformer built (the
- * matchers, the advice, some nine hundred classes of Byte Buddy and ASM), and every later class
- * in those packages goes to it. A program that never loads the port (such as {@code mmulab list})
- * therefore starts almost as fast as without the agent; one that does pays Byte Buddy's set-up
- * once, at its first port class.
+ * class the agent weaves (one of the hook classes, in one of the woven packages) is loaded. Only
+ * then is Byte Buddy's transformer built (the matchers, the advice, some nine hundred classes of
+ * Byte Buddy and ASM), and only those classes ever go to it: the port's other hundred-odd classes
+ * load untouched, without Byte Buddy parsing each one to find that nothing matches. A program that
+ * never loads the port (such as {@code mmulab list}) therefore starts almost as fast as without
+ * the agent; one that does pays Byte Buddy's set-up once, at its first hooked class.
  */
 final class LazyWeaver implements ClassFileTransformer {
     private final String[] prefixes;
+    /** Internal names of the classes to weave (the hooks' classes, and print='s class). */
+    private final Set<String> classes;
     private final Supplier<ClassFileTransformer> factory;
     private volatile ClassFileTransformer delegate;
     private boolean building; // guarded by this
 
-    /** @param packages binary-name prefixes ({@code org.mmulab.kernel.}) */
-    LazyWeaver(List<String> packages, Supplier<ClassFileTransformer> factory) {
+    /**
+     * @param packages binary-name prefixes ({@code org.mmulab.kernel.})
+     * @param classes binary names of the classes to weave, if they are in those packages
+     */
+    LazyWeaver(List<String> packages, Set<String> classes, Supplier<ClassFileTransformer> factory) {
         this.prefixes = packages.stream().map(p -> p.replace('.', '/')).toArray(String[]::new);
+        this.classes = classes.stream().map(c -> c.replace('.', '/')).collect(Collectors.toUnmodifiableSet());
         this.factory = factory;
     }
 
     boolean wants(String internalName) {
-        if (internalName == null || internalName.startsWith("org/mmulab/lockdep/")) {
+        if (internalName == null || internalName.startsWith("org/mmulab/lockdep/") || !classes.contains(internalName)) {
             return false;
         }
         for (String p : prefixes) {

@@ -145,7 +145,14 @@ public final class LockdepAgent {
         }
 
         // Byte Buddy is set up only when the first class of the woven packages loads (LazyWeaver)
-        LazyWeaver weaver = new LazyWeaver(o.packages, () -> buildWeaver(o, trace, printer));
+        Set<String> hooked = new java.util.HashSet<>();
+        for (Hook h : HOOKS) {
+            hooked.add(h.type());
+        }
+        if (printer != null) {
+            hooked.add(printer.className()); // print= of an unwoven method still needs Byte Buddy's listener
+        }
+        LazyWeaver weaver = new LazyWeaver(o.packages, hooked, () -> buildWeaver(o, trace, printer));
         inst.addTransformer(weaver, false);
         lazy = weaver;
         installed = true;
