@@ -26,10 +26,17 @@ class UnderLockdepIT {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-javaagent:" + agent, "-jar", jar.toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "mmulab " + String.join(" ", args) + " did not finish");
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        Path log = Files.createTempFile("mmulab-it", ".out");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                throw new AssertionError("mmulab " + String.join(" ", args) + " did not finish in 120 s:\n" + Files.readString(log));
+            }
+            return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(log);
+        }
     }
 
     @Test
