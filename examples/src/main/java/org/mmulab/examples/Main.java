@@ -33,6 +33,13 @@ public final class Main {
             "               [--hold-flush MS]",
             "                     run a scenario on the machine (SIZE like 64M or 1G; defaults: 2 vCPUs, 64M, 5 rounds);",
             "                     --hold-flush holds the racing thread's late flush open MS ms (race scenarios)",
+            "  explore SCENARIO [--variant V] [--strategy pct|random|dfs] [--budget N | --seconds S] [--seed S]",
+            "               [--depth D] [--preemptions P] [--rounds R] [--pages N] [--vcpus N] [--full] [--stop-on-lockdep]",
+            "                     run the scenario again and again under a controlled scheduler, one schedule per seed,",
+            "                     until an invariant breaks or the threads deadlock; print that schedule's timeline and",
+            "                     the replay command (defaults: pct, depth 3, budget 1000, 1 vCPU, 8 pages)",
+            "  replay SCENARIO [--variant V] [--strategy S] --seed S [--schedule LIST] [same options as explore]",
+            "                     run exactly the schedule explore printed, and print its timeline again",
             "  list               the scenarios and variants",
             "  demo [--pages N]   walk through the v3.16 dirty-logging path on the port, single-threaded",
             "  lockdep-selftest   the lockdep self-test matrix (AA, ABBA, ... for spinlocks and mutexes)",
@@ -61,6 +68,9 @@ public final class Main {
             switch (cmd) {
                 case "run":
                     return runScenario(parseRun(args), out, err);
+                case "explore":
+                case "replay":
+                    return ExploreCommand.run(args, out, err);
                 case "list":
                     out.println("scenarios:");
                     for (String[] s : SCENARIOS) {
@@ -98,7 +108,7 @@ public final class Main {
                 case "docs":
                     throw new UsageError("docs is the docs module's generator: run it as ./mmulab docs (docs/target/docs.jar)");
                 default:
-                    throw new UsageError("unknown command '" + cmd + "' (try: run, list, demo, grade, help)");
+                    throw new UsageError("unknown command '" + cmd + "' (try: run, explore, replay, list, demo, grade, help)");
             }
         } catch (UsageError e) {
             err.println("mmulab: " + e.getMessage());
@@ -190,7 +200,7 @@ public final class Main {
         return c;
     }
 
-    private static long number(String opt, String val, long min, long max) throws UsageError {
+    static long number(String opt, String val, long min, long max) throws UsageError {
         long n;
         try {
             n = Long.parseLong(val);

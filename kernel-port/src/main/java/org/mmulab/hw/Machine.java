@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.mmulab.kernel.arch.x86.kvm.mmu;
@@ -110,8 +111,14 @@ public final class Machine extends vmx {
     private final List<Cpu> cpus = new ArrayList<>();
     /** Per page: the stamp of its last write (vcpu+1 in the top 16 bits, then a sequence number). */
     private final AtomicLongArray lastWriter;
+    /**
+     * Pausing uses park/unpark and volatile flags, not a monitor's wait/notify, so that a thread
+     * never blocks inside a monitor: the controlled scheduler of {@code mmulab explore} can then
+     * stand in for every wait. The monitor only guards who the pauser is.
+     */
     private final Object pauseLock = new Object();
     private volatile boolean pauseRequested;
+    private volatile Thread pauser;
     private volatile boolean shutdown;
 
     /**
@@ -173,32 +180,36 @@ public final class Machine extends vmx {
     }
 
     private void waitWhilePaused(Cpu c) {
-        synchronized (pauseLock) {
-            if (!pauseRequested) {
-                return;
-            }
-            c.parked = true;
-            pauseLock.notifyAll();
-            try {
-                while (pauseRequested && !shutdown) {
-                    pauseLock.wait();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                c.parked = false;
-            }
+        if (!pauseRequested) {
+            return;
         }
+        c.parked = true;
+        Thread p = pauser;
+        if (p != null) {
+            LockSupport.unpark(p);
+        }
+        while (pauseRequested && !shutdown) {
+            LockSupport.park(pauseLock);
+        }
+        c.parked = false;
     }
 
     /**
      * Stops every vCPU at a safe point outside the guest, as a VMM does with a signal and a kick:
      * each one's KVM_RUN returns -EINTR and its thread waits. TLBs keep their entries, and flush
      * requests stay pending, exactly as they were. Throws if a vCPU does not stop in 30 s.
+     * One pauser at a time: a second waits until the first calls {@link #resumeAll()}.
      */
     public void pauseAll() {
-        synchronized (pauseLock) {
-            pauseRequested = true;
+        while (true) {
+            synchronized (pauseLock) {
+                if (pauser == null) {
+                    pauser = Thread.currentThread();
+                    pauseRequested = true;
+                    break;
+                }
+            }
+            Thread.yield(); // another VMM thread has them paused: wait for its resumeAll
         }
         for (Cpu c : cpus) {
             while (c.task == null && c.thread != null && c.thread.isAlive()) {
@@ -210,19 +221,13 @@ public final class Machine extends vmx {
             }
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        synchronized (pauseLock) {
-            while (!allParked()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new IllegalStateException("vCPUs did not stop within 30 s: " + describeCpus());
-                }
-                try {
-                    pauseLock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while pausing vCPUs");
-                }
+        while (!allParked()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                resumeAll();
+                throw new IllegalStateException("vCPUs did not stop within 30 s: " + describeCpus());
             }
+            LockSupport.parkNanos(pauseLock, Math.min(left, TimeUnit.MILLISECONDS.toNanos(1)));
         }
     }
 
@@ -244,9 +249,15 @@ public final class Machine extends vmx {
     }
 
     public void resumeAll() {
+        pauseRequested = false;
         synchronized (pauseLock) {
-            pauseRequested = false;
-            pauseLock.notifyAll();
+            pauser = null;
+        }
+        for (Cpu c : cpus) {
+            Thread t = c.thread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
         }
     }
 

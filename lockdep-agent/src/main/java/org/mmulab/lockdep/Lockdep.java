@@ -105,6 +105,11 @@ public final class Lockdep {
         config = c == null ? LockdepConfig.defaults() : c;
     }
 
+    /** The configuration in force (the explorer swaps its output stream per schedule). */
+    public static LockdepConfig config() {
+        return config;
+    }
+
     /** Number of reports printed since the last reset (lockdep, WARN and might_sleep). */
     public static int reportCount() {
         return reports.get();

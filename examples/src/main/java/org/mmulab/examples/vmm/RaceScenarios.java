@@ -53,9 +53,12 @@ public final class RaceScenarios {
         Machine.Options opts = new Machine.Options();
         opts.idleNanos = 20_000;
         opts.tlbEntries = 1024; // large enough that only flushes drop entries
+        if (config.accessesPerEntry > 0) {
+            opts.accessesPerEntry = config.accessesPerEntry;
+        }
         Machine m = new Machine(opts, npages);
         for (int i = 0; i < config.vcpus; i++) {
-            m.addVcpu(new Workload(config.seed * 1_000_003L + i, BASE_GFN, npages, HOT, 0.98, 0.7, readOnly));
+            m.addVcpu(new Workload(config.seed * 1_000_003L + i, BASE_GFN, npages, Math.min(HOT, npages), 0.98, 0.7, readOnly));
         }
         return m;
     }
@@ -166,6 +169,7 @@ public final class RaceScenarios {
                     }
                 }
                 checkedUpTo.set(startedAfter);
+                Thread.yield(); // a polling loop lets the other threads run between harvests
             }
         };
         Rounds toggle = () -> {
@@ -212,6 +216,7 @@ public final class RaceScenarios {
             while (!done.get()) {
                 check(kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_GET_DIRTY_LOG, new kvm_dirty_log(SLOT, bitmap)),
                         "KVM_GET_DIRTY_LOG");
+                Thread.yield(); // a polling loop lets the other threads run between harvests
             }
         };
         Rounds shadow = () -> {

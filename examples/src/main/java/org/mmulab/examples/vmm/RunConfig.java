@@ -13,6 +13,7 @@ public final class RunConfig {
         m.put("seconds", Double.toString(seconds));
         m.put("seed", Long.toString(seed));
         m.put("hold-flush", Long.toString(holdFlushMillis));
+        m.put("accesses-per-entry", Integer.toString(accessesPerEntry));
         if (json != null) {
             m.put("json", json);
         }
@@ -29,6 +30,7 @@ public final class RunConfig {
         c.seconds = Double.parseDouble(m.get("seconds"));
         c.seed = Long.parseLong(m.get("seed"));
         c.holdFlushMillis = Long.parseLong(m.get("hold-flush"));
+        c.accessesPerEntry = Integer.parseInt(m.getOrDefault("accesses-per-entry", "0"));
         c.json = m.get("json");
         return c;
     }
@@ -50,6 +52,9 @@ public final class RunConfig {
 
     /** Hold each racing flush open this long (ms) with the woven hook; 0: off. */
     public long holdFlushMillis = 0;
+
+    /** Guest accesses per trip into the guest (0: the machine's default); exploration uses fewer. */
+    public int accessesPerEntry = 0;
 
     public long pages() {
         return memoryBytes / 4096;

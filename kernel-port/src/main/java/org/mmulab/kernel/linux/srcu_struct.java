@@ -16,7 +16,8 @@ import org.mmulab.kernel.KernelSource;
 public final class srcu_struct {
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLongArray readers = new AtomicLongArray(2);
-    private final Object update_mutex = new Object();
+    /** One updater at a time (the kernel's sp->mutex); a flag with a yielding spin, not a monitor. */
+    private final java.util.concurrent.atomic.AtomicBoolean update_mutex = new java.util.concurrent.atomic.AtomicBoolean();
     public final lockdep_map dep_map;
 
     private srcu_struct(String name) {
@@ -60,11 +61,16 @@ public final class srcu_struct {
     @KernelSource(file = "kernel/rcu/srcu.c", lines = "508-513", note = "the batch machinery of __synchronize_srcu (428-467) reduced to one updater at a time")
     public static void synchronize_srcu(srcu_struct sp) {
         sched.might_sleep();
-        synchronized (sp.update_mutex) {
+        while (!sp.update_mutex.compareAndSet(false, true)) {
+            Thread.yield();
+        }
+        try {
             int idx = (int) (1 ^ (sp.completed.get() & 1));
             sp.wait_for_readers(idx);
             sp.completed.incrementAndGet(); // srcu_flip
             sp.wait_for_readers(idx ^ 1);
+        } finally {
+            sp.update_mutex.set(false);
         }
     }
 

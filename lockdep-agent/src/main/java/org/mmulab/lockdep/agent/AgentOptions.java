@@ -27,6 +27,7 @@ public final class AgentOptions {
         KEYS.put("verbose", "true or false: log each woven class");
         KEYS.put("dump", "a directory: at exit, write lockdep, lockdep_chains, lockdep_stats (as /proc has them) and lockdep.dot there");
         KEYS.put("print", "pkg.Class#method: print that method's bytecode as loaded and as woven (ASM Textifier)");
+        KEYS.put("explore", "true or false: weave the controlled scheduler's yield points (mmulab explore, replay)");
         KEYS.put("tlbtrace", "off, summary (per-caller flush counts at exit), or lines (also one line per flush and per owed flush)");
     }
 
@@ -41,6 +42,8 @@ public final class AgentOptions {
     public String out = "stderr";
     public List<String> packages = List.of("org.mmulab.kernel.");
     public boolean verbose;
+    /** Weave the controlled scheduler's yield points and redirect blocking calls to it. */
+    public boolean explore;
     public String tlbtrace = "summary";
     /** Directory for the /proc-style dumps at exit, or null. */
     public String dump;
@@ -106,6 +109,12 @@ public final class AgentOptions {
                         throw bad(key, val);
                     }
                     o.tlbtrace = val;
+                    break;
+                case "explore":
+                    if (!val.equals("true") && !val.equals("false")) {
+                        throw bad(key, val);
+                    }
+                    o.explore = Boolean.parseBoolean(val);
                     break;
                 case "verbose":
                     if (!val.equals("true") && !val.equals("false")) {

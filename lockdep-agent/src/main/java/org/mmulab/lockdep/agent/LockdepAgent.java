@@ -73,6 +73,36 @@ public final class LockdepAgent {
             new Hook(KVM_MAIN, "make_all_cpus_request", LockdepAdvice.AllCpusRequest.class, -1, true),
             new Hook("org.mmulab.kernel.arch.x86.kvm.mmu", "mmu_spte_update", LockdepAdvice.SpteUpdate.class, -1, true));
 
+    static final String HW = "org.mmulab.hw.";
+    static final String MMU = "org.mmulab.kernel.arch.x86.kvm.mmu";
+
+    /**
+     * The yield points of {@code explore=true}, woven besides {@link #HOOKS}: locks, spte stores,
+     * guest accesses and the TLB, flushes, requests, kicks, VM ioctls and the invariant checks.
+     * Instance methods too (the machine's), so these match by name and argument count only.
+     */
+    static final List<Hook> EXPLORE_HOOKS = List.of(
+            new Hook(LINUX + "spinlock_t", "spin_lock", ExploreAdvice.Lock.class, 1, false),
+            new Hook(LINUX + "spinlock_t", "spin_unlock", ExploreAdvice.Unlock.class, 1, false),
+            new Hook(LINUX + "mutex", "mutex_lock", ExploreAdvice.Lock.class, 1, false),
+            new Hook(LINUX + "mutex", "mutex_trylock", ExploreAdvice.Trylock.class, 1, false),
+            new Hook(LINUX + "mutex", "mutex_unlock", ExploreAdvice.Unlock.class, 1, false),
+            new Hook(LINUX + "mm", "assign", ExploreAdvice.Assign.class, 2, false),
+            new Hook(LINUX + "mm", "xchg64", ExploreAdvice.Xchg.class, 2, false),
+            new Hook(LINUX + "mm", "cmpxchg64", ExploreAdvice.Cmpxchg.class, 3, false),
+            new Hook(LINUX + "kvm_host_h", "kvm_make_request", ExploreAdvice.MakeRequest.class, 2, false),
+            new Hook(LINUX + "kvm_host_h", "kvm_check_request", ExploreAdvice.CheckRequest.class, 2, false),
+            new Hook(KVM_MAIN, "kvm_flush_remote_tlbs", ExploreAdvice.RemoteFlush.class, 1, false),
+            new Hook(KVM_MAIN, "kvm_vcpu_kick", ExploreAdvice.Kick.class, 1, false),
+            new Hook(KVM_MAIN, "kvm_vm_ioctl", ExploreAdvice.Ioctl.class, 3, false),
+            new Hook(MMU, "kvm_mmu_slot_remove_write_access", ExploreAdvice.SlotWriteProtect.class, 2, false),
+            new Hook(HW + "Machine", "access", ExploreAdvice.Access.class, 4, false),
+            new Hook(HW + "Machine", "checkDirtyLogCompleteness", ExploreAdvice.CheckDirtyLog.class, 1, false),
+            new Hook(HW + "Machine", "checkShadowProtected", ExploreAdvice.CheckShadow.class, 1, false),
+            new Hook(HW + "SoftTlb", "lookup", ExploreAdvice.Lookup.class, 1, false),
+            new Hook(HW + "SoftTlb", "fill", ExploreAdvice.Fill.class, 3, false),
+            new Hook(HW + "SoftTlb", "flush", ExploreAdvice.TlbFlush.class, 0, false));
+
     /**
      * Every method the agent weaves into, as {@code Class#method} (the TLB-trace ones only when
      * tracing is on). {@code print=} uses it to name the checks an unwoven method reaches.
@@ -149,15 +179,29 @@ public final class LockdepAgent {
         for (Hook h : HOOKS) {
             hooked.add(h.type());
         }
+        if (o.explore) {
+            for (Hook h : EXPLORE_HOOKS) {
+                hooked.add(h.type());
+            }
+            if (!o.packages.contains(HW)) {
+                List<String> p = new ArrayList<>(o.packages);
+                p.add(HW);
+                o.packages = List.copyOf(p);
+            }
+        }
         if (printer != null) {
             hooked.add(printer.className()); // print= of an unwoven method still needs Byte Buddy's listener
         }
         LazyWeaver weaver = new LazyWeaver(o.packages, hooked, () -> buildWeaver(o, trace, printer));
         inst.addTransformer(weaver, false);
+        if (o.explore) {
+            inst.addTransformer(new ExploreWeaver(), false); // after the weave: the advice's calls stay as woven
+            org.mmulab.lockdep.explore.Sched.markWoven();
+        }
         lazy = weaver;
         installed = true;
         out.println("lockdep-agent: CONFIG_PROVE_LOCKING on (mode=" + o.mode.name().toLowerCase() + ", packages=" + o.packages
-                + ", tlbtrace=" + o.tlbtrace + ")");
+                + ", tlbtrace=" + o.tlbtrace + (o.explore ? ", explore=true" : "") + ")");
     }
 
     /** Byte Buddy's transformer for the port: the matchers and advice of every woven primitive. */
@@ -207,6 +251,11 @@ public final class LockdepAgent {
                 byType.computeIfAbsent(h.type(), k -> new ArrayList<>()).add(h);
             }
         }
+        if (o.explore) {
+            for (Hook h : EXPLORE_HOOKS) {
+                byType.computeIfAbsent(h.type(), k -> new ArrayList<>()).add(h);
+            }
+        }
         for (Map.Entry<String, List<Hook>> e : byType.entrySet()) {
             AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice()
                     .include(LockdepAgent.class.getClassLoader());
@@ -216,7 +265,8 @@ public final class LockdepAgent {
                     asm = true;
                     continue;
                 }
-                ElementMatcher.Junction<MethodDescription> m = isStatic().and(named(h.method()));
+                boolean yieldPoint = h.advice().getEnclosingClass() == ExploreAdvice.class;
+                ElementMatcher.Junction<MethodDescription> m = yieldPoint ? named(h.method()) : isStatic().and(named(h.method()));
                 advice = advice.advice(h.args() < 0 ? m : m.and(takesArguments(h.args())), h.advice().getName());
             }
             AgentBuilder.Identified.Extendable t = builder.type(types.and(named(e.getKey()))).transform(advice);

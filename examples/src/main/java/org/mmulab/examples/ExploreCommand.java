@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.examples;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import org.mmulab.examples.variants.VariantLoader;
+import org.mmulab.examples.vmm.RunConfig;
+import org.mmulab.lockdep.explore.Explorer;
+import org.mmulab.lockdep.explore.Sched;
+
+/**
+ * {@code mmulab explore} and {@code mmulab replay}: a scenario under the controlled scheduler of
+ * the lockdep agent (woven with {@code explore=true}, which ./mmulab passes for these commands).
+ */
+final class ExploreCommand {
+    private ExploreCommand() {}
+
+    static final List<String> SCENARIOS = List.of("enable-logging-race", "shadow-protect", "lock-inversion", "migrate");
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Main.UsageError {
+        String cmd = args[0];
+        boolean replay = cmd.equals("replay");
+        if (args.length < 2 || args[1].startsWith("--")) {
+            throw new Main.UsageError(cmd + ": which scenario? (one of " + SCENARIOS + ")");
+        }
+        RunConfig c = new RunConfig();
+        c.scenario = args[1];
+        if (!SCENARIOS.contains(c.scenario)) {
+            throw new Main.UsageError(cmd + ": unknown scenario '" + c.scenario + "' (one of " + SCENARIOS + ")");
+        }
+        c.vcpus = 1;
+        c.memoryBytes = 8 * 4096;
+        c.rounds = c.scenario.equals("shadow-protect") ? 4 : 2;
+        c.accessesPerEntry = 16;
+        Explorer.Options o = new Explorer.Options();
+        o.scenario = c.scenario;
+        boolean seedGiven = false;
+        boolean budgetGiven = false;
+        StringBuilder extra = new StringBuilder();
+        for (int i = 2; i < args.length; i++) {
+            String opt = args[i];
+            if (opt.equals("--full")) {
+                o.full = true;
+                continue;
+            }
+            if (opt.equals("--stop-on-lockdep")) {
+                o.stopOnLockdep = true;
+                extra.append(" --stop-on-lockdep");
+                continue;
+            }
+            if (!opt.startsWith("--") || i + 1 >= args.length) {
+                throw new Main.UsageError(cmd + ": '" + opt + "' needs the form --option value");
+            }
+            String val = args[++i];
+            switch (opt) {
+                case "--variant":
+                    if (!VariantLoader.DESCRIPTIONS.containsKey(val)) {
+                        throw new Main.UsageError(cmd + ": unknown variant '" + val + "' (see: mmulab list)");
+                    }
+                    c.variant = val;
+                    break;
+                case "--strategy":
+                    if (!List.of("pct", "random", "dfs").contains(val)) {
+                        throw new Main.UsageError(cmd + ": --strategy is pct, random or dfs, got '" + val + "'");
+                    }
+                    o.strategy = val;
+                    break;
+                case "--budget":
+                    o.budget = Main.number(opt, val, 1, 100_000_000);
+                    budgetGiven = true;
+                    break;
+                case "--seconds":
+                    o.seconds = Main.number(opt, val, 1, 86_400);
+                    break;
+                case "--seed":
+                    o.seed = Main.number(opt, val, 0, Long.MAX_VALUE / 2);
+                    seedGiven = true;
+                    break;
+                case "--depth":
+                    o.depth = (int) Main.number(opt, val, 1, 10);
+                    break;
+                case "--preemptions":
+                    o.preemptions = (int) Main.number(opt, val, 0, 10);
+                    break;
+                case "--schedule":
+                    try {
+                        o.schedule = val;
+                        checkSchedule(val);
+                    } catch (IllegalArgumentException e) {
+                        throw new Main.UsageError(cmd + ": " + e.getMessage());
+                    }
+                    break;
+                case "--rounds":
+                    c.rounds = (int) Main.number(opt, val, 1, 1000);
+                    extra.append(" --rounds ").append(val);
+                    break;
+                case "--pages":
+                    c.memoryBytes = Main.number(opt, val, 1, 4096) * 4096;
+                    extra.append(" --pages ").append(val);
+                    break;
+                case "--vcpus":
+                    c.vcpus = (int) Main.number(opt, val, 1, 8);
+                    extra.append(" --vcpus ").append(val);
+                    break;
+                default:
+                    throw new Main.UsageError(cmd + ": unknown option '" + opt + "'");
+            }
+        }
+        if (budgetGiven && o.seconds > 0) {
+            throw new Main.UsageError(cmd + ": give --budget or --seconds, not both");
+        }
+        if (replay && !seedGiven && !o.strategy.equals("dfs")) {
+            throw new Main.UsageError("replay: which schedule? give the --seed that explore printed");
+        }
+        if (replay && o.strategy.equals("dfs") && o.schedule == null) {
+            throw new Main.UsageError("replay: a dfs schedule needs the --schedule that explore printed");
+        }
+        o.variant = c.variant;
+        o.replayOptions = extra.toString();
+        try {
+            if (!Sched.woven()) {
+                throw new Main.UsageError(cmd + " needs the lockdep agent with explore=true: run it as ./mmulab " + cmd + " ...");
+            }
+        } catch (LinkageError e) {
+            throw new Main.UsageError(cmd + " needs the lockdep agent with explore=true: run it as ./mmulab " + cmd + " ...");
+        }
+        Explorer.Body body;
+        try {
+            VariantLoader loader = new VariantLoader(c.variant, Main.class.getClassLoader(), List.of());
+            Class<?> exploration = loader.loadClass("org.mmulab.examples.vmm.Exploration");
+            body = (Explorer.Body) exploration.getMethod("body", Map.class).invoke(null, c.toMap());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot load the scenario", e);
+        }
+        return replay ? Explorer.replay(body, o, out) : Explorer.explore(body, o, out);
+    }
+
+    private static void checkSchedule(String val) {
+        if (!val.equals("none") && !val.matches("\\d+:\\d+(,\\d+:\\d+)*")) {
+            throw new IllegalArgumentException("--schedule is step:thread,step:thread,... or none, got '" + val + "'");
+        }
+    }
+}

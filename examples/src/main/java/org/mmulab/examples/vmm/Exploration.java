@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.examples.vmm;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.mmulab.hw.Machine;
+import org.mmulab.hw.SoftTlb;
+import org.mmulab.kernel.arch.x86.include.asm.kvm_host_h;
+import org.mmulab.kernel.arch.x86.include.asm.kvm_mmu_page;
+import org.mmulab.kernel.arch.x86.kvm.mmu;
+import org.mmulab.kernel.arch.x86.kvm.mmu_h;
+import org.mmulab.kernel.linux.mm;
+import org.mmulab.kernel.uapi.linux.kvm_h;
+import org.mmulab.lockdep.explore.Explorer;
+import org.mmulab.lockdep.explore.Sched;
+
+/**
+ * A scenario as the explorer runs it: one whole run per schedule, small enough to run hundreds
+ * of times a second (1 vCPU and 8 pages by default), its output discarded, its violations
+ * returned. Loaded by the variant loader like {@link Scenarios}, so the port it drives has the
+ * variant swapped in; it also tells the scheduler how to read the port's values for the timeline.
+ */
+public final class Exploration {
+    private Exploration() {}
+
+    private static final PrintStream DISCARD = new PrintStream(OutputStream.nullOutputStream());
+
+    /** The explorer's body for this scenario and configuration (a {@link RunConfig} as a map). */
+    public static Explorer.Body body(Map<String, String> configMap) {
+        RunConfig base = RunConfig.fromMap(configMap);
+        Sched.describe(new PortDescriber());
+        return seed -> {
+            RunConfig c = RunConfig.fromMap(base.toMap());
+            c.seed = seed;
+            RunResult r;
+            switch (c.scenario) {
+                case "enable-logging-race":
+                    r = RaceScenarios.enableLoggingRace(c, DISCARD);
+                    break;
+                case "shadow-protect":
+                    r = RaceScenarios.shadowProtect(c, DISCARD);
+                    break;
+                case "lock-inversion":
+                    r = LockInversion.run(c, DISCARD);
+                    break;
+                case "migrate":
+                    r = new Migration(c, DISCARD, false).run();
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown scenario '" + c.scenario + "'");
+            }
+            List<String> out = new ArrayList<>();
+            for (Machine.Violation v : r.violations) {
+                out.add(v.toString());
+            }
+            for (RunResult.LostPage p : r.lostPages) {
+                out.add(String.format("lost page: gfn 0x%x differs at the destination (last writer vcpu%d)", p.gfn(), p.lastWriter()));
+            }
+            return out;
+        };
+    }
+
+    /** How the timeline names the port's values: gfns of sptes, spte bits, ioctls, requests. */
+    static final class PortDescriber implements Sched.Describer {
+        @Override
+        public long read(long addr) {
+            return mm.deref(addr);
+        }
+
+        @Override
+        public long gfnOf(long sptep) {
+            try {
+                kvm_mmu_page sp = kvm_host_h.page_header(mm.__pa(sptep));
+                if (sp == null || sp.role.level != mmu_h.PT_PAGE_TABLE_LEVEL) {
+                    return -1;
+                }
+                return mmu.kvm_mmu_page_get_gfn(sp, (int) ((sptep & ~mm.PAGE_MASK) >>> 3));
+            } catch (RuntimeException e) {
+                return -1;
+            }
+        }
+
+        @Override
+        public String bits(long spte) {
+            if (!mmu.is_shadow_present_pte(spte)) {
+                return "none";
+            }
+            StringBuilder b = new StringBuilder();
+            if ((spte & mmu_h.PT_WRITABLE_MASK) != 0) {
+                b.append("W");
+            }
+            if ((spte & mmu.SPTE_MMU_WRITEABLE) != 0) {
+                b.append(b.length() == 0 ? "" : ",").append("MW");
+            }
+            if ((spte & mmu.SPTE_HOST_WRITEABLE) != 0) {
+                b.append(b.length() == 0 ? "" : ",").append("HW");
+            }
+            return b.length() == 0 ? "RO" : b.toString();
+        }
+
+        @Override
+        public String ioctl(long cmd) {
+            if (cmd == kvm_h.KVM_GET_DIRTY_LOG) {
+                return "KVM_GET_DIRTY_LOG";
+            }
+            if (cmd == kvm_h.KVM_SET_USER_MEMORY_REGION) {
+                return "KVM_SET_USER_MEMORY_REGION";
+            }
+            if (cmd == kvm_h.KVM_CREATE_VCPU) {
+                return "KVM_CREATE_VCPU";
+            }
+            return "ioctl 0x" + Long.toHexString(cmd);
+        }
+
+        @Override
+        public String request(int req) {
+            switch (req) {
+                case org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_TLB_FLUSH:
+                    return "KVM_REQ_TLB_FLUSH";
+                case org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_MMU_RELOAD:
+                    return "KVM_REQ_MMU_RELOAD";
+                case org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_MMU_SYNC:
+                    return "KVM_REQ_MMU_SYNC";
+                default:
+                    return "request " + req;
+            }
+        }
+
+        @Override
+        public boolean tlbWritable(Object entry) {
+            return ((SoftTlb.Entry) entry).writable();
+        }
+
+        @Override
+        public long violationGfn(Object violation) {
+            return ((Machine.Violation) violation).gfn();
+        }
+    }
+}
