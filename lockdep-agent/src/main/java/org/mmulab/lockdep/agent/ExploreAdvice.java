@@ -180,7 +180,7 @@ final class ExploreAdvice {
     static final class CheckDirtyLog {
         @Advice.OnMethodExit
         static void exit(@Advice.Return List<?> violations) {
-            Sched.check("1 (dirty-log completeness)", violations);
+            Sched.check("1", violations);
         }
     }
 
@@ -188,7 +188,7 @@ final class ExploreAdvice {
     static final class CheckShadow {
         @Advice.OnMethodExit
         static void exit(@Advice.Return List<?> violations) {
-            Sched.check("2 (shadow write-protection)", violations);
+            Sched.check("2", violations);
         }
     }
 }

@@ -219,10 +219,17 @@ public final class Explorer {
         int n = 0;
         Schedule found = null;
         if (o.strategy.equals("dfs")) {
-            Deque<long[][]> stack = new ArrayDeque<>();
-            stack.push(new long[][] {new long[0], new long[0]});
-            while (!stack.isEmpty() && more(o, n, t0)) {
-                long[][] f = stack.pop();
+            // iterative context bounding: every schedule with p preemptions before any with p + 1
+            Deque<long[][]> level = new ArrayDeque<>();
+            Deque<long[][]> nextLevel = new ArrayDeque<>();
+            level.add(new long[][] {new long[0], new long[0]});
+            while (more(o, n, t0) && (!level.isEmpty() || !nextLevel.isEmpty())) {
+                if (level.isEmpty()) {
+                    Deque<long[][]> t = level;
+                    level = nextLevel;
+                    nextLevel = t;
+                }
+                long[][] f = level.poll();
                 int[] threads = new int[f[1].length];
                 for (int i = 0; i < threads.length; i++) {
                     threads[i] = (int) f[1][i];
@@ -236,7 +243,7 @@ public final class Explorer {
                     found = s;
                     break;
                 }
-                pushChildren(stack, f, s.forced, o.preemptions);
+                children(f, s.forced, o.preemptions, level, nextLevel);
             }
         } else {
             long k = o.strategy.equals("pct") ? calibrate(body, o) : 0;
@@ -274,18 +281,21 @@ public final class Explorer {
         return o.seconds > 0 ? System.nanoTime() - t0 < (long) (o.seconds * 1e9) : n < o.budget;
     }
 
-    /** DFS children of a forced list: one more switch at a later choice point, within the preemption bound. */
-    private static void pushChildren(Deque<long[][]> stack, long[][] parent, Strategy.Forced run, int bound) {
+    /**
+     * The children of a forced list: one more preemption at a later choice point, if that is
+     * within {@code bound}. Where the current thread blocks, the round robin that follows is not
+     * branched on (that would make even the schedules without preemptions too many to visit).
+     */
+    private static void children(long[][] parent, Strategy.Forced run, int bound, Deque<long[][]> same, Deque<long[][]> next) {
         long lastStep = parent[0].length == 0 ? -1 : parent[0][parent[0].length - 1];
         int used = preemptionsOf(parent, run);
-        List<long[][]> kids = new ArrayList<>();
         for (Strategy.Forced.Choice c : run.choices) {
             if (c.step() <= lastStep) {
                 continue;
             }
             boolean preempt = c.currentEnabled();
-            if (preempt && used + 1 > bound) {
-                continue;
+            if (!preempt || used + 1 > bound) {
+                continue; // where the current thread blocks, the default round robin goes on: not a branch
             }
             for (int t : c.enabled()) {
                 if (t == c.taken()) {
@@ -295,11 +305,8 @@ public final class Explorer {
                 long[] threads = java.util.Arrays.copyOf(parent[1], parent[1].length + 1);
                 steps[steps.length - 1] = c.step();
                 threads[threads.length - 1] = t;
-                kids.add(new long[][] {steps, threads});
+                (preempt ? next : same).add(new long[][] {steps, threads});
             }
-        }
-        for (int i = kids.size() - 1; i >= 0; i--) {
-            stack.push(kids.get(i));
         }
     }
 
@@ -363,7 +370,7 @@ public final class Explorer {
             case "pct":
                 return "pct (depth " + o.depth + ")";
             case "dfs":
-                return "dfs (at most " + o.preemptions + " preemptions)";
+                return "dfs (iterative context bounding, at most " + o.preemptions + " preemptions)";
             default:
                 return o.strategy;
         }

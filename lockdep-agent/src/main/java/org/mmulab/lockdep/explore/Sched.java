@@ -274,10 +274,10 @@ public final class Sched {
             violatedGfns.add(d == null ? -1 : d.violationGfn(v));
         }
         if (violatedGfns.isEmpty()) {
-            c.run.note(c, Event.Kind.CHECK, "check " + invariant + ": ok", -1);
+            c.run.note(c, Event.Kind.CHECK, "check invariant " + invariant + ": ok", -1);
             return;
         }
-        c.run.note(c, Event.Kind.CHECK, "CHECK " + invariant + " BROKEN: " + Long.toHexString(violatedGfns.get(0))
+        c.run.note(c, Event.Kind.CHECK, "CHECK invariant " + invariant + " BROKEN " + Long.toHexString(violatedGfns.get(0))
                 + (violatedGfns.size() > 1 ? ",..." : ""), -1);
         c.run.broken(violations, violatedGfns);
         throw new Abort("invariant " + invariant + " broken");
@@ -493,12 +493,15 @@ public final class Sched {
         volatile String waitingFor;
         /** Locks it holds, outermost first (from the lock hooks, with or without lockdep). */
         final List<String> held = new ArrayList<>();
+        /** The kind of its last recorded step (DFS preempts only after synchronization steps). */
+        Event.Kind lastKind;
         /** Its last yield point was a spin: a spin now only re-checked a condition. */
         boolean lastWasSpin;
         /** Whether the guest access under way is a write. */
         boolean accessWrite;
-        /** Its name when it first showed up in the timeline. */
+        /** Its names while it showed up in the timeline. */
         String label;
+        private String lastName;
 
         Ctl(Run run, int id, Thread thread) {
             this.run = run;
@@ -508,6 +511,19 @@ public final class Sched {
 
         String label() {
             return label != null ? label : thread.getName();
+        }
+
+        /** The names it had at its events, in order ("scenario/logging-toggler"): a VMM thread may rename itself. */
+        void named(String name) {
+            if (label == null) {
+                label = name;
+                lastName = name;
+            } else if (!name.equals(lastName)) {
+                lastName = name;
+                if (!("/" + label + "/").contains("/" + name + "/")) {
+                    label = label + "/" + name;
+                }
+            }
         }
     }
 
@@ -587,6 +603,7 @@ public final class Sched {
         /** An event that is not a yield point. */
         synchronized void note(Ctl me, Event.Kind kind, String text, long gfn) {
             checkAbort();
+            me.named(me.thread.getName());
             events.add(new Event(step, me.id, kind, text, gfn));
         }
 
@@ -681,9 +698,6 @@ public final class Sched {
             t.setUncaughtExceptionHandler((th, e) -> { });
             t.start();
             step(me, Event.Kind.START, "start " + t.getName(), -1, true);
-            if (child.label == null) {
-                child.label = t.getName();
-            }
         }
 
         void broken(List<?> found, List<Long> gfns) {
@@ -736,10 +750,9 @@ public final class Sched {
         // -------- scheduling (all under this monitor)
 
         private void record(Ctl me, Event.Kind kind, String text, long gfn) {
-            if (me.label == null) {
-                me.label = me.thread.getName();
-            }
+            me.named(me.thread.getName());
             events.add(new Event(step, me.id, kind, text, gfn));
+            me.lastKind = kind;
             fingerprint = mix(fingerprint, (long) me.id << 8 | kind.ordinal());
         }
 

@@ -124,6 +124,12 @@ public interface Strategy {
             this.threads = threads;
         }
 
+        static boolean syncPoint(Event.Kind k) {
+            return k == Event.Kind.LOCK || k == Event.Kind.UNLOCK || k == Event.Kind.SPTE || k == Event.Kind.FLUSH
+                    || k == Event.Kind.REQUEST || k == Event.Kind.KICK || k == Event.Kind.IOCTL || k == Event.Kind.TLB_FILL
+                    || k == Event.Kind.MARK;
+        }
+
         /** The forced switches, as {steps, threads}. */
         long[][] forcedList() {
             long[] t = new long[threads.length];
@@ -148,7 +154,10 @@ public interface Strategy {
             if (chosen == null) {
                 chosen = curEnabled ? current : nextAfter(enabled, current);
             }
-            if (enabled.size() > 1) {
+            // a preemption is tried only where another thread can tell the difference: right after a
+            // lock, unlock, spte store, flush, request, kick or ioctl (the guest's TLB hits and the
+            // scheduler's own waits are left to the default); a switch away from a blocked thread is free
+            if (enabled.size() > 1 && (!curEnabled || syncPoint(current.lastKind))) {
                 List<Integer> ids = new ArrayList<>(enabled.size());
                 for (Sched.Ctl c : enabled) {
                     ids.add(c.id);

@@ -34,7 +34,9 @@ public final class Timeline {
             }
             kept.add(e);
         }
-        kept = dropEmptyLockPairs(kept);
+        if (!full) {
+            kept = dropEmptyLockPairs(kept);
+        }
         List<long[]> counts = new ArrayList<>();
         List<Event> merged = new ArrayList<>();
         for (Event e : kept) {
@@ -58,6 +60,7 @@ public final class Timeline {
         for (String l : labels) {
             b.append("  ").append(pad(l));
         }
+        trimEnd(b);
         b.append('\n').append(String.format("%7s", "-----"));
         for (int i = 0; i < n; i++) {
             b.append("  ").append("-".repeat(WIDTH));
@@ -124,7 +127,7 @@ public final class Timeline {
     }
 
     private static String mixed(String access) {
-        return access.replaceFirst("^guest (reads|writes|reads\\+writes) ", "guest reads+writes ");
+        return access.replaceFirst("^guest (reads|writes|r\\+w) ", "guest r+w ");
     }
 
     /** "lock X" straight after by "unlock X" on the same thread, with no row between: nothing to see. */

@@ -39,7 +39,8 @@ class AgentOptionsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "colour=red|unknown option 'colour'; valid keys: [mode, out, packages, verbose, dump, print, tlbtrace]",
+        "colour=red|unknown option 'colour'; valid keys: [mode, out, packages, verbose, dump, print, explore, tlbtrace]",
+        "explore=yes|bad value 'yes' for explore; valid: true or false",
         "mode=loud|bad value 'loud' for mode; valid: warn",
         "verbose=yes|bad value 'yes' for verbose",
         "tlbtrace=on|bad value 'on' for tlbtrace; valid: off, summary",
