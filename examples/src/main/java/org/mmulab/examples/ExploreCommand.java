@@ -61,8 +61,11 @@ final class ExploreCommand {
                     c.variant = val;
                     break;
                 case "--strategy":
-                    if (!List.of("pct", "random", "dfs").contains(val)) {
-                        throw new Main.UsageError(cmd + ": --strategy is pct, random or dfs, got '" + val + "'");
+                    if (!List.of("pct", "random", "dfs", "stress").contains(val)) {
+                        throw new Main.UsageError(cmd + ": --strategy is pct, random, dfs or stress, got '" + val + "'");
+                    }
+                    if (replay && val.equals("stress")) {
+                        throw new Main.UsageError("replay: a stress run (threads not controlled) cannot be replayed");
                     }
                     o.strategy = val;
                     break;

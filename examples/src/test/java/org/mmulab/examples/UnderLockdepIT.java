@@ -19,12 +19,17 @@ class UnderLockdepIT {
     record Result(int exit, String out) {}
 
     static Result mmulab(String... args) throws IOException, InterruptedException {
+        return mmulabWithAgentOptions("", args);
+    }
+
+    /** As ./mmulab runs it, with {@code -javaagent:lockdep-agent.jar=options} (options "" for none). */
+    static Result mmulabWithAgentOptions(String options, String... args) throws IOException, InterruptedException {
         Path jar = Path.of(System.getProperty("mmulab.examples.jar", "target/examples.jar"));
         Path agent = Path.of(System.getProperty("mmulab.agent.jar", "../lockdep-agent/target/lockdep-agent.jar"));
         assertTrue(Files.isRegularFile(jar), "missing " + jar + ": run mvn verify from the repository root");
         assertTrue(Files.isRegularFile(agent), "missing " + agent + ": build the lockdep-agent module first");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-javaagent:" + agent, "-jar", jar.toString()));
+                "-javaagent:" + agent + (options.isEmpty() ? "" : "=" + options), "-jar", jar.toString()));
         cmd.addAll(List.of(args));
         Path log = Files.createTempFile("mmulab-it", ".out");
         try {

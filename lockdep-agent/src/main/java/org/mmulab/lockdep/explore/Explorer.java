@@ -209,8 +209,53 @@ public final class Explorer {
         return Math.max(1, s.steps);
     }
 
+    /**
+     * The baseline the explorer is measured against: the same body, run again and again with its
+     * threads uncontrolled (real time, the JVM's scheduling, as {@code mmulab run} does), until a
+     * run breaks an invariant or the budget is spent. Nothing here can be replayed.
+     */
+    static int stress(Body body, Options o, PrintStream out) {
+        out.printf("mmulab explore %s: variant %s, plain stress (threads not controlled), budget %s, first seed %d%n",
+                o.scenario, o.variant, o.seconds > 0 ? String.format(Locale.ROOT, "%.0f s", o.seconds) : o.budget + " runs", o.seed);
+        long t0 = System.nanoTime();
+        int n = 0;
+        LockdepConfig saved = Lockdep.config();
+        try {
+            for (long seed = o.seed; more(o, n, t0); seed++) {
+                Lockdep.reset();
+                Lockdep.configure(saved.withOut(new PrintStream(java.io.OutputStream.nullOutputStream())));
+                List<String> v;
+                try {
+                    v = body.run(seed);
+                } catch (Exception e) {
+                    out.println("THE RUN FAILED: " + e);
+                    return 1;
+                }
+                n++;
+                if (!v.isEmpty()) {
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    out.println("INVARIANT BROKEN (" + v.size() + " violation(s)) in run " + n + " (seed " + seed + "):");
+                    for (String x : v) {
+                        out.println("  " + x);
+                    }
+                    out.printf(Locale.ROOT, "found after %d run(s) in %.2f s (%.1f runs/s); a plain run cannot be replayed.%n",
+                            n, secs, n / secs);
+                    return 1;
+                }
+            }
+        } finally {
+            Lockdep.configure(saved);
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        out.printf(Locale.ROOT, "ran %d run(s) in %.2f s (%.1f runs/s): no invariant broke.%n", n, secs, n / secs);
+        return 0;
+    }
+
     /** Explores; returns 0 when nothing was found within the budget, 1 on a finding, 3 on a hang. */
     public static int explore(Body body, Options o, PrintStream out) {
+        if (o.strategy.equals("stress")) {
+            return stress(body, o, out);
+        }
         out.printf("mmulab explore %s: variant %s, strategy %s, budget %s, first seed %d%n", o.scenario, o.variant,
                 describe(o), o.seconds > 0 ? String.format(Locale.ROOT, "%.0f s", o.seconds) : o.budget + " schedules", o.seed);
         long t0 = System.nanoTime();

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@code mmulab explore} and {@code replay} in a child JVM under the agent with its yield points
+ * woven (explore=true), as ./mmulab runs them: the broken variants break their invariant within
+ * the budget for a fixed seed, the printed replay command prints the same timeline byte for byte,
+ * and the correct variants explore clean.
+ */
+class ExploreIT {
+    static final String WEAVE = "explore=true,tlbtrace=off";
+
+    static UnderLockdepIT.Result explore(String... args) throws Exception {
+        return UnderLockdepIT.mmulabWithAgentOptions(WEAVE, args);
+    }
+
+    /** The report of one schedule: from its timeline to the end of lockdep's part. */
+    static String report(String out) {
+        int from = out.indexOf("timeline (");
+        assertTrue(from >= 0, out);
+        int to = out.indexOf("\n\nfound after ", from);
+        return (to < 0 ? out.substring(from) : out.substring(from, to + 1)).stripTrailing();
+    }
+
+    static String replayArgs(String out) {
+        Matcher m = Pattern.compile("\nreplay: \\./mmulab (replay .*)\n").matcher(out);
+        assertTrue(m.find(), out);
+        return m.group(1);
+    }
+
+    @ParameterizedTest(name = "{0} --variant {1}")
+    @CsvSource({
+        "enable-logging-race, no-slots-lock, 1 (dirty-log completeness), dirty-log completeness: gfn 0x",
+        "shadow-protect, pt-writable, 2 (shadow write-protection), shadow write-protection: gfn 0x"})
+    void aBrokenVariantBreaksItsInvariantAndTheReplayPrintsTheSameTimeline(String scenario, String variant, String invariant,
+                                                                          String violation) throws Exception {
+        UnderLockdepIT.Result found = explore("explore", scenario, "--variant", variant, "--seed", "1", "--budget", "300");
+        assertEquals(1, found.exit(), found.out());
+        String out = found.out();
+        assertTrue(out.contains("INVARIANT BROKEN ("), out);
+        assertTrue(out.contains("\n  " + violation), out);
+        assertTrue(out.contains("CHECK invariant " + invariant.charAt(0) + " BROKEN "), out);
+        assertTrue(out.matches("(?s).*\nfound after \\d+ schedule\\(s\\), \\d+ distinct, .*"), out);
+
+        String[] replay = replayArgs(out).split(" ");
+        UnderLockdepIT.Result again = explore(replay);
+        assertEquals(1, again.exit(), again.out());
+        assertEquals(report(out), report(again.out()), "replay printed another schedule");
+    }
+
+    @ParameterizedTest(name = "{0} --variant {1}")
+    @CsvSource({
+        "enable-logging-race, v3.16", "enable-logging-race, v3.15",
+        "shadow-protect, v3.16", "shadow-protect, v3.15"})
+    void theCorrectVariantsExploreCleanAndSayHowManyDistinctSchedulesTheyRan(String scenario, String variant)
+            throws Exception {
+        UnderLockdepIT.Result r = explore("explore", scenario, "--variant", variant, "--seed", "1", "--budget", "100");
+        assertEquals(0, r.exit(), r.out());
+        Matcher m = Pattern.compile("\nexplored 100 schedule\\(s\\), (\\d+) distinct, \\d+ steps in .*: no invariant broke, "
+                + "no deadlock\\.\n").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        assertTrue(Integer.parseInt(m.group(1)) > 50, "distinct schedules: " + m.group(1));
+    }
+
+    @Test
+    void theRandomWalkFindsTheNoSlotsLockRaceToo() throws Exception {
+        UnderLockdepIT.Result r = explore("explore", "enable-logging-race", "--variant", "no-slots-lock", "--strategy", "random",
+                "--seed", "1", "--budget", "300");
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.out().contains("replay: ./mmulab replay enable-logging-race --variant no-slots-lock --strategy random --seed "),
+                r.out());
+    }
+
+    @Test
+    void withoutTheWovenYieldPointsExploreSaysHowToRunItAndExitsTwo() throws Exception {
+        UnderLockdepIT.Result r = UnderLockdepIT.mmulab("explore", "enable-logging-race");
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.out().contains("mmulab: explore needs the lockdep agent with explore=true: run it as ./mmulab explore"), r.out());
+    }
+
+    @Test
+    void replayWithoutASeedIsAUsageError() throws Exception {
+        UnderLockdepIT.Result r = explore("replay", "enable-logging-race", "--variant", "no-slots-lock");
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.out().contains("mmulab: replay: which schedule? give the --seed that explore printed"), r.out());
+    }
+}
