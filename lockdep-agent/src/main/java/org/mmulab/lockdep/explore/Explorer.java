@@ -62,6 +62,8 @@ public final class Explorer {
         public List<Event> events;
         public List<String> labels = new ArrayList<>();
         public long steps;
+        /** Of which at synchronization points. */
+        public long syncSteps;
         public long fingerprint;
         public List<String> violations = List.of();
         public Set<Long> violatedGfns = Set.of();
@@ -159,6 +161,7 @@ public final class Explorer {
                 s.labels.add(c.label());
             }
             s.steps = run.step;
+            s.syncSteps = run.syncSteps;
             s.fingerprint = run.fingerprint;
             s.deadlock = run.deadlock;
             s.abort = run.abort;
@@ -189,12 +192,12 @@ public final class Explorer {
         return s;
     }
 
-    static Strategy strategy(Options o, long seed, long steps) {
+    static Strategy strategy(Options o, long seed, long[] k) {
         switch (o.strategy) {
             case "random":
                 return new Strategy.RandomWalk(seed);
             case "pct":
-                return new Strategy.Pct(seed, o.depth, steps);
+                return new Strategy.Pct(seed, o.depth, k[0], k[1]);
             default:
                 throw new IllegalArgumentException("unknown strategy '" + o.strategy + "'");
         }
@@ -204,9 +207,9 @@ public final class Explorer {
      * The length PCT draws its change points from: the steps of one schedule with no switches
      * forced, on workload seed 0, so that explore and replay (whatever their seeds) agree on it.
      */
-    static long calibrate(Body body, Options o) {
+    static long[] calibrate(Body body, Options o) {
         Schedule s = runOne(body, new Strategy.Forced(new long[0], new int[0]), 0, o);
-        return Math.max(1, s.steps);
+        return new long[] {Math.max(1, s.syncSteps), Math.max(1, s.steps)};
     }
 
     /**
@@ -291,9 +294,10 @@ public final class Explorer {
                 children(f, s.forced, o.preemptions, level, nextLevel);
             }
         } else {
-            long k = o.strategy.equals("pct") ? calibrate(body, o) : 0;
-            if (k > 0) {
-                out.printf("PCT: change points drawn from %d steps (one unforced schedule)%n", k);
+            long[] k = o.strategy.equals("pct") ? calibrate(body, o) : new long[] {0, 0};
+            if (k[0] > 0) {
+                out.printf("PCT: change points drawn from the %d synchronization steps (of %d) of one unforced schedule%n",
+                        k[0], k[1]);
             }
             for (long seed = o.seed; more(o, n, t0); seed++) {
                 Schedule s = runOne(body, strategy(o, seed, k), seed, o);
@@ -379,7 +383,7 @@ public final class Explorer {
             s = runOne(body, new Strategy.Forced(f[0], threads), o.seed, o);
             s.strategy = "dfs";
         } else {
-            long k = o.strategy.equals("pct") ? calibrate(body, o) : 0;
+            long[] k = o.strategy.equals("pct") ? calibrate(body, o) : new long[] {0, 0};
             s = runOne(body, strategy(o, o.seed, k), o.seed, o);
             s.strategy = o.strategy;
         }

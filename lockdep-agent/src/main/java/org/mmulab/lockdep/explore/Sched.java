@@ -495,6 +495,8 @@ public final class Sched {
         final List<String> held = new ArrayList<>();
         /** The kind of its last recorded step (DFS preempts only after synchronization steps). */
         Event.Kind lastKind;
+        /** Its last yield point was a recorded step (not a spin, park, sleep or join). */
+        boolean justStepped;
         /** Its last yield point was a spin: a spin now only re-checked a condition. */
         boolean lastWasSpin;
         /** Whether the guest access under way is a write. */
@@ -540,6 +542,8 @@ public final class Sched {
         /** After this many steps in a row, a thread that is still runnable must let another run. */
         long fairSteps = 1000;
         long step;
+        /** Steps at synchronization points so far (what PCT counts its change points in). */
+        long syncSteps;
         long epoch;
         long now = 1_000_000_000_000L;
         final List<Event> events = new ArrayList<>();
@@ -611,6 +615,7 @@ public final class Sched {
             Ctl next;
             synchronized (this) {
                 checkAbort();
+                me.justStepped = false;
                 if (!me.lastWasSpin) {
                     epoch++; // code ran before this wait began; a spin straight after a spin only re-checked
                 }
@@ -630,6 +635,7 @@ public final class Sched {
             synchronized (this) {
                 checkAbort();
                 me.lastWasSpin = false;
+                me.justStepped = false;
                 epoch++;
                 if (me.permit) {
                     me.permit = false;
@@ -660,6 +666,7 @@ public final class Sched {
             synchronized (this) {
                 checkAbort();
                 me.lastWasSpin = false;
+                me.justStepped = false;
                 strategy.yielded(me);
                 if (nanos > 0) {
                     me.state = State.SLEEPING;
@@ -681,6 +688,7 @@ public final class Sched {
                     return;
                 }
                 me.lastWasSpin = false;
+                me.justStepped = false;
                 epoch++;
                 strategy.yielded(me);
                 me.state = State.JOINING;
@@ -753,6 +761,10 @@ public final class Sched {
             me.named(me.thread.getName());
             events.add(new Event(step, me.id, kind, text, gfn));
             me.lastKind = kind;
+            me.justStepped = true;
+            if (Strategy.Forced.syncPoint(kind)) {
+                syncSteps++;
+            }
             fingerprint = mix(fingerprint, (long) me.id << 8 | kind.ordinal());
         }
 

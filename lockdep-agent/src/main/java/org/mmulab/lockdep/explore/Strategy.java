@@ -36,26 +36,41 @@ public interface Strategy {
      * {@code [1, steps]} the running thread drops to priority 1, 2, ... (below every other). A bug
      * that needs d ordering constraints is found with probability at least 1/(n k^(d-1)).
      *
+     * <p>Here k counts synchronization steps only (lock, unlock, spte store, flush, request, kick,
+     * ioctl, TLB fill): a change point right after a guest's TLB hit is one no other thread can
+     * tell from the next synchronization step, and there are far more hits than anything else, so
+     * counting them would make k ten times larger and every bug of depth 3 a hundred times rarer.
+     *
      * <p>The paper's threads all end; a vCPU never does, and a VMM thread polls. So a thread that
      * waits of its own accord (spins, parks, sleeps) goes behind every thread that has not waited
      * since, as a yielding thread does under a fair scheduler; otherwise the top thread would run
      * alone for ever. Change-point priorities stay below all of these. A thread dropped at a change
      * point may still starve behind two that take turns for ever (a vCPU and a polling VMM thread),
-     * so past twice the expected length ({@code steps}) the schedule goes round robin, which is
-     * fair, and the run ends.
+     * so past twice the expected length the schedule goes round robin, which is fair, and the run
+     * ends.
      */
     final class Pct implements Strategy {
         private final SplittableRandom rnd;
         private final int depth;
         private final long steps;
+        private final long allSteps;
         private final long[] changeAt;
         /** Below every creation priority (2^32 and up), above every change-point one (1 .. depth-1). */
         private long yieldPrio = 1L << 31;
 
         public Pct(long seed, int depth, long steps) {
+            this(seed, depth, steps, Long.MAX_VALUE / 4);
+        }
+
+        /**
+         * @param steps the synchronization steps a schedule is expected to have (change points are drawn from them)
+         * @param allSteps all the steps it is expected to have (past twice this, round robin)
+         */
+        public Pct(long seed, int depth, long steps, long allSteps) {
             this.rnd = new SplittableRandom(seed);
             this.depth = depth;
             this.steps = Math.max(1, steps);
+            this.allSteps = Math.max(1, allSteps);
             this.changeAt = new long[Math.max(0, depth - 1)];
             for (int i = 0; i < changeAt.length; i++) {
                 changeAt[i] = 1 + rnd.nextLong(Math.max(1, steps));
@@ -76,12 +91,15 @@ public interface Strategy {
 
         @Override
         public Sched.Ctl pick(List<Sched.Ctl> enabled, Sched.Ctl current, long step) {
-            for (int i = 0; i < changeAt.length; i++) {
-                if (changeAt[i] == step) {
-                    current.prio = i + 1;
+            if (current.justStepped && Forced.syncPoint(current.lastKind)) {
+                long sync = current.run.syncSteps;
+                for (int i = 0; i < changeAt.length; i++) {
+                    if (changeAt[i] == sync) {
+                        current.prio = i + 1;
+                    }
                 }
             }
-            if (step > 2 * steps) {
+            if (current.run.syncSteps > 2 * steps || step > 2 * allSteps) {
                 return nextAfter(enabled, current);
             }
             Sched.Ctl best = enabled.get(0);

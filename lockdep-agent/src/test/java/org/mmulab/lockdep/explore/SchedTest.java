@@ -247,15 +247,19 @@ class SchedTest {
         Sched.Ctl top = a.prio > b.prio ? a : b;
         Sched.Ctl other = top == a ? b : a;
         long change = -1;
+        top.lastKind = Event.Kind.LOCK;
+        top.justStepped = true;
         for (long step = 1; step <= 10; step++) {
+            run.syncSteps = step; // each step a synchronization step
             Sched.Ctl picked = pct.pick(both, top, step);
             if (picked != top) {
                 change = step;
                 break;
             }
         }
-        assertNotEquals(-1, change, "depth 2 over 10 steps has one change point in [1, 10]");
+        assertNotEquals(-1, change, "depth 2 over 10 synchronization steps has one change point in [1, 10]");
         assertEquals(1, top.prio, "the first change point drops the running thread to priority 1");
+        run.syncSteps = change + 1;
         assertSame(other, pct.pick(both, top, change + 1));
     }
 
