@@ -37,7 +37,7 @@ public final class Main {
             "               [--depth D] [--preemptions P] [--rounds R] [--pages N] [--vcpus N] [--full] [--stop-on-lockdep]",
             "                     run the scenario again and again under a controlled scheduler, one schedule per seed,",
             "                     until an invariant breaks or the threads deadlock; print that schedule's timeline and",
-            "                     the replay command (defaults: pct, depth 3, budget 1000, 1 vCPU, 8 pages); stress runs",
+            "                     the replay command (defaults: pct, depth 2, budget 1000, 1 vCPU, 8 pages); stress runs",
             "                     the same scenario with its threads not controlled, for comparison",
             "  replay SCENARIO [--variant V] [--strategy S] --seed S [--schedule LIST] [same options as explore]",
             "                     run exactly the schedule explore printed, and print its timeline again",

@@ -33,6 +33,9 @@ public final class Exploration {
         RunConfig base = RunConfig.fromMap(configMap);
         Sched.describe(new PortDescriber());
         return seed -> {
+            // the previous schedule's threads have all ended by now: its VM's pages can go
+            release(RaceScenarios.booted);
+            RaceScenarios.booted = null;
             RunConfig c = RunConfig.fromMap(base.toMap());
             c.seed = seed;
             RunResult r;
@@ -61,6 +64,46 @@ public final class Exploration {
             }
             return out;
         };
+    }
+
+    /**
+     * Frees the kernel pages a finished VM still holds: its shadow pages (and their gfn arrays)
+     * and what its vCPUs' page caches keep. The port has no kvm_destroy_vm, and without this a
+     * long exploration would keep every schedule's pages.
+     */
+    static void release(Machine m) {
+        if (m == null) {
+            return;
+        }
+        for (kvm_mmu_page sp : new ArrayList<>(m.kvm.arch.active_mmu_pages)) {
+            free(sp.spt);
+            free(sp.gfns_page);
+        }
+        m.kvm.arch.active_mmu_pages.clear();
+        for (org.mmulab.kernel.linux.kvm_vcpu v : m.kvm.vcpus) {
+            if (v == null) {
+                continue;
+            }
+            org.mmulab.kernel.arch.x86.include.asm.kvm_mmu_memory_cache cache = v.arch.mmu_page_cache;
+            for (int i = 0; i < cache.nobjs; i++) {
+                if (cache.objects[i] instanceof Long addr) {
+                    free(addr);
+                }
+            }
+            cache.nobjs = 0;
+        }
+    }
+
+    private static void free(long addr) {
+        if (addr == 0) {
+            return;
+        }
+        try {
+            mm.virt_to_page(addr);
+        } catch (RuntimeException gone) {
+            return;
+        }
+        mm.free_page(addr);
     }
 
     /** How the timeline names the port's values: gfns of sptes, spte bits, ioctls, requests. */

@@ -42,6 +42,7 @@ public final class Migration {
         long npages = config.pages();
         Machine.Options opts = new Machine.Options();
         Machine m = new Machine(opts, npages);
+        RaceScenarios.booted = m;
         GuestMemory dest = new GuestMemory(Machine.USER_BASE, npages);
         // A guest that mostly rewrites a hot 1% of its memory, and now and then touches the rest;
         // it runs time slices of guest code with short idle gaps, so the VMM gets CPU on small hosts.

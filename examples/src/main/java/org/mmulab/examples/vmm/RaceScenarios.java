@@ -48,6 +48,9 @@ public final class RaceScenarios {
 
     private RaceScenarios() {}
 
+    /** The machine booted last (for the explorer, which frees its kernel pages before the next run). */
+    static volatile Machine booted;
+
     static Machine boot(RunConfig config, Set<Long> readOnly) {
         long npages = config.pages();
         Machine.Options opts = new Machine.Options();
@@ -57,6 +60,7 @@ public final class RaceScenarios {
             opts.accessesPerEntry = config.accessesPerEntry;
         }
         Machine m = new Machine(opts, npages);
+        booted = m;
         for (int i = 0; i < config.vcpus; i++) {
             m.addVcpu(new Workload(config.seed * 1_000_003L + i, BASE_GFN, npages, Math.min(HOT, npages), 0.98, 0.7, readOnly));
         }

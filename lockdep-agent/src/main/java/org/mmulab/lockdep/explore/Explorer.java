@@ -37,7 +37,7 @@ public final class Explorer {
         public String scenario = "?";
         public String variant = "v3.16";
         public String strategy = "pct";
-        public int depth = 3;
+        public int depth = 2;
         public long budget = 1000;
         public double seconds = 0;
         public long seed = 1;
