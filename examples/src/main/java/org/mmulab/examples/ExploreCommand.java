@@ -33,6 +33,7 @@ final class ExploreCommand {
         c.memoryBytes = 8 * 4096;
         c.rounds = c.scenario.equals("shadow-protect") ? 4 : 2;
         c.accessesPerEntry = 16;
+        c.concurrentInversion = true; // lock-inversion: the helper races the harvests (a deadlock is reported, not hung)
         Explorer.Options o = new Explorer.Options();
         o.scenario = c.scenario;
         boolean seedGiven = false;
@@ -70,21 +71,21 @@ final class ExploreCommand {
                     o.strategy = val;
                     break;
                 case "--budget":
-                    o.budget = Main.number(opt, val, 1, 100_000_000);
+                    o.budget = num(cmd, opt, val, 1, 100_000_000);
                     budgetGiven = true;
                     break;
                 case "--seconds":
-                    o.seconds = Main.number(opt, val, 1, 86_400);
+                    o.seconds = num(cmd, opt, val, 1, 86_400);
                     break;
                 case "--seed":
-                    o.seed = Main.number(opt, val, 0, Long.MAX_VALUE / 2);
+                    o.seed = num(cmd, opt, val, 0, Long.MAX_VALUE / 2);
                     seedGiven = true;
                     break;
                 case "--depth":
-                    o.depth = (int) Main.number(opt, val, 1, 10);
+                    o.depth = (int) num(cmd, opt, val, 1, 10);
                     break;
                 case "--preemptions":
-                    o.preemptions = (int) Main.number(opt, val, 0, 10);
+                    o.preemptions = (int) num(cmd, opt, val, 0, 10);
                     break;
                 case "--schedule":
                     try {
@@ -95,15 +96,15 @@ final class ExploreCommand {
                     }
                     break;
                 case "--rounds":
-                    c.rounds = (int) Main.number(opt, val, 1, 1000);
+                    c.rounds = (int) num(cmd, opt, val, 1, 1000);
                     extra.append(" --rounds ").append(val);
                     break;
                 case "--pages":
-                    c.memoryBytes = Main.number(opt, val, 1, 4096) * 4096;
+                    c.memoryBytes = num(cmd, opt, val, 1, 4096) * 4096;
                     extra.append(" --pages ").append(val);
                     break;
                 case "--vcpus":
-                    c.vcpus = (int) Main.number(opt, val, 1, 8);
+                    c.vcpus = (int) num(cmd, opt, val, 1, 8);
                     extra.append(" --vcpus ").append(val);
                     break;
                 default:
@@ -137,6 +138,15 @@ final class ExploreCommand {
             throw new IllegalStateException("cannot load the scenario", e);
         }
         return replay ? Explorer.replay(body, o, out) : Explorer.explore(body, o, out);
+    }
+
+    /** A whole number in range; the message names this command, not run. */
+    private static long num(String cmd, String opt, String val, long min, long max) throws Main.UsageError {
+        try {
+            return Main.number(opt, val, min, max);
+        } catch (Main.UsageError e) {
+            throw new Main.UsageError(cmd + e.getMessage().substring(e.getMessage().indexOf(':')));
+        }
     }
 
     private static void checkSchedule(String val) {

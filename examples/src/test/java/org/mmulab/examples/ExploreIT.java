@@ -72,6 +72,20 @@ class ExploreIT {
     }
 
     @Test
+    void theLockInversionDeadlocksAndTheDeadlockIsReportedWithHeldLocksThenReplayed() throws Exception {
+        UnderLockdepIT.Result r = explore("explore", "lock-inversion", "--seed", "1", "--budget", "300");
+        assertEquals(1, r.exit(), r.out());
+        String out = r.out();
+        assertTrue(out.contains("DEADLOCK: every thread is blocked, at step "), out);
+        assertTrue(out.contains("  bad-helper: sleeps waiting for kvm->slots_lock (") && out.contains("    holds: kvm->mmu_lock\n"), out);
+        assertTrue(out.matches("(?s).*: spins for kvm->mmu_lock \\([^\n]*\\)\n    holds: kvm->slots_lock\n.*"), out);
+        assertTrue(out.contains("[ INFO: possible circular locking dependency detected ]"), out);
+        UnderLockdepIT.Result again = explore(replayArgs(out).split(" "));
+        assertEquals(1, again.exit(), again.out());
+        assertEquals(report(out), report(again.out()));
+    }
+
+    @Test
     void theRandomWalkFindsTheNoSlotsLockRaceToo() throws Exception {
         UnderLockdepIT.Result r = explore("explore", "enable-logging-race", "--variant", "no-slots-lock", "--strategy", "random",
                 "--seed", "1", "--budget", "300");

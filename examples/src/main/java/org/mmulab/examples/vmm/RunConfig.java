@@ -14,6 +14,7 @@ public final class RunConfig {
         m.put("seed", Long.toString(seed));
         m.put("hold-flush", Long.toString(holdFlushMillis));
         m.put("accesses-per-entry", Integer.toString(accessesPerEntry));
+        m.put("concurrent-inversion", Boolean.toString(concurrentInversion));
         if (json != null) {
             m.put("json", json);
         }
@@ -31,6 +32,7 @@ public final class RunConfig {
         c.seed = Long.parseLong(m.get("seed"));
         c.holdFlushMillis = Long.parseLong(m.get("hold-flush"));
         c.accessesPerEntry = Integer.parseInt(m.getOrDefault("accesses-per-entry", "0"));
+        c.concurrentInversion = Boolean.parseBoolean(m.getOrDefault("concurrent-inversion", "false"));
         c.json = m.get("json");
         return c;
     }
@@ -52,6 +54,13 @@ public final class RunConfig {
 
     /** Hold each racing flush open this long (ms) with the woven hook; 0: off. */
     public long holdFlushMillis = 0;
+
+    /**
+     * lock-inversion: start the helper before the harvests instead of after them, so the two
+     * orders race and a schedule can deadlock. Only the explorer sets it: it reports a deadlock
+     * with each thread's held locks, where a plain run would hang.
+     */
+    public boolean concurrentInversion = false;
 
     /** Guest accesses per trip into the guest (0: the machine's default); exploration uses fewer. */
     public int accessesPerEntry = 0;

@@ -888,7 +888,10 @@ public final class Sched {
             List<StackTraceElement> out = new ArrayList<>();
             for (StackTraceElement e : t.getStackTrace()) {
                 String cls = e.getClassName();
-                if (cls.startsWith("org.mmulab.") && !cls.startsWith("org.mmulab.lockdep.") && out.size() < 4) {
+                // a lambda's frame names a hidden class whose name differs from JVM to JVM: left out,
+                // so that a replay prints the same report
+                if (cls.startsWith("org.mmulab.") && !cls.startsWith("org.mmulab.lockdep.") && !cls.contains("$$Lambda")
+                        && out.size() < 4) {
                     out.add(e);
                 }
             }
