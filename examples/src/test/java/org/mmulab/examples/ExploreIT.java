@@ -48,7 +48,7 @@ class ExploreIT {
         String out = found.out();
         assertTrue(out.contains("INVARIANT BROKEN ("), out);
         assertTrue(out.contains("\n  " + violation), out);
-        assertTrue(out.contains("CHECK invariant " + invariant.charAt(0) + " BROKEN "), out);
+        assertTrue(out.contains("CHECK invariant " + invariant.charAt(0) + " BROKEN: "), out);
         assertTrue(out.matches("(?s).*\nfound after \\d+ schedule\\(s\\), \\d+ distinct, .*"), out);
 
         String[] replay = replayArgs(out).split(" ");

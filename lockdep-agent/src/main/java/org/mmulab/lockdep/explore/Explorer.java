@@ -431,7 +431,25 @@ public final class Explorer {
         out.println("timeline (one column per thread; spte, guest-access and TLB rows "
                 + (o.full ? "for every gfn" : follow.isEmpty() ? "hidden: no gfn broke" : "only for gfn " + hex(follow))
                 + (o.full ? "" : "; failed ioctls hidden") + "):");
-        out.print(Timeline.render(s.events, s.labels, follow, o.full));
+        long from = 0;
+        if (!o.full && !s.violations.isEmpty()) {
+            // from the last check that passed: what came before it did not break anything yet
+            for (Event e : s.events) {
+                if (e.kind() == Event.Kind.CHECK && e.text().endsWith(": ok")) {
+                    from = e.step();
+                }
+            }
+        }
+        if (from > 0) {
+            out.println("(steps before " + from + ", up to the last check that passed, are not shown; --full shows every step)");
+        }
+        List<Event> shown = new ArrayList<>();
+        for (Event e : s.events) {
+            if (e.step() >= from) {
+                shown.add(e);
+            }
+        }
+        out.print(Timeline.render(shown, s.labels, follow, o.full));
         out.println();
         if (!s.violations.isEmpty()) {
             out.println("INVARIANT BROKEN (" + s.violations.size() + " violation(s)):");

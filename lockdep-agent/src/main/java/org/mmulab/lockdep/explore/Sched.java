@@ -277,8 +277,7 @@ public final class Sched {
             c.run.note(c, Event.Kind.CHECK, "check invariant " + invariant + ": ok", -1);
             return;
         }
-        c.run.note(c, Event.Kind.CHECK, "CHECK invariant " + invariant + " BROKEN " + Long.toHexString(violatedGfns.get(0))
-                + (violatedGfns.size() > 1 ? ",..." : ""), -1);
+        c.run.note(c, Event.Kind.CHECK, "CHECK invariant " + invariant + " BROKEN: " + Long.toHexString(violatedGfns.get(0)), -1);
         c.run.broken(violations, violatedGfns);
         throw new Abort("invariant " + invariant + " broken");
     }
