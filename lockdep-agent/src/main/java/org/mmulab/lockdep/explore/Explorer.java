@@ -262,33 +262,22 @@ public final class Explorer {
         out.printf("mmulab explore %s: variant %s, strategy %s, budget %s, first seed %d%n", o.scenario, o.variant,
                 describe(o), o.seconds > 0 ? String.format(Locale.ROOT, "%.0f s", o.seconds) : o.budget + " schedules", o.seed);
         long t0 = System.nanoTime();
-        Set<Long> distinct = new HashSet<>();
-        long steps = 0;
-        int n = 0;
-        Schedule found = null;
+        Tally tally = new Tally(o);
         if (o.strategy.equals("dfs")) {
             // iterative context bounding: every schedule with p preemptions before any with p + 1
             Deque<long[][]> level = new ArrayDeque<>();
             Deque<long[][]> nextLevel = new ArrayDeque<>();
             level.add(new long[][] {new long[0], new long[0]});
-            while (more(o, n, t0) && (!level.isEmpty() || !nextLevel.isEmpty())) {
+            while (more(o, tally.n, t0) && (!level.isEmpty() || !nextLevel.isEmpty())) {
                 if (level.isEmpty()) {
                     Deque<long[][]> t = level;
                     level = nextLevel;
                     nextLevel = t;
                 }
                 long[][] f = level.poll();
-                int[] threads = new int[f[1].length];
-                for (int i = 0; i < threads.length; i++) {
-                    threads[i] = (int) f[1][i];
-                }
-                Schedule s = runOne(body, new Strategy.Forced(f[0], threads), o.seed, o);
+                Schedule s = runOne(body, forced(f), o.seed, o);
                 s.strategy = "dfs";
-                n++;
-                steps += s.steps;
-                distinct.add(s.fingerprint);
-                if (s.found(o.stopOnLockdep)) {
-                    found = s;
+                if (tally.counts(s)) {
                     break;
                 }
                 children(f, s.forced, o.preemptions, level, nextLevel);
@@ -299,21 +288,19 @@ public final class Explorer {
                 out.printf("PCT: change points drawn from the %d synchronization steps (of %d) of one unforced schedule%n",
                         k[0], k[1]);
             }
-            for (long seed = o.seed; more(o, n, t0); seed++) {
+            for (long seed = o.seed; more(o, tally.n, t0); seed++) {
                 Schedule s = runOne(body, strategy(o, seed, k), seed, o);
                 s.strategy = o.strategy;
-                n++;
-                steps += s.steps;
-                distinct.add(s.fingerprint);
-                if (s.found(o.stopOnLockdep)) {
-                    found = s;
+                if (tally.counts(s)) {
                     break;
                 }
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
+        int n = tally.n;
+        Schedule found = tally.found;
         String rate = String.format(Locale.ROOT, "%d schedule(s), %d distinct, %d steps in %.2f s (%.1f schedules/s, %.0f steps/s)",
-                n, distinct.size(), steps, secs, n / secs, steps / secs);
+                n, tally.distinct.size(), tally.steps, secs, n / secs, tally.steps / secs);
         if (found == null) {
             out.println("explored " + rate + ": no invariant broke, no deadlock" + (o.stopOnLockdep ? ", no lockdep report" : "") + ".");
             return 0;
@@ -324,6 +311,40 @@ public final class Explorer {
         out.println("found after " + rate + ".");
         out.println("replay: " + replayCommand(found, o));
         return found.hang != null ? 3 : 1;
+    }
+
+    /** Schedules run so far, how many distinct, their steps, and the first that found something. */
+    private static final class Tally {
+        final Options o;
+        final Set<Long> distinct = new HashSet<>();
+        int n;
+        long steps;
+        Schedule found;
+
+        Tally(Options o) {
+            this.o = o;
+        }
+
+        /** Counts {@code s}; true when it found something (the search stops). */
+        boolean counts(Schedule s) {
+            n++;
+            steps += s.steps;
+            distinct.add(s.fingerprint);
+            if (s.found(o.stopOnLockdep)) {
+                found = s;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /** The strategy that follows a forced list {steps, threads}. */
+    private static Strategy.Forced forced(long[][] f) {
+        int[] threads = new int[f[1].length];
+        for (int i = 0; i < threads.length; i++) {
+            threads[i] = (int) f[1][i];
+        }
+        return new Strategy.Forced(f[0], threads);
     }
 
     private static boolean more(Options o, int n, long t0) {
@@ -375,12 +396,7 @@ public final class Explorer {
     public static int replay(Body body, Options o, PrintStream out) {
         Schedule s;
         if (o.strategy.equals("dfs")) {
-            long[][] f = parseSchedule(o.schedule == null ? "" : o.schedule);
-            int[] threads = new int[f[1].length];
-            for (int i = 0; i < threads.length; i++) {
-                threads[i] = (int) f[1][i];
-            }
-            s = runOne(body, new Strategy.Forced(f[0], threads), o.seed, o);
+            s = runOne(body, forced(parseSchedule(o.schedule == null ? "" : o.schedule)), o.seed, o);
             s.strategy = "dfs";
         } else {
             long[] k = o.strategy.equals("pct") ? calibrate(body, o) : new long[] {0, 0};
