@@ -20,6 +20,12 @@ final class ExploreCommand {
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Main.UsageError {
         String cmd = args[0];
+        try {
+            // the agent's classes are on the class path only under -javaagent (they are not in lib/)
+            Class.forName("org.mmulab.lockdep.explore.Explorer", false, ExploreCommand.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new Main.UsageError(cmd + " needs the lockdep agent with explore=true: run it as ./mmulab " + cmd + " ...");
+        }
         boolean replay = cmd.equals("replay");
         if (args.length < 2 || args[1].startsWith("--")) {
             throw new Main.UsageError(cmd + ": which scenario? (one of " + SCENARIOS + ")");

@@ -102,6 +102,16 @@ class ExploreIT {
     }
 
     @Test
+    void withoutTheAgentAtAllExploreSaysHowToRunItAndExitsTwo() throws Exception {
+        java.nio.file.Path jar = java.nio.file.Path.of(System.getProperty("mmulab.examples.jar", "target/examples.jar"));
+        Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                jar.toString(), "explore", "enable-logging-race").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(2, p.waitFor(), out);
+        assertEquals("mmulab: explore needs the lockdep agent with explore=true: run it as ./mmulab explore ...\n", out);
+    }
+
+    @Test
     void replayWithoutASeedIsAUsageError() throws Exception {
         UnderLockdepIT.Result r = explore("replay", "enable-logging-race", "--variant", "no-slots-lock");
         assertEquals(2, r.exit(), r.out());
