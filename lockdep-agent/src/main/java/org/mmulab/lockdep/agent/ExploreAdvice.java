@@ -124,10 +124,10 @@ final class ExploreAdvice {
         }
     }
 
-    /** kvm_make_request(req, vcpu) */
+    /** kvm_make_request(req, vcpu): after the bit is set, so the row means the request is there. */
     static final class MakeRequest {
-        @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) int req, @Advice.Argument(1) Object vcpu) {
+        @Advice.OnMethodExit
+        static void exit(@Advice.Argument(0) int req, @Advice.Argument(1) Object vcpu) {
             Sched.request(req, vcpu);
         }
     }
@@ -142,10 +142,10 @@ final class ExploreAdvice {
         }
     }
 
-    /** kvm_vcpu_kick(vcpu) */
+    /** kvm_vcpu_kick(vcpu): after the kick was sent. */
     static final class Kick {
-        @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) Object vcpu) {
+        @Advice.OnMethodExit
+        static void exit(@Advice.Argument(0) Object vcpu) {
             Sched.kick(vcpu);
         }
     }
