@@ -61,7 +61,7 @@ public final class Sched {
         /** The value at a u64 address (the spte before a plain store). */
         long read(long addr);
 
-        /** "gfn 0x100003" style name of what the spte at {@code sptep} maps, or null for a non-leaf spte. */
+        /** The gfn the leaf spte at {@code sptep} maps, or -1 for a non-leaf spte. */
         long gfnOf(long sptep);
 
         /** The spte's bits that matter (W, MMU-W, HOST-W, present). */
@@ -110,7 +110,7 @@ public final class Sched {
         Ctl c = me();
         if (c != null) {
             c.waitingFor = lockName(lock);
-            c.run.step(c, Event.Kind.LOCK_WAIT, "wait " + c.waitingFor, -1, false);
+            c.run.step(c, Event.Kind.LOCK_WAIT, "wait " + c.waitingFor, -1);
         }
     }
 
@@ -120,7 +120,7 @@ public final class Sched {
             c.waitingFor = null;
             String name = lockName(lock);
             c.held.add(name);
-            c.run.step(c, Event.Kind.LOCK, "lock " + name, -1, true);
+            c.run.step(c, Event.Kind.LOCK, "lock " + name, -1);
         }
     }
 
@@ -129,7 +129,7 @@ public final class Sched {
         if (c != null) {
             String name = lockName(lock);
             c.held.remove(name);
-            c.run.step(c, Event.Kind.UNLOCK, "unlock " + name, -1, true);
+            c.run.step(c, Event.Kind.UNLOCK, "unlock " + name, -1);
         }
     }
 
@@ -155,7 +155,7 @@ public final class Sched {
         } else {
             text = "spte " + Long.toHexString(gfn) + " " + d.bits(old) + " -> " + d.bits(v);
         }
-        c.run.step(c, Event.Kind.SPTE, text, gfn, true);
+        c.run.step(c, Event.Kind.SPTE, text, gfn);
     }
 
     /** A cmpxchg64 on a spte that lost its race. */
@@ -164,7 +164,7 @@ public final class Sched {
         if (c != null) {
             Describer d = describer;
             long gfn = d == null ? -1 : d.gfnOf(sptep);
-            c.run.step(c, Event.Kind.SPTE, "cmpxchg64 on spte " + Long.toHexString(gfn) + " failed", gfn, true);
+            c.run.step(c, Event.Kind.SPTE, "cmpxchg64 on spte " + Long.toHexString(gfn) + " failed", gfn);
         }
     }
 
@@ -183,35 +183,35 @@ public final class Sched {
             Describer d = describer;
             String found = entry == null ? "TLB miss" : d != null && d.tlbWritable(entry) ? "TLB hit RW" : "TLB hit RO";
             c.run.step(c, Event.Kind.ACCESS, (c.accessWrite ? "guest writes " : "guest reads ") + Long.toHexString(gfn)
-                    + ": " + found, gfn, true);
+                    + ": " + found, gfn);
         }
     }
 
     public static void tlbFill(long gfn, boolean writable) {
         Ctl c = me();
         if (c != null) {
-            c.run.step(c, Event.Kind.TLB_FILL, "  TLB fill " + Long.toHexString(gfn) + (writable ? " RW" : " RO"), gfn, true);
+            c.run.step(c, Event.Kind.TLB_FILL, "  TLB fill " + Long.toHexString(gfn) + (writable ? " RW" : " RO"), gfn);
         }
     }
 
     public static void tlbFlush(int dropped) {
         Ctl c = me();
         if (c != null) {
-            c.run.step(c, Event.Kind.TLB_FLUSH, "TLB flush (" + dropped + " dropped)", -1, true);
+            c.run.step(c, Event.Kind.TLB_FLUSH, "TLB flush (" + dropped + " dropped)", -1);
         }
     }
 
     public static void flushBegin() {
         Ctl c = me();
         if (c != null) {
-            c.run.step(c, Event.Kind.FLUSH, "kvm_flush_remote_tlbs", -1, true);
+            c.run.step(c, Event.Kind.FLUSH, "kvm_flush_remote_tlbs", -1);
         }
     }
 
     public static void flushEnd() {
         Ctl c = me();
         if (c != null) {
-            c.run.step(c, Event.Kind.FLUSH, "  flush returns", -1, true);
+            c.run.step(c, Event.Kind.FLUSH, "  flush returns", -1);
         }
     }
 
@@ -219,7 +219,7 @@ public final class Sched {
         Ctl c = me();
         if (c != null) {
             Describer d = describer;
-            c.run.step(c, Event.Kind.REQUEST, "request " + (d == null ? Integer.toString(req) : d.request(req)) + " -> " + vcpu, -1, true);
+            c.run.step(c, Event.Kind.REQUEST, "request " + (d == null ? Integer.toString(req) : d.request(req)) + " -> " + vcpu, -1);
         }
     }
 
@@ -227,14 +227,14 @@ public final class Sched {
         Ctl c = me();
         if (c != null) {
             Describer d = describer;
-            c.run.step(c, Event.Kind.REQUEST, "sees " + (d == null ? Integer.toString(req) : d.request(req)), -1, true);
+            c.run.step(c, Event.Kind.REQUEST, "sees " + (d == null ? Integer.toString(req) : d.request(req)), -1);
         }
     }
 
     public static void kick(Object vcpu) {
         Ctl c = me();
         if (c != null) {
-            c.run.step(c, Event.Kind.KICK, "kick " + vcpu, -1, true);
+            c.run.step(c, Event.Kind.KICK, "kick " + vcpu, -1);
         }
     }
 
@@ -242,7 +242,7 @@ public final class Sched {
         Ctl c = me();
         if (c != null) {
             Describer d = describer;
-            c.run.step(c, Event.Kind.IOCTL, (d == null ? Long.toHexString(cmd) : d.ioctl(cmd)), -1, true);
+            c.run.step(c, Event.Kind.IOCTL, (d == null ? Long.toHexString(cmd) : d.ioctl(cmd)), -1);
         }
     }
 
@@ -250,7 +250,7 @@ public final class Sched {
         Ctl c = me();
         if (c != null) {
             Describer d = describer;
-            c.run.step(c, Event.Kind.IOCTL, "  " + (d == null ? Long.toHexString(cmd) : d.ioctl(cmd)) + " = " + r, -1, true);
+            c.run.step(c, Event.Kind.IOCTL, "  " + (d == null ? Long.toHexString(cmd) : d.ioctl(cmd)) + " = " + r, -1);
         }
     }
 
@@ -258,7 +258,7 @@ public final class Sched {
     public static void mark(String what) {
         Ctl c = me();
         if (c != null) {
-            c.run.step(c, Event.Kind.MARK, what, -1, true);
+            c.run.step(c, Event.Kind.MARK, what, -1);
         }
     }
 
@@ -322,7 +322,7 @@ public final class Sched {
             Thread.yield();
             return;
         }
-        c.run.step(c, Event.Kind.SCHED, "schedule()", -1, false);
+        c.run.step(c, Event.Kind.SCHED, "schedule()", -1);
     }
 
     public static void park(Object blocker) {
@@ -591,7 +591,7 @@ public final class Sched {
         }
 
         /** A yield point: record, then let the strategy pick who goes on. */
-        void step(Ctl me, Event.Kind kind, String text, long gfn, boolean progress) {
+        void step(Ctl me, Event.Kind kind, String text, long gfn) {
             Ctl next;
             synchronized (this) {
                 checkAbort();
@@ -704,7 +704,7 @@ public final class Sched {
             Ctl child = register(t);
             t.setUncaughtExceptionHandler((th, e) -> { });
             t.start();
-            step(me, Event.Kind.START, "start " + t.getName(), -1, true);
+            step(me, Event.Kind.START, "start " + t.getName(), -1);
         }
 
         void broken(List<?> found, List<Long> gfns) {
