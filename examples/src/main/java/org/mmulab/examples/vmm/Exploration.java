@@ -38,22 +38,9 @@ public final class Exploration {
             RaceScenarios.booted = null;
             RunConfig c = RunConfig.fromMap(base.toMap());
             c.seed = seed;
-            RunResult r;
-            switch (c.scenario) {
-                case "enable-logging-race":
-                    r = RaceScenarios.enableLoggingRace(c, DISCARD);
-                    break;
-                case "shadow-protect":
-                    r = RaceScenarios.shadowProtect(c, DISCARD);
-                    break;
-                case "lock-inversion":
-                    r = LockInversion.run(c, DISCARD);
-                    break;
-                case "migrate":
-                    r = new Migration(c, DISCARD, false).run();
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown scenario '" + c.scenario + "'");
+            RunResult r = Scenarios.scenario(c, DISCARD, false);
+            if (r == null) {
+                throw new IllegalArgumentException("unknown scenario '" + c.scenario + "'");
             }
             List<String> out = new ArrayList<>();
             for (Machine.Violation v : r.violations) {

@@ -17,6 +17,22 @@ import java.util.Map;
 public final class Scenarios {
     private Scenarios() {}
 
+    /** Runs {@code c.scenario}; null for a scenario this build does not have. */
+    static RunResult scenario(RunConfig c, PrintStream out, boolean progress) {
+        switch (c.scenario) {
+            case "migrate":
+                return new Migration(c, out, progress).run();
+            case "enable-logging-race":
+                return RaceScenarios.enableLoggingRace(c, out);
+            case "shadow-protect":
+                return RaceScenarios.shadowProtect(c, out);
+            case "lock-inversion":
+                return LockInversion.run(c, out);
+            default:
+                return null;
+        }
+    }
+
     /** Returns the exit status: 0 all invariants held, 1 one broke, 2 the JSON could not be written. */
     public static int run(Map<String, String> configMap, PrintStream out, PrintStream err, boolean progress) {
         RunConfig c = RunConfig.fromMap(configMap);
@@ -24,23 +40,10 @@ public final class Scenarios {
                 c.variant, c.vcpus, c.memoryBytes >> 20, c.pages(),
                 c.seconds > 0 ? String.format(Locale.ROOT, "%.1f s", c.seconds) : c.rounds + " round(s)", c.seed,
                 c.holdFlushMillis > 0 ? ", racing flush held " + c.holdFlushMillis + " ms" : "");
-        RunResult r;
-        switch (c.scenario) {
-            case "migrate":
-                r = new Migration(c, out, progress).run();
-                break;
-            case "enable-logging-race":
-                r = RaceScenarios.enableLoggingRace(c, out);
-                break;
-            case "shadow-protect":
-                r = RaceScenarios.shadowProtect(c, out);
-                break;
-            case "lock-inversion":
-                r = LockInversion.run(c, out);
-                break;
-            default:
-                err.println("mmulab: unknown scenario '" + c.scenario + "'");
-                return 2;
+        RunResult r = scenario(c, out, progress);
+        if (r == null) {
+            err.println("mmulab: unknown scenario '" + c.scenario + "'");
+            return 2;
         }
         out.printf("%d rounds, %d pages sent in %.2f s, %d remote TLB flushes; vCPU TLB flushes %s%n",
                 r.rounds.size(), r.pagesSent, r.seconds, r.remoteFlushes, Arrays.toString(r.vcpuFlushes));
