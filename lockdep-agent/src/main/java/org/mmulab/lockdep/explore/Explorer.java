@@ -53,6 +53,8 @@ public final class Explorer {
         public String replayOptions = "";
         /** Real seconds a step may take before the run counts as hung outside the scheduler. */
         public long hangSeconds = 30;
+        /** Polls (200 ms apart) the running thread may sit blocked in the JVM before that is a hang. */
+        public int blockedPolls = 10;
     }
 
     /** One schedule's outcome. */
@@ -119,6 +121,9 @@ public final class Explorer {
             main.start();
             first.turn.release();
             long hangNanos = TimeUnit.SECONDS.toNanos(o.hangSeconds);
+            int blockedPolls = 0;
+            long blockedStep = -1;
+            Sched.Ctl blockedCtl = null;
             while (true) {
                 try {
                     if (run.finished.await(200, TimeUnit.MILLISECONDS)) {
@@ -129,17 +134,27 @@ public final class Explorer {
                     run.stop("interrupted");
                     break;
                 }
-                if (System.nanoTime() - run.lastStepReal > hangNanos) {
-                    Sched.Ctl stuck;
-                    synchronized (run) {
-                        stuck = run.current;
-                    }
-                    StringBuilder b = new StringBuilder(stuck.label() + " made no step for " + o.hangSeconds
-                            + " s: it blocks outside the scheduler's control, at\n");
-                    for (StackTraceElement e : stuck.thread.getStackTrace()) {
-                        b.append("    ").append(e).append('\n');
-                    }
-                    s.hang = b.toString();
+                Sched.Ctl stuck;
+                long step;
+                synchronized (run) {
+                    stuck = run.current;
+                    step = run.step;
+                }
+                // the running thread waits in the JVM (a monitor, a wait the weaver did not
+                // redirect) with no step since: nobody else may run, so say so now, not in 30 s
+                Thread.State state = stuck.thread.getState();
+                boolean waiting = state == Thread.State.BLOCKED || state == Thread.State.WAITING
+                        || state == Thread.State.TIMED_WAITING;
+                if (waiting && step == blockedStep && stuck == blockedCtl) {
+                    blockedPolls++;
+                } else {
+                    blockedPolls = 0;
+                    blockedStep = step;
+                    blockedCtl = stuck;
+                }
+                boolean blocked = waiting && blockedPolls >= o.blockedPolls;
+                if (blocked || System.nanoTime() - run.lastStepReal > hangNanos) {
+                    s.hang = describeHang(stuck, blocked ? null : o.hangSeconds);
                     run.stop("hung");
                     break;
                 }
@@ -190,6 +205,29 @@ public final class Explorer {
             s.forced = f;
         }
         return s;
+    }
+
+    /** Why the running thread made no step: where it waits, on what, held by whom. */
+    static String describeHang(Sched.Ctl stuck, Long seconds) {
+        java.lang.management.ThreadInfo info = java.lang.management.ManagementFactory.getThreadMXBean()
+                .getThreadInfo(stuck.thread.getId());
+        StringBuilder b = new StringBuilder(stuck.label());
+        if (seconds != null) {
+            b.append(" made no step for ").append(seconds).append(" s");
+        } else {
+            b.append(" is ").append(info == null ? stuck.thread.getState() : info.getThreadState());
+            if (info != null && info.getLockName() != null) {
+                b.append(" on ").append(info.getLockName());
+                if (info.getLockOwnerName() != null) {
+                    b.append(" held by ").append(info.getLockOwnerName());
+                }
+            }
+        }
+        b.append(": it waits outside the scheduler's control, at\n");
+        for (StackTraceElement e : stuck.thread.getStackTrace()) {
+            b.append("    ").append(e).append('\n');
+        }
+        return b.toString();
     }
 
     static Strategy strategy(Options o, long seed, long[] k) {

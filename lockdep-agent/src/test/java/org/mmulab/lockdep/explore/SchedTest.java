@@ -220,6 +220,37 @@ class SchedTest {
     }
 
     @Test
+    void aThreadBlockedOnAMonitorOutsideTheSchedulersControlIsReportedNotWaitedOnForever() throws Exception {
+        Object monitor = new Object();
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            synchronized (monitor) {
+                held.countDown();
+                try {
+                    Thread.sleep(4000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, "uncontrolled-holder");
+        holder.start();
+        held.await();
+        Explorer.Body body = seed -> {
+            Sched.mark("before");
+            synchronized (monitor) { // a monitor: the weaver cannot stand in for it
+                Sched.mark("inside");
+            }
+            return List.of();
+        };
+        Explorer.Schedule s = Explorer.runOne(body, new Strategy.RandomWalk(1), 1, options("random"));
+        holder.join();
+        assertNotNull(s.hang);
+        assertTrue(s.hang.startsWith("scenario is BLOCKED on java.lang.Object@") && s.hang.contains(" held by uncontrolled-holder"),
+                s.hang);
+        assertTrue(s.found(false));
+    }
+
+    @Test
     void outsideARunEveryEntryPointIsTheJdkCall() throws Exception {
         Runnable r = () -> { };
         assertSame(r, Sched.wrap(r));
