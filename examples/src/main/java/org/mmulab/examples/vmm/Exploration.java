@@ -168,5 +168,11 @@ public final class Exploration {
         public long violationGfn(Object violation) {
             return ((Machine.Violation) violation).gfn();
         }
+
+        @Override
+        public String legend() {
+            return "(spte bits: W PT_WRITABLE_MASK, MW SPTE_MMU_WRITEABLE, HW SPTE_HOST_WRITEABLE, none: not present;"
+                    + " TLB entries RW or RO; gfns in hex)";
+        }
     }
 }

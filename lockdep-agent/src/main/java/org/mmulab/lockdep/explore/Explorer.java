@@ -485,6 +485,10 @@ public final class Explorer {
         out.println("timeline (one column per thread; spte, guest-access and TLB rows "
                 + (o.full ? "for every gfn" : follow.isEmpty() ? "hidden: no gfn broke" : "only for gfn " + hex(follow))
                 + (o.full ? "" : "; failed ioctls hidden") + "):");
+        Sched.Describer d = Sched.describer;
+        if (d != null && d.legend() != null) {
+            out.println(d.legend());
+        }
         long from = 0;
         if (!o.full && !s.violations.isEmpty()) {
             // from the last check that passed: what came before it did not break anything yet
@@ -526,10 +530,62 @@ public final class Explorer {
         }
         if (s.lockdepReports > 0) {
             out.println("lockdep: " + s.lockdepReports + " report(s) in this schedule:");
-            out.print(s.lockdepText);
+            out.print(o.full ? s.lockdepText : foldRepeatedWarnings(s.lockdepText));
         } else {
             out.println("lockdep: no reports in this schedule.");
         }
+    }
+
+    static final String CUT = "------------[ cut here ]------------\n";
+
+    /**
+     * A WARN that comes again and again (no-slots-lock's assert in every harvest) is printed once,
+     * then counted: "[the same WARN 26 more times]". Blocks are compared without their CPU/PID and
+     * taint line. Other reports are printed as they came.
+     */
+    static String foldRepeatedWarnings(String text) {
+        if (!text.contains(CUT)) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder();
+        String prevKey = null;
+        int repeats = 0;
+        int at = 0;
+        while (at < text.length()) {
+            int cut = text.indexOf(CUT, at);
+            int next = cut < 0 ? -1 : text.indexOf(CUT, cut + CUT.length());
+            if (cut != at) { // text before the next WARN (another kind of report)
+                out.append(repeated(repeats));
+                repeats = 0;
+                prevKey = null;
+                int end = cut < 0 ? text.length() : cut;
+                out.append(text, at, end);
+                at = end;
+                continue;
+            }
+            int trace = text.indexOf("---[ end trace", at);
+            int end = trace >= 0 && (next < 0 || trace < next) ? text.indexOf('\n', trace) + 1 : next < 0 ? text.length() : next;
+            if (end <= at) {
+                end = text.length();
+            }
+            String block = text.substring(at, end);
+            String key = block.replaceAll("(?m)^CPU: .*$", "").replaceAll("(?m)^WARNING: CPU: \\d+ PID: \\d+ ", "WARNING: ");
+            if (key.equals(prevKey)) {
+                repeats++;
+            } else {
+                out.append(repeated(repeats));
+                repeats = 0;
+                out.append(block);
+                prevKey = key;
+            }
+            at = end;
+        }
+        out.append(repeated(repeats));
+        return out.toString();
+    }
+
+    private static String repeated(int n) {
+        return n == 0 ? "" : "[the same WARN " + n + " more time" + (n == 1 ? "" : "s") + "; --full prints each]\n";
     }
 
     static String replayCommand(Schedule s, Options o) {

@@ -76,6 +76,11 @@ public final class Sched {
 
         /** The gfn a violation object (the machine's) is about. */
         long violationGfn(Object violation);
+
+        /** One line under the timeline's title that says what its abbreviations mean, or null. */
+        default String legend() {
+            return null;
+        }
     }
 
     static volatile Describer describer;

@@ -51,4 +51,16 @@ class TimelineTest {
         String full = Timeline.render(events, List.of("harvester"), Set.of(), true);
         assertEquals(2 + 7, full.lines().count(), full);
     }
+
+    @Test
+    void aWarnThatComesAgainIsPrintedOnceThenCounted() {
+        String warn1 = Explorer.CUT + "WARNING: CPU: 1 PID: 2 at x.java:81 f()\nCPU: 1 PID: 2 Comm: h Not tainted 3.16.0-mmulab #1\n"
+                + " at f\n---[ end trace 1 ]---\n";
+        String warn2 = Explorer.CUT + "WARNING: CPU: 1 PID: 2 at x.java:81 f()\nCPU: 1 PID: 2 Comm: h Tainted: G        W 3.16.0-mmulab #1\n"
+                + " at f\n---[ end trace 1 ]---\n";
+        String other = "\n======\n[ INFO: possible circular locking dependency detected ]\n";
+        String folded = Explorer.foldRepeatedWarnings(warn1 + warn2 + warn2 + other + warn2);
+        assertEquals(warn1 + "[the same WARN 2 more times; --full prints each]\n" + other + warn2, folded);
+        assertEquals(other, Explorer.foldRepeatedWarnings(other));
+    }
 }
