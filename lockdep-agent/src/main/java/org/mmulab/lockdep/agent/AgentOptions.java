@@ -111,22 +111,24 @@ public final class AgentOptions {
                     o.tlbtrace = val;
                     break;
                 case "explore":
-                    if (!val.equals("true") && !val.equals("false")) {
-                        throw bad(key, val);
-                    }
-                    o.explore = Boolean.parseBoolean(val);
+                    o.explore = bool(key, val);
                     break;
                 case "verbose":
-                    if (!val.equals("true") && !val.equals("false")) {
-                        throw bad(key, val);
-                    }
-                    o.verbose = Boolean.parseBoolean(val);
+                    o.verbose = bool(key, val);
                     break;
                 default:
                     throw new BadOption("lockdep-agent: unknown option '" + key + "'; valid keys: " + KEYS.keySet());
             }
         }
         return o;
+    }
+
+    /** "true" or "false", nothing else. */
+    private static boolean bool(String key, String val) {
+        if (!val.equals("true") && !val.equals("false")) {
+            throw bad(key, val);
+        }
+        return val.equals("true");
     }
 
     private static BadOption bad(String key, String val) {
