@@ -2,11 +2,11 @@
 package org.mmulab.examples;
 
 import java.io.PrintStream;
+import org.mmulab.fixture.BareVm;
+import org.mmulab.fixture.Vmm;
 import org.mmulab.kernel.arch.x86.include.asm.kvm_mmu_page;
 import org.mmulab.kernel.arch.x86.kvm.mmu;
 import org.mmulab.kernel.arch.x86.kvm.mmu_h;
-import org.mmulab.kernel.arch.x86.kvm.vmx;
-import org.mmulab.kernel.arch.x86.kvm.x86;
 import org.mmulab.kernel.linux.kvm;
 import org.mmulab.kernel.linux.kvm_vcpu;
 import org.mmulab.kernel.linux.mm;
@@ -24,7 +24,6 @@ import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.page_header;
  * whether a flush is owed.
  */
 public final class DirtyLogDemo {
-    static final long USER_BASE = 0x7f00_0000_0000L;
     static final int SLOT = 0;
     static final long BASE_GFN = 0x100;
 
@@ -38,9 +37,8 @@ public final class DirtyLogDemo {
 
     /** Runs the walk-through; returns 0 when every step behaved as v3.16 says, 1 otherwise. */
     public int run() {
-        x86.kvm_arch_init(new CountingVmx());
-        vmx.hardware_setup(false); // EPT without A/D bits, so only the bits of the lesson show
-        kvm kvm = kvm_main.kvm_create_vm(0);
+        // vmx over CPUs that run no guest, EPT without A/D bits, so only the bits of the lesson show
+        kvm kvm = BareVm.create(false).kvm;
         int failures = 0;
 
         out.printf("mmulab demo: Linux v3.16 KVM MMU dirty logging, %d guest pages at gfn 0x%x%n%n", npages, BASE_GFN);
@@ -142,7 +140,7 @@ public final class DirtyLogDemo {
 
     private kvm_userspace_memory_region region(int flags) {
         return new kvm_userspace_memory_region(SLOT, flags, BASE_GFN << mm.PAGE_SHIFT, npages << mm.PAGE_SHIFT,
-                USER_BASE + (BASE_GFN << mm.PAGE_SHIFT));
+                Vmm.USER_BASE + (BASE_GFN << mm.PAGE_SHIFT));
     }
 
     private void step(String title) {
@@ -158,7 +156,7 @@ public final class DirtyLogDemo {
 
     /** The leaf spte address of {@code gfn}, 0 if not mapped (the graders' walk). */
     static long sptep(kvm_vcpu vcpu, long gfn) {
-        return org.mmulab.exercises.Vm.leafSptep(vcpu, gfn);
+        return BareVm.leafSptep(vcpu, gfn);
     }
 
     static long spte(kvm_vcpu vcpu, long gfn) {

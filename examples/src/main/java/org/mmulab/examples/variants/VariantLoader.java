@@ -23,8 +23,8 @@ import org.objectweb.asm.Type;
  */
 public final class VariantLoader extends ClassLoader {
     /** Packages this loader loads itself (a fresh copy per run, with the swaps applied). */
-    static final String[] CHILD_FIRST = {"org.mmulab.kernel.", "org.mmulab.hw.", "org.mmulab.examples.vmm.",
-        "org.mmulab.examples.scenarios."};
+    static final String[] CHILD_FIRST = {"org.mmulab.kernel.", "org.mmulab.hw.", "org.mmulab.fixture.",
+        "org.mmulab.examples.vmm."};
 
     /** A method swap or entry hook. Owners are internal names ({@code org/mmulab/kernel/...}). */
     public record Swap(String owner, String method, String descriptor, String target, String hook) {
@@ -52,12 +52,12 @@ public final class VariantLoader extends ClassLoader {
     static {
         variant("v3.16", "the code as the seed commit left it (default)");
         variant("v3.15", "before the commit: both flushes inside mmu_lock",
-                Swap.replace(MMU, "kvm_mmu_slot_remove_write_access", SLOT_WP, "org/mmulab/kernel/arch/x86/kvm/variant_v3_15"),
-                Swap.replace(X86, "kvm_vm_ioctl_get_dirty_log", GET_LOG, "org/mmulab/kernel/arch/x86/kvm/variant_v3_15"));
+                Swap.replace(MMU, "kvm_mmu_slot_remove_write_access", SLOT_WP, "org/mmulab/kernel/variants/variant_v3_15"),
+                Swap.replace(X86, "kvm_vm_ioctl_get_dirty_log", GET_LOG, "org/mmulab/kernel/variants/variant_v3_15"));
         variant("no-slots-lock", "teaching break: KVM_GET_DIRTY_LOG without slots_lock",
-                Swap.replace(X86, "kvm_vm_ioctl_get_dirty_log", GET_LOG, "org/mmulab/kernel/arch/x86/kvm/variant_no_slots_lock"));
+                Swap.replace(X86, "kvm_vm_ioctl_get_dirty_log", GET_LOG, "org/mmulab/kernel/variants/variant_no_slots_lock"));
         variant("pt-writable", "teaching break: mmu_spte_update owes a flush by PT_WRITABLE_MASK",
-                Swap.replace(MMU, "mmu_spte_update", SPTE_UPDATE, "org/mmulab/kernel/arch/x86/kvm/variant_pt_writable"));
+                Swap.replace(MMU, "mmu_spte_update", SPTE_UPDATE, "org/mmulab/kernel/variants/variant_pt_writable"));
     }
 
     private static void variant(String name, String description, Swap... swaps) {

@@ -6,7 +6,8 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.mmulab.hw.Machine;
+import org.mmulab.fixture.MachineVm;
+import org.mmulab.fixture.Oracle;
 import org.mmulab.hw.SoftTlb;
 import org.mmulab.kernel.arch.x86.include.asm.kvm_host_h;
 import org.mmulab.kernel.arch.x86.include.asm.kvm_mmu_page;
@@ -43,7 +44,7 @@ public final class Exploration {
                 throw new IllegalArgumentException("unknown scenario '" + c.scenario + "'");
             }
             List<String> out = new ArrayList<>();
-            for (Machine.Violation v : r.violations) {
+            for (Oracle.Violation v : r.violations) {
                 out.add(v.toString());
             }
             for (RunResult.LostPage p : r.lostPages) {
@@ -59,7 +60,7 @@ public final class Exploration {
      * pte_list_desc chains of its rmaps and parent lists, and what its vCPUs' memory caches keep.
      * Without this a long exploration keeps every schedule's VM: about 3 MiB a second.
      */
-    static void release(Machine m) {
+    static void release(MachineVm m) {
         if (m == null) {
             return;
         }
@@ -221,7 +222,7 @@ public final class Exploration {
 
         @Override
         public long violationGfn(Object violation) {
-            return ((Machine.Violation) violation).gfn();
+            return ((Oracle.Violation) violation).gfn();
         }
 
         @Override

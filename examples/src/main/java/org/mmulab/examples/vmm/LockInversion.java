@@ -3,7 +3,7 @@ package org.mmulab.examples.vmm;
 
 import java.io.PrintStream;
 import java.util.Set;
-import org.mmulab.hw.Machine;
+import org.mmulab.fixture.MachineVm;
 import org.mmulab.kernel.linux.mutex;
 import org.mmulab.kernel.linux.spinlock_t;
 import org.mmulab.kernel.uapi.linux.kvm_dirty_log;
@@ -29,7 +29,7 @@ public final class LockInversion {
     public static RunResult run(RunConfig config, PrintStream out) {
         RunResult result = new RunResult(config);
         long npages = config.pages();
-        Machine m = RaceScenarios.boot(config, Set.of());
+        MachineVm m = RaceScenarios.boot(config, Set.of());
         long t0 = System.nanoTime();
         try {
             RaceScenarios.check(RaceScenarios.setRegion(m, npages, kvm_h.KVM_MEM_LOG_DIRTY_PAGES), "map guest RAM, logging on");
@@ -65,12 +65,12 @@ public final class LockInversion {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            m.shutdown();
+            m.close();
         }
         result.seconds = (System.nanoTime() - t0) / 1e9;
         result.remoteFlushes = m.kvm.stat.remote_tlb_flush.get();
-        result.vcpuFlushes = m.cpus().stream().mapToLong(c -> c.tlbFlushes.get()).toArray();
-        result.vcpuWrites = m.cpus().stream().mapToLong(c -> c.writes.get()).toArray();
+        result.vcpuFlushes = m.vcpus().stream().mapToLong(v -> v.cpu.tlbFlushes.get()).toArray();
+        result.vcpuWrites = m.vcpus().stream().mapToLong(v -> v.cpu.writes.get()).toArray();
         result.checked = "no machine invariant (this scenario is about lock order: run it under the lockdep agent)";
         return result;
     }

@@ -4,13 +4,15 @@ package org.mmulab.examples.vmm;
 import java.io.PrintStream;
 import java.util.List;
 import org.mmulab.hw.GuestMemory;
+import org.mmulab.fixture.MachineVm;
+import org.mmulab.fixture.Oracle;
+import org.mmulab.fixture.Vmm;
+import org.mmulab.hw.Cpu;
 import org.mmulab.hw.Machine;
 import org.mmulab.hw.Workload;
-import org.mmulab.kernel.linux.errno;
 import org.mmulab.kernel.linux.kvm_memory_slot;
 import org.mmulab.kernel.uapi.linux.kvm_dirty_log;
 import org.mmulab.kernel.uapi.linux.kvm_h;
-import org.mmulab.kernel.uapi.linux.kvm_userspace_memory_region;
 import org.mmulab.kernel.virt.kvm.kvm_main;
 
 /**
@@ -40,27 +42,27 @@ public final class Migration {
     public RunResult run() {
         RunResult result = new RunResult(config);
         long npages = config.pages();
-        Machine.Options opts = new Machine.Options();
-        Machine m = new Machine(opts, npages);
-        RaceScenarios.booted = m;
-        GuestMemory dest = new GuestMemory(Machine.USER_BASE, npages);
         // A guest that mostly rewrites a hot 1% of its memory, and now and then touches the rest;
         // it runs time slices of guest code with short idle gaps, so the VMM gets CPU on small hosts.
+        Machine.Options opts = new Machine.Options();
         opts.idleNanos = 50_000;
+        MachineVm m = new MachineVm(opts, false, npages);
+        RaceScenarios.booted = m;
+        GuestMemory dest = new GuestMemory(Vmm.USER_BASE, npages);
         long hot = Math.max(1, npages / 100);
         for (int i = 0; i < config.vcpus; i++) {
             m.addVcpu(new Workload(config.seed * 1_000_003L + i, BASE_GFN, npages, hot, 0.995, 0.5));
         }
         long t0 = System.nanoTime();
         try {
-            ioctl(m, kvm_h.KVM_SET_USER_MEMORY_REGION, region(npages, 0), "map guest RAM");
+            Vmm.check(m.mapRam(SLOT, 0, BASE_GFN), "map guest RAM");
             m.start();
 
             long e0 = System.nanoTime();
-            ioctl(m, kvm_h.KVM_SET_USER_MEMORY_REGION, region(npages, kvm_h.KVM_MEM_LOG_DIRTY_PAGES), "enable dirty logging");
+            Vmm.check(m.mapRam(SLOT, kvm_h.KVM_MEM_LOG_DIRTY_PAGES, BASE_GFN), "enable dirty logging");
             long e1 = System.nanoTime();
             for (int p = 0; p < npages; p++) {
-                m.memory.copyPageTo(p, dest);
+                m.machine.memory.copyPageTo(p, dest);
             }
             result.pagesSent += npages;
             out.printf("dirty logging on (%.1f ms), copied all %d pages (%.1f ms); pre-copy rounds while %d vCPU(s) run:%n",
@@ -85,26 +87,26 @@ public final class Migration {
             result.rounds.add(last);
 
             for (int p = 0; p < npages; p++) {
-                if (!m.memory.samePage(p, dest)) {
-                    result.lostPages.add(new RunResult.LostPage(BASE_GFN + p, Machine.writerOf(m.lastWriter(p))));
+                if (!m.machine.memory.samePage(p, dest)) {
+                    result.lostPages.add(new RunResult.LostPage(BASE_GFN + p, Cpu.writerOf(m.machine.lastWrite(p))));
                 }
             }
         } finally {
-            m.shutdown();
+            m.close();
         }
         result.checked = "1 (dirty-log completeness) after each of " + result.checks
                 + " harvests, 3 (destination equals source) on all " + npages + " pages";
         result.seconds = (System.nanoTime() - t0) / 1e9;
         result.remoteFlushes = m.kvm.stat.remote_tlb_flush.get();
-        List<Machine.Cpu> cpus = m.cpus();
-        result.vcpuFlushes = cpus.stream().mapToLong(c -> c.tlbFlushes.get()).toArray();
-        result.vcpuWrites = cpus.stream().mapToLong(c -> c.writes.get()).toArray();
+        List<MachineVm.Vcpu> vcpus = m.vcpus();
+        result.vcpuFlushes = vcpus.stream().mapToLong(v -> v.cpu.tlbFlushes.get()).toArray();
+        result.vcpuWrites = vcpus.stream().mapToLong(v -> v.cpu.writes.get()).toArray();
         Runtime rt = Runtime.getRuntime();
         result.heapUsedBytes = rt.totalMemory() - rt.freeMemory();
         return result;
     }
 
-    private RunResult.Round harvestAndCopy(Machine m, GuestMemory dest, long[] bitmap, int round, RunResult result,
+    private RunResult.Round harvestAndCopy(MachineVm m, GuestMemory dest, long[] bitmap, int round, RunResult result,
                                            boolean check) {
         long flushesBefore = m.kvm.stat.remote_tlb_flush.get();
         long droppedBefore = dropped(m);
@@ -118,9 +120,9 @@ public final class Migration {
                 m.pauseAll();
             }
             kvm_memory_slot slot = kvm_main.gfn_to_memslot(m.kvm, BASE_GFN);
-            List<Machine.Violation> v = m.checkDirtyLogCompleteness(slot);
+            List<Oracle.Violation> v = m.oracle.checkDirtyLogCompleteness(slot);
             result.checks++;
-            for (Machine.Violation x : v) {
+            for (Oracle.Violation x : v) {
                 out.println("VIOLATION " + x);
             }
             result.violations.addAll(v);
@@ -135,7 +137,7 @@ public final class Migration {
             while (word != 0) {
                 int p = w * 64 + Long.numberOfTrailingZeros(word);
                 word &= word - 1;
-                m.memory.copyPageTo(p, dest);
+                m.machine.memory.copyPageTo(p, dest);
                 sent++;
             }
         }
@@ -150,18 +152,11 @@ public final class Migration {
         return r;
     }
 
-    private static long dropped(Machine m) {
-        return m.cpus().stream().mapToLong(c -> c.tlbEntriesDropped.get()).sum();
+    private static long dropped(MachineVm m) {
+        return m.vcpus().stream().mapToLong(v -> v.cpu.tlbEntriesDropped.get()).sum();
     }
 
-    private static kvm_userspace_memory_region region(long npages, int flags) {
-        return new kvm_userspace_memory_region(SLOT, flags, BASE_GFN << 12, npages << 12, Machine.USER_BASE);
-    }
-
-    private static void ioctl(Machine m, int ioctl, Object arg, String what) {
-        long r = kvm_main.kvm_vm_ioctl(m.kvm, ioctl, arg);
-        if (r != 0) {
-            throw new IllegalStateException(what + " failed: " + errno.name((int) r));
-        }
+    private static void ioctl(MachineVm m, int ioctl, Object arg, String what) {
+        Vmm.check(kvm_main.kvm_vm_ioctl(m.kvm, ioctl, arg), what);
     }
 }

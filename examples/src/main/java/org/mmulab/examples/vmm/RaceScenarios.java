@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.mmulab.examples.hooks.FlushGate;
+import org.mmulab.fixture.MachineVm;
+import org.mmulab.fixture.Oracle;
+import org.mmulab.fixture.Vmm;
 import org.mmulab.hw.Machine;
 import org.mmulab.hw.Workload;
 import org.mmulab.kernel.arch.x86.include.asm.kvm_mmu_page;
@@ -18,7 +21,6 @@ import org.mmulab.kernel.linux.kvm_vcpu;
 import org.mmulab.kernel.linux.spinlock_t;
 import org.mmulab.kernel.uapi.linux.kvm_dirty_log;
 import org.mmulab.kernel.uapi.linux.kvm_h;
-import org.mmulab.kernel.uapi.linux.kvm_userspace_memory_region;
 import org.mmulab.kernel.virt.kvm.kvm_main;
 
 /**
@@ -49,9 +51,9 @@ public final class RaceScenarios {
     private RaceScenarios() {}
 
     /** The machine booted last (for the explorer, which frees its kernel pages before the next run). */
-    static volatile Machine booted;
+    static volatile MachineVm booted;
 
-    static Machine boot(RunConfig config, Set<Long> readOnly) {
+    static MachineVm boot(RunConfig config, Set<Long> readOnly) {
         long npages = config.pages();
         Machine.Options opts = new Machine.Options();
         opts.idleNanos = 20_000;
@@ -59,7 +61,7 @@ public final class RaceScenarios {
         if (config.accessesPerEntry > 0) {
             opts.accessesPerEntry = config.accessesPerEntry;
         }
-        Machine m = new Machine(opts, npages);
+        MachineVm m = new MachineVm(opts, false, npages);
         booted = m;
         for (int i = 0; i < config.vcpus; i++) {
             m.addVcpu(new Workload(config.seed * 1_000_003L + i, BASE_GFN, npages, Math.min(HOT, npages), 0.98, 0.7, readOnly));
@@ -67,9 +69,9 @@ public final class RaceScenarios {
         return m;
     }
 
-    static long setRegion(Machine m, long npages, int flags) {
+    static long setRegion(MachineVm m, long npages, int flags) {
         return kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_SET_USER_MEMORY_REGION,
-                new kvm_userspace_memory_region(SLOT, flags, BASE_GFN << 12, npages << 12, Machine.USER_BASE));
+                Vmm.region(SLOT, flags, BASE_GFN, npages, Vmm.USER_BASE));
     }
 
     /** Rounds to run: --rounds, or as many as fit in --seconds. */
@@ -92,7 +94,7 @@ public final class RaceScenarios {
      * the flush hook can find it) against a {@value #HARVESTER} thread running {@code harvest},
      * then stops everything and fills in the totals.
      */
-    static RunResult race(RunConfig config, Machine m, RunResult result, String threadName, HarvesterLoop harvest,
+    static RunResult race(RunConfig config, MachineVm m, RunResult result, String threadName, HarvesterLoop harvest,
                           Rounds rounds, PrintStream out) {
         long t0 = System.nanoTime();
         AtomicBoolean done = new AtomicBoolean();
@@ -124,18 +126,18 @@ public final class RaceScenarios {
         } finally {
             Thread.currentThread().setName(name);
             done.set(true);
-            m.shutdown();
+            m.close();
         }
         if (failure.get() != null) {
             throw new IllegalStateException("harvester failed", failure.get());
         }
         result.seconds = (System.nanoTime() - t0) / 1e9;
         result.remoteFlushes = m.kvm.stat.remote_tlb_flush.get();
-        result.vcpuFlushes = m.cpus().stream().mapToLong(c -> c.tlbFlushes.get()).toArray();
-        result.vcpuWrites = m.cpus().stream().mapToLong(c -> c.writes.get()).toArray();
+        result.vcpuFlushes = m.vcpus().stream().mapToLong(v -> v.cpu.tlbFlushes.get()).toArray();
+        result.vcpuWrites = m.vcpus().stream().mapToLong(v -> v.cpu.writes.get()).toArray();
         Runtime rt = Runtime.getRuntime();
         result.heapUsedBytes = rt.totalMemory() - rt.freeMemory();
-        for (Machine.Violation v : result.violations) {
+        for (Oracle.Violation v : result.violations) {
             out.println("VIOLATION " + v);
         }
         return result;
@@ -144,7 +146,7 @@ public final class RaceScenarios {
     public static RunResult enableLoggingRace(RunConfig config, PrintStream out) {
         RunResult result = new RunResult(config);
         long npages = config.pages();
-        Machine m = boot(config, Set.of());
+        MachineVm m = boot(config, Set.of());
         check(setRegion(m, npages, 0), "map guest RAM");
         // The checker must look at the state a harvest returned to, not at a later toggle's
         // window: the toggler issues its next ioctl only after a whole harvest-and-check cycle
@@ -163,7 +165,7 @@ public final class RaceScenarios {
                     check(r, "KVM_GET_DIRTY_LOG");
                     m.pauseAll();
                     try {
-                        List<Machine.Violation> v = m.checkDirtyLogCompleteness(kvm_main.gfn_to_memslot(m.kvm, BASE_GFN));
+                        List<Oracle.Violation> v = m.oracle.checkDirtyLogCompleteness(kvm_main.gfn_to_memslot(m.kvm, BASE_GFN));
                         synchronized (result) {
                             result.violations.addAll(v);
                             result.checks++;
@@ -208,7 +210,7 @@ public final class RaceScenarios {
         RunResult result = new RunResult(config);
         long npages = config.pages();
         Set<Long> pageTables = ConcurrentHashMap.newKeySet();
-        Machine m = boot(config, pageTables);
+        MachineVm m = boot(config, pageTables);
         check(setRegion(m, npages, kvm_h.KVM_MEM_LOG_DIRTY_PAGES), "map guest RAM with dirty logging");
         // A vCPU that never runs: the shadowing thread allocates shadow pages through it.
         long id = kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_CREATE_VCPU, config.vcpus);
@@ -246,7 +248,7 @@ public final class RaceScenarios {
                 }
                 m.pauseAll();
                 try {
-                    result.violations.addAll(m.checkShadowProtected(gfn));
+                    result.violations.addAll(m.oracle.checkShadowProtected(gfn));
                     result.checks++;
                 } finally {
                     m.resumeAll();
@@ -279,13 +281,11 @@ public final class RaceScenarios {
         }
     }
 
-    private static long dropped(Machine m) {
-        return m.cpus().stream().mapToLong(c -> c.tlbEntriesDropped.get()).sum();
+    private static long dropped(MachineVm m) {
+        return m.vcpus().stream().mapToLong(v -> v.cpu.tlbEntriesDropped.get()).sum();
     }
 
     static void check(long r, String what) {
-        if (r != 0) {
-            throw new IllegalStateException(what + " failed: " + errno.name((int) r));
-        }
+        Vmm.check(r, what);
     }
 }

@@ -3,7 +3,7 @@ package org.mmulab.examples.vmm;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.mmulab.hw.Machine;
+import org.mmulab.fixture.Oracle;
 
 /** What a scenario run saw: per round and in total, and every broken invariant. */
 public final class RunResult {
@@ -16,7 +16,7 @@ public final class RunResult {
 
     public final RunConfig config;
     public final List<Round> rounds = new ArrayList<>();
-    public final List<Machine.Violation> violations = new ArrayList<>();
+    public final List<Oracle.Violation> violations = new ArrayList<>();
     public final List<LostPage> lostPages = new ArrayList<>();
     public long pagesSent;
     public long remoteFlushes;
@@ -67,7 +67,7 @@ public final class RunResult {
         }
         field(b, "lost_pages", l.append("]").toString());
         StringBuilder v = new StringBuilder("[");
-        for (Machine.Violation x : violations) {
+        for (Oracle.Violation x : violations) {
             v.append(v.length() > 1 ? ", " : "").append(String.format(
                     "{\"invariant\": %s, \"gfn\": %d, \"vcpu\": %d, \"spte\": %s, \"tlb_entry\": %s, \"detail\": %s}",
                     str(x.invariant()), x.gfn(), x.vcpu(), str(String.format("0x%016x", x.spte())), str(x.tlbEntry()),

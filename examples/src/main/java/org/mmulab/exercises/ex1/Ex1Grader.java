@@ -16,9 +16,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.mmulab.fixture.BareVm;
 import org.mmulab.exercises.Points;
 import org.mmulab.exercises.Under;
-import org.mmulab.exercises.Vm;
 import org.mmulab.kernel.arch.x86.kvm.mmu;
 import org.mmulab.kernel.arch.x86.kvm.mmu_h;
 import org.mmulab.kernel.linux.kvm_vcpu;
@@ -44,12 +44,12 @@ public class Ex1Grader {
     static final long DIRTY_LOGGED = BASE | HOST_W | MMU_W;
     static final long SHADOWED = BASE | HOST_W;
 
-    private Vm vm;
+    private BareVm vm;
     private long sptep;
 
     @BeforeEach
     void setUp() {
-        vm = Vm.create();
+        vm = BareVm.create();
         sptep = vm.page() + 8 * 17;
     }
 
@@ -159,8 +159,8 @@ public class Ex1Grader {
         kvm_main.vcpu_load(vcpu);
         try {
             for (boolean pt_protect : new boolean[] {false, true}) {
-                Vm.write(vcpu, gfn);
-                long p = Vm.leafSptep(vcpu, gfn);
+                BareVm.write(vcpu, gfn);
+                long p = BareVm.leafSptep(vcpu, gfn);
                 assertNotEquals(0L, p, "the write fault mapped gfn 0x100");
                 assertTrue(mmu_h.is_writable_pte(mm.deref(p)), "writable after a write fault");
                 boolean owed;

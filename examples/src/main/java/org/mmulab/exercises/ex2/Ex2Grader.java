@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.mmulab.fixture.BareVm;
 import org.mmulab.exercises.Points;
 import org.mmulab.exercises.Under;
-import org.mmulab.exercises.Vm;
 import org.mmulab.kernel.arch.x86.kvm.mmu;
 import org.mmulab.kernel.arch.x86.kvm.mmu_h;
 import org.mmulab.kernel.linux.LongPtr;
@@ -43,18 +43,18 @@ public class Ex2Grader {
     static final long BASE_GFN = 0x310;
     static final int NPAGES = 192;
 
-    private Vm vm;
+    private BareVm vm;
     private kvm_memory_slot slot;
     private kvm_vcpu vcpu;
 
     @BeforeEach
     void setUp() {
-        vm = Vm.create();
+        vm = BareVm.create();
         slot = vm.addSlot(0, BASE_GFN, NPAGES, false);
         vcpu = vm.addVcpu(0);
         kvm_main.vcpu_load(vcpu);
         for (long g = 0; g < NPAGES; g++) {
-            Vm.write(vcpu, BASE_GFN + g);
+            BareVm.write(vcpu, BASE_GFN + g);
         }
     }
 
@@ -77,7 +77,7 @@ public class Ex2Grader {
     private Set<Long> readOnly() {
         Set<Long> out = new TreeSet<>();
         for (long g = 0; g < NPAGES; g++) {
-            long p = Vm.leafSptep(vcpu, BASE_GFN + g);
+            long p = BareVm.leafSptep(vcpu, BASE_GFN + g);
             long spte = mm.deref(p);
             assertTrue(mmu.is_shadow_present_pte(spte), "page " + g + " is still mapped");
             assertTrue((spte & mmu.SPTE_MMU_WRITEABLE) != 0,
@@ -144,12 +144,12 @@ public class Ex2Grader {
     void secondSlot(WriteProtectMasked impl) {
         kvm_memory_slot other = vm.addSlot(1, 0x1000, 64, false);
         for (long g = 0; g < 64; g++) {
-            Vm.write(vcpu, 0x1000 + g);
+            BareVm.write(vcpu, 0x1000 + g);
         }
         protect(impl, other, 0, 1L << 3);
         assertEquals(offsets(), readOnly(), "slot 0 must not be touched when slot 1 is passed");
         for (long g = 0; g < 64; g++) {
-            boolean w = mmu_h.is_writable_pte(mm.deref(Vm.leafSptep(vcpu, 0x1000 + g)));
+            boolean w = mmu_h.is_writable_pte(mm.deref(BareVm.leafSptep(vcpu, 0x1000 + g)));
             assertEquals(g != 3, w, "slot 1, gfn 0x" + Long.toHexString(0x1000 + g) + (g == 3 ? " must be read-only" : " must stay writable"));
         }
     }
@@ -164,7 +164,7 @@ public class Ex2Grader {
         long page = vm.page();
         List<Long> ten = new ArrayList<>();
         List<Long> eleven = new ArrayList<>();
-        long leaf = mm.deref(Vm.leafSptep(vcpu, BASE_GFN + 10));
+        long leaf = mm.deref(BareVm.leafSptep(vcpu, BASE_GFN + 10));
         assertEquals(0, mmu.mmu_topup_memory_caches(vcpu), "mmu_topup_memory_caches");
         for (int i = 0; i < 4; i++) {
             long a = page + 8L * (2 * i + 1);

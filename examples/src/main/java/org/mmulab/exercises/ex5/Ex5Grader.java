@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.mmulab.fixture.BareVm;
 import org.mmulab.exercises.Points;
 import org.mmulab.exercises.Under;
-import org.mmulab.exercises.Vm;
 import org.mmulab.kernel.arch.x86.kvm.mmu;
 import org.mmulab.kernel.linux.KernelBug;
 import org.mmulab.kernel.linux.LongPtr;
@@ -42,14 +42,14 @@ import org.mmulab.kernel.linux.kvm_vcpu;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 public class Ex5Grader {
-    private Vm vm;
+    private BareVm vm;
     private kvm_vcpu vcpu;
     private long page;
     private long baseline;
 
     @BeforeEach
     void setUp() {
-        vm = Vm.create();
+        vm = BareVm.create();
         vm.addSlot(0, 0x100, 16, false);
         vcpu = vm.addVcpu(0);
         page = vm.page();

@@ -61,11 +61,13 @@ public final class LongPtr {
         return (long) WORD.getAndBitwiseAnd(base, off + i, mask);
     }
 
-    long getAndSet(long v) {
+    /** The locked exchange ({@code xchg}). */
+    public long getAndSet(long v) {
         return (long) WORD.getAndSet(base, off, v);
     }
 
-    long compareAndExchange(long expected, long v) {
+    /** The locked compare-and-exchange ({@code cmpxchg}). */
+    public long compareAndExchange(long expected, long v) {
         return (long) WORD.compareAndExchange(base, off, expected, v);
     }
 

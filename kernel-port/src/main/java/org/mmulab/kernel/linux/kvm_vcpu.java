@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 package org.mmulab.kernel.linux;
 
+import static org.mmulab.kernel.linux.mutex.mutex_init;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import org.mmulab.kernel.KernelSource;
@@ -11,10 +13,13 @@ import org.mmulab.kernel.arch.x86.include.asm.kvm_vcpu_stat;
  * {@code struct kvm_vcpu}: the members the MMU and the request path use. {@code mode} is changed
  * with cmpxchg by other CPUs ({@code kvm_vcpu_exiting_guest_mode}), so it is a VarHandle field;
  * {@code requests} is a word of request bits.
+ *
+ * <p>Not final: a vendor module embeds it in its own vCPU ({@code struct vcpu_vmx} begins with a
+ * {@code struct kvm_vcpu}), and {@code to_vmx}'s {@code container_of} is a cast.
  */
 @KernelSource(file = "include/linux/kvm_host.h", lines = "220-275", name = "struct kvm_vcpu",
         note = "only kvm, cpu, vcpu_id, srcu_idx, mode, requests, mutex, stat, arch")
-public final class kvm_vcpu {
+public class kvm_vcpu {
     private static final VarHandle MODE;
 
     static {
@@ -41,7 +46,7 @@ public final class kvm_vcpu {
     public kvm_vcpu(kvm kvm, int id) {
         this.kvm = kvm;
         this.vcpu_id = id;
-        this.mutex = org.mmulab.kernel.linux.mutex.mutex_init("&vcpu->mutex");
+        this.mutex = mutex_init("&vcpu->mutex");
     }
 
     /** {@code vcpu->mode} */

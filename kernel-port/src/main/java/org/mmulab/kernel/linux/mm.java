@@ -6,6 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.mmulab.hw.PhysicalMemory;
 import org.mmulab.kernel.KernelSource;
 
 /**
@@ -16,7 +17,9 @@ import org.mmulab.kernel.KernelSource;
  *
  * <p>Kernel virtual and physical addresses are the same number here ({@code __pa} and
  * {@code __va} are the identity). Kernel page frames start at pfn 2^36 (address 2^48), above any
- * user-space address, so a host pfn taken from a guest mapping never aliases a shadow page.
+ * user-space address, so a host pfn taken from a guest mapping never aliases a shadow page. The
+ * frames themselves are the machine's ({@link PhysicalMemory}): the allocator plugs one in for
+ * every page it hands out, so the CPU's EPT walker reads the very words the MMU writes.
  */
 @KernelSource(file = "include/linux/mm_types.h", lines = "44-199", name = "struct page",
         note = "a page is a long[512] plus its private word; no refcount or flags")
@@ -34,14 +37,15 @@ public final class mm {
     private static final Map<Long, page> mem_map = new ConcurrentHashMap<>();
     private static final AtomicLong next_pfn = new AtomicLong(KERNEL_PFN_BASE);
 
-    /** {@code struct page}: a frame of 512 words and the {@code private} field. */
+    /** {@code struct page}: the frame's 512 words (in physical memory) and the {@code private} field. */
     public static final class page {
         public final long pfn;
-        final long[] words = new long[(int) (PAGE_SIZE / 8)];
+        final long[] words;
         volatile Object private_;
 
         page(long pfn) {
             this.pfn = pfn;
+            this.words = PhysicalMemory.plug(pfn);
         }
     }
 
@@ -60,6 +64,7 @@ public final class mm {
         if (mem_map.remove(addr >>> PAGE_SHIFT) == null) {
             bug.BUG();
         }
+        PhysicalMemory.unplug(addr >>> PAGE_SHIFT);
     }
 
     @KernelSource(file = "arch/x86/include/asm/page.h", lines = "40", name = "__pa")
@@ -113,11 +118,13 @@ public final class mm {
         U64.setVolatile(virt_to_page(addr).words, index(addr), v);
     }
 
-    static long xchg64(long addr, long v) {
+    /** The locked exchange on a {@code u64 *} ({@code xchg} of asm/cmpxchg.h). */
+    public static long xchg64(long addr, long v) {
         return (long) U64.getAndSet(virt_to_page(addr).words, index(addr), v);
     }
 
-    static long cmpxchg64(long addr, long old, long v) {
+    /** The locked compare-and-exchange on a {@code u64 *} ({@code cmpxchg64} of asm/cmpxchg_64.h). */
+    public static long cmpxchg64(long addr, long old, long v) {
         return (long) U64.compareAndExchange(virt_to_page(addr).words, index(addr), old, v);
     }
 }

@@ -79,7 +79,7 @@ final class ExploreAdvice {
         }
     }
 
-    /** Machine.access(cpu, gfn, write, slot): a guest access, before the TLB lookup. */
+    /** Cpu.access(vmcs, gfn, write, word, value): a guest access, before the TLB lookup. */
     static final class Access {
         @Advice.OnMethodEnter
         static void enter(@Advice.Argument(1) long gfn, @Advice.Argument(2) boolean write) {
@@ -176,7 +176,7 @@ final class ExploreAdvice {
         }
     }
 
-    /** Machine.checkDirtyLogCompleteness */
+    /** Oracle.checkDirtyLogCompleteness */
     static final class CheckDirtyLog {
         @Advice.OnMethodExit
         static void exit(@Advice.Return List<?> violations) {
@@ -184,7 +184,7 @@ final class ExploreAdvice {
         }
     }
 
-    /** Machine.checkShadowProtected */
+    /** Oracle.checkShadowProtected */
     static final class CheckShadow {
         @Advice.OnMethodExit
         static void exit(@Advice.Return List<?> violations) {

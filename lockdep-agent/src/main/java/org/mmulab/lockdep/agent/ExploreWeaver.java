@@ -26,7 +26,7 @@ import org.objectweb.asm.Opcodes;
 final class ExploreWeaver implements ClassFileTransformer {
     static final String SCHED = "org/mmulab/lockdep/explore/Sched";
     /** The code that runs in a scenario: the port, the machine, the VMM and its hooks. */
-    static final List<String> PACKAGES = List.of("org/mmulab/kernel/", "org/mmulab/hw/", "org/mmulab/examples/vmm/",
+    static final List<String> PACKAGES = List.of("org/mmulab/kernel/", "org/mmulab/hw/", "org/mmulab/fixture/", "org/mmulab/examples/vmm/",
             "org/mmulab/examples/hooks/");
 
     /** owner.name+descriptor -> the Sched method (same descriptor, the receiver first for instance calls). */

@@ -74,6 +74,7 @@ public final class LockdepAgent {
             new Hook("org.mmulab.kernel.arch.x86.kvm.mmu", "mmu_spte_update", LockdepAdvice.SpteUpdate.class, -1, true));
 
     static final String HW = "org.mmulab.hw.";
+    static final String FIXTURE = "org.mmulab.fixture.";
     static final String MMU = "org.mmulab.kernel.arch.x86.kvm.mmu";
 
     /**
@@ -96,9 +97,9 @@ public final class LockdepAgent {
             new Hook(KVM_MAIN, "kvm_vcpu_kick", ExploreAdvice.Kick.class, 1, false),
             new Hook(KVM_MAIN, "kvm_vm_ioctl", ExploreAdvice.Ioctl.class, 3, false),
             new Hook(MMU, "kvm_mmu_slot_remove_write_access", ExploreAdvice.SlotWriteProtect.class, 2, false),
-            new Hook(HW + "Machine", "access", ExploreAdvice.Access.class, 4, false),
-            new Hook(HW + "Machine", "checkDirtyLogCompleteness", ExploreAdvice.CheckDirtyLog.class, 1, false),
-            new Hook(HW + "Machine", "checkShadowProtected", ExploreAdvice.CheckShadow.class, 1, false),
+            new Hook(HW + "Cpu", "access", ExploreAdvice.Access.class, 5, false),
+            new Hook(FIXTURE + "Oracle", "checkDirtyLogCompleteness", ExploreAdvice.CheckDirtyLog.class, 1, false),
+            new Hook(FIXTURE + "Oracle", "checkShadowProtected", ExploreAdvice.CheckShadow.class, 1, false),
             new Hook(HW + "SoftTlb", "lookup", ExploreAdvice.Lookup.class, 1, false),
             new Hook(HW + "SoftTlb", "fill", ExploreAdvice.Fill.class, 3, false),
             new Hook(HW + "SoftTlb", "flush", ExploreAdvice.TlbFlush.class, 0, false));
@@ -183,11 +184,13 @@ public final class LockdepAgent {
             for (Hook h : EXPLORE_HOOKS) {
                 hooked.add(h.type());
             }
-            if (!o.packages.contains(HW)) {
-                List<String> p = new ArrayList<>(o.packages);
-                p.add(HW);
-                o.packages = List.copyOf(p);
+            List<String> p = new ArrayList<>(o.packages);
+            for (String extra : List.of(HW, FIXTURE)) {
+                if (!p.contains(extra)) {
+                    p.add(extra);
+                }
             }
+            o.packages = List.copyOf(p);
         }
         if (printer != null) {
             hooked.add(printer.className()); // print= of an unwoven method still needs Byte Buddy's listener

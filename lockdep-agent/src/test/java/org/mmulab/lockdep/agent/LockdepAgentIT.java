@@ -9,18 +9,17 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.mmulab.fixture.BareVm;
 import org.mmulab.kernel.arch.x86.kvm.mmu;
 import org.mmulab.kernel.arch.x86.kvm.mmu_h;
-import org.mmulab.kernel.arch.x86.kvm.variant_no_slots_lock;
-import org.mmulab.kernel.arch.x86.kvm.vmx;
-import org.mmulab.kernel.arch.x86.kvm.x86;
 import org.mmulab.kernel.linux.kvm;
 import org.mmulab.kernel.linux.kvm_vcpu;
 import org.mmulab.kernel.linux.mutex;
 import org.mmulab.kernel.linux.spinlock_t;
 import org.mmulab.kernel.uapi.linux.kvm_dirty_log;
 import org.mmulab.kernel.uapi.linux.kvm_h;
-import org.mmulab.kernel.uapi.linux.kvm_userspace_memory_region;
+import org.mmulab.kernel.variants.variant_no_slots_lock;
+import org.mmulab.kernel.variants.variant_v3_15;
 import org.mmulab.kernel.virt.kvm.kvm_main;
 import org.mmulab.lockdep.Lockdep;
 import org.mmulab.lockdep.LockdepConfig;
@@ -49,31 +48,12 @@ class LockdepAgentIT {
         return captured.toString(StandardCharsets.UTF_8);
     }
 
-    static final class Hw extends vmx {
-        @Override
-        public void tlb_flush(kvm_vcpu vcpu) {
-        }
-
-        @Override
-        public void run(kvm_vcpu vcpu) {
-        }
-
-        @Override
-        public int handle_exit(kvm_vcpu vcpu) {
-            return 1;
-        }
-    }
-
     static kvm vmWithDirtyPages() {
-        x86.kvm_arch_init(new Hw());
-        vmx.hardware_setup(false);
-        kvm k = kvm_main.kvm_create_vm(0);
-        assertEquals(0, kvm_main.kvm_vm_ioctl(k, kvm_h.KVM_SET_USER_MEMORY_REGION, new kvm_userspace_memory_region(0,
-                kvm_h.KVM_MEM_LOG_DIRTY_PAGES, GFN << 12, PAGES << 12, 0x7f00_0000_0000L + (GFN << 12))));
-        assertEquals(0, kvm_main.kvm_vm_ioctl(k, kvm_h.KVM_CREATE_VCPU, 0));
-        kvm_vcpu vcpu = k.vcpus[0];
+        BareVm vm = BareVm.create();
+        vm.addSlot(0, GFN, PAGES, true);
+        kvm k = vm.kvm;
+        kvm_vcpu vcpu = vm.addVcpu(0);
         kvm_main.vcpu_load(vcpu);
-        assertEquals(0, mmu.kvm_mmu_load(vcpu));
         for (long g = 0; g < 16; g++) {
             assertEquals(0, mmu.tdp_page_fault(vcpu, (GFN + g) << 12, mmu_h.PFERR_WRITE_MASK, false));
         }
@@ -121,7 +101,7 @@ class LockdepAgentIT {
         }
         kvm_main.vcpu_put(vcpu);
         org.mmulab.lockdep.TlbTrace.reset();
-        assertEquals(0, org.mmulab.kernel.arch.x86.kvm.variant_v3_15.kvm_vm_ioctl_get_dirty_log(k, new kvm_dirty_log(0, new long[2])));
+        assertEquals(0, variant_v3_15.kvm_vm_ioctl_get_dirty_log(k, new kvm_dirty_log(0, new long[2])));
         long[] v315 = org.mmulab.lockdep.TlbTrace.counts().get("kvm_vm_ioctl_get_dirty_log");
         assertEquals(1, v315[0], "v3.15 flushes inside mmu_lock");
         assertEquals(0, v315[1]);

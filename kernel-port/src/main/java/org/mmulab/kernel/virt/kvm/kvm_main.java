@@ -40,6 +40,8 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.mmulab.kernel.KernelSource;
 import org.mmulab.kernel.arch.x86.include.asm.cmpxchg;
+import org.mmulab.kernel.arch.x86.include.asm.kvm_arch_memory_slot;
+import org.mmulab.kernel.arch.x86.include.asm.uaccess;
 import org.mmulab.kernel.arch.x86.kvm.x86;
 import org.mmulab.kernel.linux.LongPtr;
 import org.mmulab.kernel.linux.bitops;
@@ -239,17 +241,6 @@ public final class kvm_main {
         return old_memslots;
     }
 
-    /** TASK_SIZE_MAX of x86-64: the top of user space, for access_ok(). */
-    @KernelSource(file = "arch/x86/include/asm/processor.h", lines = "897", name = "TASK_SIZE_MAX")
-    static final long TASK_SIZE_MAX = (1L << 47) - PAGE_SIZE;
-
-    @KernelSource(file = "arch/x86/include/asm/uaccess.h", lines = "88-89", name = "access_ok")
-    static boolean access_ok(long addr, long size) {
-        // __chk_range_not_ok: the range must not wrap and must end below the user limit
-        long end = addr + size;
-        return Long.compareUnsigned(end, addr) >= 0 && Long.compareUnsigned(end, TASK_SIZE_MAX) <= 0;
-    }
-
     /**
      * KVM_SET_USER_MEMORY_REGION under slots_lock: create, delete, move a slot or change its
      * flags (dirty logging on or off). Every check happens before anything changes, so a rejected
@@ -280,7 +271,7 @@ public final class kvm_main {
             return r;
         }
         if (Integer.compareUnsigned(mem.slot, KVM_USER_MEM_SLOTS) < 0
-                && ((mem.userspace_addr & (PAGE_SIZE - 1)) != 0 || !access_ok(mem.userspace_addr, mem.memory_size))) {
+                && ((mem.userspace_addr & (PAGE_SIZE - 1)) != 0 || !uaccess.access_ok(mem.userspace_addr, mem.memory_size))) {
             return r;
         }
         if (Integer.compareUnsigned(mem.slot, KVM_MEM_SLOTS_NUM) >= 0) {
@@ -400,7 +391,7 @@ public final class kvm_main {
         // the memory itself is freed through old by kvm_free_physmem_slot below
         if (change == kvm_mr_change.KVM_MR_DELETE) {
             new_.dirty_bitmap = null;
-            new_.arch = new org.mmulab.kernel.arch.x86.include.asm.kvm_arch_memory_slot();
+            new_.arch = new kvm_arch_memory_slot();
         }
 
         install_new_memslots(kvm, slots, new_);
@@ -465,6 +456,29 @@ public final class kvm_main {
         }
 
         return __gfn_to_hva_memslot(slot, gfn);
+    }
+
+    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "1053-1057")
+    static long gfn_to_hva_many(kvm_memory_slot slot, long gfn, long[] nr_pages) {
+        return __gfn_to_hva_many(slot, gfn, nr_pages, true);
+    }
+
+    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "1066-1069")
+    public static long gfn_to_hva(kvm kvm, long gfn) {
+        return gfn_to_hva_many(gfn_to_memslot(kvm, gfn), gfn, null);
+    }
+
+    /** The user address of {@code gfn} for a read; {@code writable[0]} says whether writes are allowed too. */
+    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "1076-1085")
+    public static long gfn_to_hva_prot(kvm kvm, long gfn, boolean[] writable) {
+        kvm_memory_slot slot = gfn_to_memslot(kvm, gfn);
+        long hva = __gfn_to_hva_many(slot, gfn, null, false);
+
+        if (!kvm_is_error_hva(hva) && writable != null) {
+            writable[0] = !memslot_is_readonly(slot);
+        }
+
+        return hva;
     }
 
     /**
@@ -553,6 +567,45 @@ public final class kvm_main {
         host_pfn_accessed.incrementAndGet();
     }
 
+    /** Reads the 8 bytes at {@code offset} of guest page {@code gfn} into {@code data[0]}. */
+    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "1438-1451", note = "8-byte reads; kvm_read_hva inlined")
+    public static int kvm_read_guest_page(kvm kvm, long gfn, long[] data, int offset, int len) {
+        int r;
+        long addr;
+
+        addr = gfn_to_hva_prot(kvm, gfn, null);
+        if (kvm_is_error_hva(addr)) {
+            return -EFAULT;
+        }
+        r = uaccess.__copy_from_user(data, addr + offset, len);
+        if (r != 0) {
+            return -EFAULT;
+        }
+        return 0;
+    }
+
+    /**
+     * Writes {@code data} (8 bytes) at {@code offset} of guest page {@code gfn} through the
+     * VMM's mapping, and logs the page dirty: a write by the kernel on the guest's behalf (the
+     * emulator's) is a write like any other for the dirty log.
+     */
+    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "1494-1508", note = "8-byte writes")
+    public static int kvm_write_guest_page(kvm kvm, long gfn, long data, int offset, int len) {
+        int r;
+        long addr;
+
+        addr = gfn_to_hva(kvm, gfn);
+        if (kvm_is_error_hva(addr)) {
+            return -EFAULT;
+        }
+        r = uaccess.__copy_to_user(addr + offset, data, len);
+        if (r != 0) {
+            return -EFAULT;
+        }
+        mark_page_dirty(kvm, gfn);
+        return 0;
+    }
+
     /** Sets the gfn's bit in the slot's live dirty bitmap, atomically (vCPUs race with the harvester). */
     @KernelSource(file = "virt/kvm/kvm_main.c", lines = "1646-1655")
     public static void mark_page_dirty_in_slot(kvm kvm, kvm_memory_slot memslot, long gfn) {
@@ -571,6 +624,21 @@ public final class kvm_main {
         mark_page_dirty_in_slot(kvm, memslot, gfn);
     }
 
+    /**
+     * The generic part of a new vCPU. The constructor of {@code kvm_vcpu} already did what the
+     * C does field by field (mutex, cpu = -1, kvm, vcpu_id); the architecture part follows.
+     */
+    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "213-246", note = "no kvm_run page, wait queue or async pf")
+    public static int kvm_vcpu_init(kvm_vcpu vcpu, kvm kvm, int id) {
+        int r;
+
+        r = x86.kvm_arch_vcpu_init(vcpu);
+        if (r < 0) {
+            return r;
+        }
+        return 0;
+    }
+
     /** KVM_CREATE_VCPU */
     @KernelSource(file = "virt/kvm/kvm_main.c", lines = "1894-1951", note = "returns the vCPU id instead of a file descriptor")
     public static int kvm_vm_ioctl_create_vcpu(kvm kvm, int id) {
@@ -582,6 +650,9 @@ public final class kvm_main {
         }
 
         vcpu = x86.kvm_arch_vcpu_create(kvm, id);
+        if (vcpu == null) {
+            return -ENOMEM; // IS_ERR(vcpu)
+        }
 
         r = x86.kvm_arch_vcpu_setup(vcpu);
         if (r != 0) {

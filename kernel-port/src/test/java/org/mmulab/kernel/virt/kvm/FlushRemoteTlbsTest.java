@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.mmulab.fixture.Vmm;
+import org.mmulab.kernel.arch.x86.include.asm.kvm_x86_ops;
 import org.mmulab.kernel.arch.x86.kvm.mmu;
 import org.mmulab.kernel.arch.x86.kvm.vmx;
 import org.mmulab.kernel.arch.x86.kvm.x86;
@@ -34,7 +36,7 @@ import org.mmulab.kernel.linux.smp;
 import org.mmulab.kernel.linux.srcu_struct;
 import org.mmulab.kernel.linux.mm;
 import org.mmulab.kernel.testing.CpuThread;
-import org.mmulab.kernel.testing.TestVm;
+import org.mmulab.fixture.BareVm;
 import org.mmulab.kernel.uapi.linux.kvm_h;
 import org.mmulab.kernel.uapi.linux.kvm_userspace_memory_region;
 
@@ -55,10 +57,11 @@ class FlushRemoteTlbsTest {
     static final long JOIN_MS = 10_000;
 
     /**
-     * A VMX whose {@code run} stays in the guest (interrupts off, as {@code vcpu_enter_guest} calls
-     * it) until an IPI is pending for this CPU or the test tells the vCPU to leave.
+     * A vendor module whose {@code run} stays in the guest (interrupts off, as
+     * {@code vcpu_enter_guest} calls it) until an IPI is pending for this CPU or the test tells
+     * the vCPU to leave. The EPT layout is vmx's.
      */
-    static final class GuestHw extends vmx {
+    static final class GuestHw implements kvm_x86_ops {
         final AtomicIntegerArray tlb_flushes = new AtomicIntegerArray(MAX);
         final AtomicIntegerArray entries = new AtomicIntegerArray(MAX);
         final AtomicIntegerArray exits = new AtomicIntegerArray(MAX);
@@ -74,6 +77,36 @@ class FlushRemoteTlbsTest {
 
         boolean leaving(int id) {
             return stop_all || leave.get(id) != 0;
+        }
+
+        @Override
+        public kvm_vcpu vcpu_create(kvm kvm, int id) {
+            kvm_vcpu vcpu = new kvm_vcpu(kvm, id);
+            return kvm_main.kvm_vcpu_init(vcpu, kvm, id) == 0 ? vcpu : null;
+        }
+
+        @Override
+        public void cache_reg(kvm_vcpu vcpu, int reg) {
+            vcpu.arch.regs_avail |= 1 << reg;
+        }
+
+        @Override
+        public void set_tdp_cr3(kvm_vcpu vcpu, long cr3) {
+        }
+
+        @Override
+        public int get_tdp_level() {
+            return vmx.get_ept_level();
+        }
+
+        @Override
+        public long get_mt_mask(kvm_vcpu vcpu, long gfn, boolean is_mmio) {
+            return vmx.vmx_get_mt_mask(vcpu, gfn, is_mmio);
+        }
+
+        @Override
+        public int get_lpage_level() {
+            return vmx.vmx_get_lpage_level();
         }
 
         @Override
@@ -171,7 +204,7 @@ class FlushRemoteTlbsTest {
         // Some guest memory, so the shadow-page budget is not zero when the vCPUs load their roots.
         assertEquals(0, kvm_main.kvm_vm_ioctl(kvm, kvm_h.KVM_SET_USER_MEMORY_REGION,
                 new kvm_userspace_memory_region(0, 0, 0x100L << mm.PAGE_SHIFT, 512L << mm.PAGE_SHIFT,
-                        TestVm.USER_BASE + (0x100L << mm.PAGE_SHIFT))));
+                        Vmm.USER_BASE + (0x100L << mm.PAGE_SHIFT))));
     }
 
     @AfterEach

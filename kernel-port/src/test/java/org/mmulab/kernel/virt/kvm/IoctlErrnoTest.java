@@ -21,7 +21,7 @@ import static org.mmulab.kernel.linux.kvm_host_h.KVM_MEM_MAX_NR_PAGES;
 import static org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_TLB_FLUSH;
 import static org.mmulab.kernel.linux.mm.PAGE_SHIFT;
 import static org.mmulab.kernel.linux.mm.PAGE_SIZE;
-import static org.mmulab.kernel.testing.TestVm.USER_BASE;
+import static org.mmulab.fixture.Vmm.USER_BASE;
 import static org.mmulab.kernel.uapi.linux.kvm_h.KVMIO;
 import static org.mmulab.kernel.uapi.linux.kvm_h.KVM_CREATE_VCPU;
 import static org.mmulab.kernel.uapi.linux.kvm_h.KVM_GET_DIRTY_LOG;
@@ -38,6 +38,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mmulab.kernel.arch.x86.include.asm.processor;
+import org.mmulab.fixture.Vmm;
 import org.mmulab.kernel.arch.x86.kvm.mmu;
 import org.mmulab.kernel.arch.x86.kvm.mmu_h;
 import org.mmulab.kernel.linux.LongPtr;
@@ -48,7 +50,7 @@ import org.mmulab.kernel.linux.kvm_host_h;
 import org.mmulab.kernel.linux.kvm_memory_slot;
 import org.mmulab.kernel.linux.kvm_memslots;
 import org.mmulab.kernel.linux.kvm_vcpu;
-import org.mmulab.kernel.testing.TestVm;
+import org.mmulab.fixture.BareVm;
 import org.mmulab.kernel.uapi.linux.kvm_dirty_log;
 import org.mmulab.kernel.uapi.linux.kvm_userspace_memory_region;
 
@@ -79,21 +81,21 @@ class IoctlErrnoTest {
     static final long[] SLOT0_WRITTEN = {0, 1, 2, 63};
     static final long[] SLOT1_WRITTEN = {0, 5, 64, 199};
 
-    TestVm vm;
+    BareVm vm;
     kvm_vcpu vcpu;
     long warningsBefore;
 
     @BeforeEach
     void setUp() {
-        vm = TestVm.create(false);
+        vm = BareVm.create(false);
         vm.addSlot(SLOT0, SLOT0_GFN, SLOT0_PAGES, false);
         vm.addSlot(SLOT1, SLOT1_GFN, SLOT1_PAGES, true);
         vcpu = vm.addVcpu(0);
         for (long g : SLOT0_WRITTEN) {
-            assertEquals(0, TestVm.fault(vcpu, SLOT0_GFN + g, true, false));
+            assertEquals(0, BareVm.fault(vcpu, SLOT0_GFN + g, true, false));
         }
         for (long g : SLOT1_WRITTEN) {
-            assertEquals(0, TestVm.fault(vcpu, SLOT1_GFN + g, true, false));
+            assertEquals(0, BareVm.fault(vcpu, SLOT1_GFN + g, true, false));
         }
         // the faults above queue no flush for the vCPU; start every test from a clean request word
         kvm_host_h.kvm_check_request(KVM_REQ_TLB_FLUSH, vcpu);
@@ -107,7 +109,7 @@ class IoctlErrnoTest {
         return new kvm_userspace_memory_region(slot, flags, gpa, size, uaddr);
     }
 
-    /** A well-formed region for {@code npages} at {@code gfn}, mapped at USER_BASE + gpa like TestVm does. */
+    /** A well-formed region for {@code npages} at {@code gfn}, mapped at USER_BASE + gpa like BareVm does. */
     static kvm_userspace_memory_region pages(int slot, int flags, long gfn, long npages) {
         return region(slot, flags, gfn << PAGE_SHIFT, npages << PAGE_SHIFT, USER_BASE + (gfn << PAGE_SHIFT));
     }
@@ -155,7 +157,7 @@ class IoctlErrnoTest {
         long[] sptes(long gfn, long npages) {
             long[] r = new long[(int) npages];
             for (int i = 0; i < npages; i++) {
-                r[i] = TestVm.leafSpte(vcpu, gfn + i);
+                r[i] = BareVm.leafSpte(vcpu, gfn + i);
             }
             return r;
         }
@@ -218,7 +220,7 @@ class IoctlErrnoTest {
         long gpa = FREE_GFN << PAGE_SHIFT;
         long ua = USER_BASE + gpa;
         long four = 4 * PAGE_SIZE;
-        long taskSizeMax = kvm_main.TASK_SIZE_MAX;
+        long taskSizeMax = processor.TASK_SIZE_MAX;
         return Stream.of(
                 // slot ids: the ioctl accepts user slots only (kvm_main.c 940), u32 compare
                 Arguments.of("slot KVM_USER_MEM_SLOTS (125)", region(KVM_USER_MEM_SLOTS, 0, gpa, four, ua), EINVAL),
@@ -368,7 +370,7 @@ class IoctlErrnoTest {
                 "slot 1 as it is");
         before.assertUnchanged("no-op on logged slot 1");
         for (long g : SLOT1_WRITTEN) {
-            assertTrue(mmu_h.is_writable_pte(TestVm.leafSpte(vcpu, SLOT1_GFN + g)), "page " + g + " still writable");
+            assertTrue(mmu_h.is_writable_pte(BareVm.leafSpte(vcpu, SLOT1_GFN + g)), "page " + g + " still writable");
             assertTrue(liveBit(slot(SLOT1), g), "dirty bit of page " + g + " still set");
         }
     }
@@ -403,15 +405,15 @@ class IoctlErrnoTest {
         }
         assertEquals(used, vm.kvm.arch.n_used_mmu_pages, "no shadow page is made by a slot change");
         // a gfn of the new slot can be faulted in
-        assertEquals(0, TestVm.fault(vcpu, gfn + 7, true, false));
-        assertTrue(mmu_h.is_writable_pte(TestVm.leafSpte(vcpu, gfn + 7)));
+        assertEquals(0, BareVm.fault(vcpu, gfn + 7, true, false));
+        assertTrue(mmu_h.is_writable_pte(BareVm.leafSpte(vcpu, gfn + 7)));
         assertEquals(warningsBefore, bug.warningCount());
     }
 
     @Test
     void boundaryRegionsThatAreValid() {
         // the user range may end exactly at TASK_SIZE_MAX (access_ok allows end == limit)
-        long top = kvm_main.TASK_SIZE_MAX;
+        long top = processor.TASK_SIZE_MAX;
         assertErrno(0, ioctl(KVM_SET_USER_MEMORY_REGION, region(3, 0, 0x4000L << PAGE_SHIFT, 2 * PAGE_SIZE, top - 2 * PAGE_SIZE)),
                 "user range ending at TASK_SIZE_MAX");
         // the guest range may end one page below 2^64 (the sum does not wrap)
@@ -462,7 +464,7 @@ class IoctlErrnoTest {
         long[] rmap = slot(SLOT0).arch.rmap[0];
         int used = vm.kvm.arch.n_used_mmu_pages;
         for (long g : SLOT0_WRITTEN) {
-            assertTrue(mmu_h.is_writable_pte(TestVm.leafSpte(vcpu, SLOT0_GFN + g)));
+            assertTrue(mmu_h.is_writable_pte(BareVm.leafSpte(vcpu, SLOT0_GFN + g)));
         }
 
         assertErrno(0, ioctl(KVM_SET_USER_MEMORY_REGION, pages(SLOT0, KVM_MEM_LOG_DIRTY_PAGES, SLOT0_GFN, SLOT0_PAGES)),
@@ -485,7 +487,7 @@ class IoctlErrnoTest {
         assertEquals(SLOT0_PAGES, s.npages);
         // kvm_arch_commit_memory_region (x86.c 7348-7349) write-protected the slot for logging
         for (long g : SLOT0_WRITTEN) {
-            long spte = TestVm.leafSpte(vcpu, SLOT0_GFN + g);
+            long spte = BareVm.leafSpte(vcpu, SLOT0_GFN + g);
             assertFalse(mmu_h.is_writable_pte(spte), "page " + g + " write-protected");
             assertTrue((spte & mmu.SPTE_MMU_WRITEABLE) != 0, "page " + g + " keeps SPTE_MMU_WRITEABLE");
         }
@@ -575,7 +577,7 @@ class IoctlErrnoTest {
         long[] expected = new long[words];
         for (long g : SLOT1_WRITTEN) {
             assertTrue(liveBit(s, g), "page " + g + " dirty before the call");
-            assertTrue(mmu_h.is_writable_pte(TestVm.leafSpte(vcpu, SLOT1_GFN + g)));
+            assertTrue(mmu_h.is_writable_pte(BareVm.leafSpte(vcpu, SLOT1_GFN + g)));
             expected[(int) (g / 64)] |= 1L << (g % 64);
         }
         kvm_memslots memslots = vm.kvm.memslots;
@@ -597,22 +599,22 @@ class IoctlErrnoTest {
         }
         // the pages were write-protected for logging and the flush was requested
         for (long g : SLOT1_WRITTEN) {
-            long spte = TestVm.leafSpte(vcpu, SLOT1_GFN + g);
+            long spte = BareVm.leafSpte(vcpu, SLOT1_GFN + g);
             assertFalse(mmu_h.is_writable_pte(spte), "page " + g + " write-protected");
             assertTrue((spte & mmu.SPTE_MMU_WRITEABLE) != 0);
         }
         assertTrue(kvm_host_h.kvm_check_request(KVM_REQ_TLB_FLUSH, vcpu), "kvm_flush_remote_tlbs ran before the copy");
         // slot 0 (not logged) was not touched
         for (long g : SLOT0_WRITTEN) {
-            assertTrue(mmu_h.is_writable_pte(TestVm.leafSpte(vcpu, SLOT0_GFN + g)));
+            assertTrue(mmu_h.is_writable_pte(BareVm.leafSpte(vcpu, SLOT0_GFN + g)));
         }
 
         // v3.16: those bits are lost
         assertArrayEquals(new long[words], vm.getDirtyLog(SLOT1, SLOT1_PAGES), "the next harvest does not see the lost bits");
 
         // a new write faults (fast path) and is logged for the next call
-        assertEquals(0, TestVm.fault(vcpu, SLOT1_GFN + 5, true, true));
-        assertTrue(mmu_h.is_writable_pte(TestVm.leafSpte(vcpu, SLOT1_GFN + 5)));
+        assertEquals(0, BareVm.fault(vcpu, SLOT1_GFN + 5, true, true));
+        assertTrue(mmu_h.is_writable_pte(BareVm.leafSpte(vcpu, SLOT1_GFN + 5)));
         long[] next = vm.getDirtyLog(SLOT1, SLOT1_PAGES);
         assertEquals(1L << 5, next[0]);
         assertEquals(0, next[1] | next[2] | next[3]);

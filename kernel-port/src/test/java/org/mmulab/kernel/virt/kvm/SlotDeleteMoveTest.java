@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.mmulab.fixture.Vmm;
 import org.mmulab.kernel.arch.x86.include.asm.kvm_host_h;
 import org.mmulab.kernel.arch.x86.include.asm.kvm_mmu_page;
 import org.mmulab.kernel.arch.x86.kvm.mmu;
@@ -21,7 +22,7 @@ import org.mmulab.kernel.linux.KernelBug;
 import org.mmulab.kernel.linux.kvm_memory_slot;
 import org.mmulab.kernel.linux.kvm_vcpu;
 import org.mmulab.kernel.linux.mm;
-import org.mmulab.kernel.testing.TestVm;
+import org.mmulab.fixture.BareVm;
 
 /**
  * Deleting and moving a memslot (kvm_main.c 846-868, 887-891): the slot is published invalid,
@@ -32,16 +33,16 @@ class SlotDeleteMoveTest {
 
     @Test
     void deleteZapsEveryShadowPageAndTheRootGoesWhenTheVcpuReloads() {
-        TestVm vm = TestVm.create(false);
+        BareVm vm = BareVm.create(false);
         vm.addSlot(0, 0x100, 64, true);
         kvm_vcpu vcpu = vm.addVcpu(0);
         for (long g = 0; g < 64; g++) {
-            assertEquals(0, TestVm.fault(vcpu, 0x100 + g, true, false));
+            assertEquals(0, BareVm.fault(vcpu, 0x100 + g, true, false));
         }
         int used = vm.kvm.arch.n_used_mmu_pages;
         assertEquals(4, used, "root + 3 table levels");
         long root = vcpu.arch.mmu.root_hpa;
-        long leafTable = TestVm.leafSptep(vcpu, 0x100) & mm.PAGE_MASK;
+        long leafTable = BareVm.leafSptep(vcpu, 0x100) & mm.PAGE_MASK;
         long generation = vm.kvm.memslots.generation;
 
         assertEquals(0, vm.setRegion(0, 0, 0x100, 0), "KVM_SET_USER_MEMORY_REGION with size 0 deletes");
@@ -65,23 +66,23 @@ class SlotDeleteMoveTest {
 
         // The slot id can be used again.
         vm.addSlot(0, 0x100, 64, false);
-        assertEquals(0, TestVm.fault(vcpu, 0x105, true, false));
-        assertTrue(mmu_h.is_writable_pte(TestVm.leafSpte(vcpu, 0x105)));
+        assertEquals(0, BareVm.fault(vcpu, 0x105, true, false));
+        assertTrue(mmu_h.is_writable_pte(BareVm.leafSpte(vcpu, 0x105)));
     }
 
     @Test
     void moveRemapsTheSlotAtItsNewGfns() {
-        TestVm vm = TestVm.create(true);
+        BareVm vm = BareVm.create(true);
         vm.addSlot(3, 0x200, 16, false);
         kvm_vcpu vcpu = vm.addVcpu(0);
-        assertEquals(0, TestVm.fault(vcpu, 0x203, true, false));
-        long pfn = mmu.spte_to_pfn(TestVm.leafSpte(vcpu, 0x203));
+        assertEquals(0, BareVm.fault(vcpu, 0x203, true, false));
+        long pfn = mmu.spte_to_pfn(BareVm.leafSpte(vcpu, 0x203));
         kvm_memory_slot before = kvm_main.gfn_to_memslot(vm.kvm, 0x203);
 
         // same size and user address, new guest address: KVM_MR_MOVE
         assertEquals(0, kvm_main.kvm_vm_ioctl(vm.kvm, org.mmulab.kernel.uapi.linux.kvm_h.KVM_SET_USER_MEMORY_REGION,
                 new org.mmulab.kernel.uapi.linux.kvm_userspace_memory_region(3, 0, 0x800L << 12, 16L << 12,
-                        TestVm.USER_BASE + (0x200L << 12))));
+                        Vmm.USER_BASE + (0x200L << 12))));
         assertNull(kvm_main.gfn_to_memslot(vm.kvm, 0x203));
         kvm_memory_slot after = kvm_main.gfn_to_memslot(vm.kvm, 0x803);
         assertEquals(0x800, after.base_gfn);
@@ -92,17 +93,17 @@ class SlotDeleteMoveTest {
 
         mmu.kvm_mmu_unload(vcpu);
         mmu_h.kvm_mmu_reload(vcpu);
-        assertEquals(0, TestVm.fault(vcpu, 0x803, true, false));
-        assertEquals(pfn, mmu.spte_to_pfn(TestVm.leafSpte(vcpu, 0x803)), "same host page, new guest address");
-        assertEquals(0, TestVm.leafSpte(vcpu, 0x203));
+        assertEquals(0, BareVm.fault(vcpu, 0x803, true, false));
+        assertEquals(pfn, mmu.spte_to_pfn(BareVm.leafSpte(vcpu, 0x803)), "same host page, new guest address");
+        assertEquals(0, BareVm.leafSpte(vcpu, 0x203));
     }
 
     @Test
     void theZapWaitsForALocklessWalkBeforeFreeingTables() throws Exception {
-        TestVm vm = TestVm.create(false);
+        BareVm vm = BareVm.create(false);
         vm.addSlot(0, 0x100, 8, false);
         kvm_vcpu vcpu = vm.addVcpu(0);
-        assertEquals(0, TestVm.fault(vcpu, 0x101, true, false));
+        assertEquals(0, BareVm.fault(vcpu, 0x101, true, false));
 
         CountDownLatch walking = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
@@ -114,7 +115,7 @@ class SlotDeleteMoveTest {
                 walking.countDown();
                 finish.await(10, TimeUnit.SECONDS);
                 // still inside the walk: the table must not have been freed under us
-                sawTable.set(mm.deref(TestVm.leafSptep(vcpu, 0x101)) != 0);
+                sawTable.set(mm.deref(BareVm.leafSptep(vcpu, 0x101)) != 0);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {

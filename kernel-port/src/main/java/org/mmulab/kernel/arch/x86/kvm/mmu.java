@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 package org.mmulab.kernel.arch.x86.kvm;
 
+import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.EMULATE_DONE;
+import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.EMULATE_FAIL;
+import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.EMULATE_USER_EXIT;
+import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.EMULTYPE_RETRY;
 import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.INVALID_PAGE;
 import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_MIN_ALLOC_MMU_PAGES;
 import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_MIN_FREE_MMU_PAGES;
+import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_MMU_HASH_SHIFT;
 import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_NR_PAGE_SIZES;
 import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_PAGES_PER_HPAGE;
 import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_PERMILLE_MMU_PAGES;
@@ -29,6 +34,8 @@ import static org.mmulab.kernel.arch.x86.kvm.mmu_h.is_writable_pte;
 import static org.mmulab.kernel.linux.bug.BUG;
 import static org.mmulab.kernel.linux.bug.BUG_ON;
 import static org.mmulab.kernel.linux.bug.WARN_ON;
+import static org.mmulab.kernel.linux.errno.EFAULT;
+import static org.mmulab.kernel.linux.kvm_host_h.KVM_PFN_ERR_RO_FAULT;
 import static org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_MMU_SYNC;
 import static org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_TLB_FLUSH;
 import static org.mmulab.kernel.linux.kvm_host_h.KVM_MEMSLOT_INVALID;
@@ -62,6 +69,8 @@ import static org.mmulab.kernel.virt.kvm.kvm_main.mark_page_dirty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongConsumer;
+import org.mmulab.hw.Vmcs;
+import org.mmulab.kernel.linux.KernelBug;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.mmulab.kernel.KernelSource;
@@ -941,7 +950,7 @@ public final class mmu {
 
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "1536-1539")
     static int kvm_page_table_hashfn(long gfn) {
-        return (int) (gfn & ((1 << org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_MMU_HASH_SHIFT) - 1));
+        return (int) (gfn & ((1 << KVM_MMU_HASH_SHIFT) - 1));
     }
 
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "1541-1548")
@@ -1081,7 +1090,7 @@ public final class mmu {
             }
 
             if (s.unsync) {
-                throw new org.mmulab.kernel.linux.KernelBug(
+                throw new KernelBug(
                         "kvm_sync_page_transient (mmu.c 1756-1767) is outside the port's scope: " + s);
             }
 
@@ -1106,7 +1115,7 @@ public final class mmu {
                 kvm_flush_remote_tlbs(vcpu.kvm);
             }
             if (level > PT_PAGE_TABLE_LEVEL && need_sync) {
-                throw new org.mmulab.kernel.linux.KernelBug(
+                throw new KernelBug(
                         "kvm_sync_pages (mmu.c 1783-1805) is outside the port's scope: gfn " + gfn);
             }
 
@@ -1233,7 +1242,7 @@ public final class mmu {
         if (parent.unsync_children == 0) {
             return 0; // mmu_unsync_walk finds nothing
         }
-        throw new org.mmulab.kernel.linux.KernelBug("mmu_unsync_walk (mmu.c 1693-1701) is outside the port's scope: " + parent);
+        throw new KernelBug("mmu_unsync_walk (mmu.c 1693-1701) is outside the port's scope: " + parent);
     }
 
     /**
@@ -1582,11 +1591,11 @@ public final class mmu {
 
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "2695-2712")
     static int kvm_handle_bad_page(kvm_vcpu vcpu, long gfn, long pfn) {
-        if (pfn == org.mmulab.kernel.linux.kvm_host_h.KVM_PFN_ERR_RO_FAULT) {
+        if (pfn == KVM_PFN_ERR_RO_FAULT) {
             return 1;
         }
         // KVM_PFN_ERR_HWPOISON would signal the VMM; the model's host memory never fails
-        return -org.mmulab.kernel.linux.errno.EFAULT;
+        return -EFAULT;
     }
 
     /** PageTransCompound(pfn_to_page(pfn)): the model's host backs guest memory with 4K pages only. */
@@ -1631,7 +1640,7 @@ public final class mmu {
         }
 
         if (is_noslot_pfn(pfn)) {
-            ret_val[0] = -org.mmulab.kernel.linux.errno.EFAULT;
+            ret_val[0] = -EFAULT;
             return true;
         }
 
@@ -1767,7 +1776,7 @@ public final class mmu {
             vcpu.arch.mmu.root_hpa = INVALID_PAGE;
             return;
         }
-        throw new org.mmulab.kernel.linux.KernelBug("PAE roots are outside the port's scope");
+        throw new KernelBug("PAE roots are outside the port's scope");
     }
 
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "3015-3049")
@@ -1783,7 +1792,7 @@ public final class mmu {
             vcpu.arch.mmu.root_hpa = __pa(sp.spt);
         } else if (vcpu.arch.mmu.shadow_root_level == PT32E_ROOT_LEVEL) {
             // four PAE roots (mmu.c 3028-3044): EPT always has a 4-level root, so not ported
-            throw new org.mmulab.kernel.linux.KernelBug("PAE shadow roots are outside the port's scope");
+            throw new KernelBug("PAE shadow roots are outside the port's scope");
         } else {
             BUG();
         }
@@ -1796,7 +1805,7 @@ public final class mmu {
         if (vcpu.arch.mmu.direct_map) {
             return mmu_alloc_direct_roots(vcpu);
         }
-        throw new org.mmulab.kernel.linux.KernelBug("mmu_alloc_shadow_roots (shadow paging) is outside the port's scope");
+        throw new KernelBug("mmu_alloc_shadow_roots (shadow paging) is outside the port's scope");
     }
 
     /** No async page faults in this model: the pfn is looked up synchronously. */
@@ -1825,7 +1834,7 @@ public final class mmu {
 
         if ((error_code & PFERR_RSVD_MASK) != 0) {
             // handle_mmio_page_fault: MMIO is outside the port's scope
-            return -org.mmulab.kernel.linux.errno.EFAULT;
+            return -EFAULT;
         }
 
         r[0] = mmu_topup_memory_caches(vcpu);
@@ -1875,13 +1884,15 @@ public final class mmu {
     }
 
     /**
-     * The exit handler's entry into the MMU: run the fault handler; 0 from it means "retry the
-     * access" (return 1, back into the guest). A positive answer asks for the instruction to be
-     * emulated, which is outside the port: the access is retried instead (departure).
+     * The entry from an EPT violation: the MMU's fault handler fixes the mapping (0: go back into
+     * the guest) or says the access must be emulated (a write to a page that stays
+     * write-protected because it is shadowed); then the emulator runs the instruction, which
+     * {@code insn} carries decoded. Returns 1 to re-enter the guest, 0 to go to userspace.
      */
-    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "4187-4218", note = "x86_emulate_instruction is not ported: an emulation request retries")
-    public static int kvm_mmu_page_fault(kvm_vcpu vcpu, long cr2, int error_code) {
-        int r;
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "4187-4218", note = "no MMIO sptes, so never the is_mmio_page_fault case")
+    public static int kvm_mmu_page_fault(kvm_vcpu vcpu, long cr2, int error_code, Vmcs.Instruction insn, int insn_len) {
+        int r, emulation_type = EMULTYPE_RETRY;
+        int er;
 
         r = vcpu.arch.mmu.page_fault.page_fault(vcpu, cr2, error_code, false);
         if (r < 0) {
@@ -1892,8 +1903,18 @@ public final class mmu {
             return 1;
         }
 
-        vcpu.stat.emulation_requests.incrementAndGet();
-        return 1;
+        er = x86.x86_emulate_instruction(vcpu, cr2, emulation_type, insn, insn_len);
+
+        switch (er) {
+            case EMULATE_DONE:
+                return 1;
+            case EMULATE_USER_EXIT:
+            case EMULATE_FAIL:
+                return 0;
+            default:
+                BUG();
+                return 0;
+        }
     }
 
     /** Asks this vCPU to flush its own TLB before it next enters the guest. */
@@ -1910,6 +1931,7 @@ public final class mmu {
 
         context.base_role.set_word(0);
         context.page_fault = mmu::tdp_page_fault;
+        context.set_cr3 = x86.kvm_x86_ops::set_tdp_cr3;
         context.shadow_root_level = x86.kvm_x86_ops.get_tdp_level();
         context.root_hpa = INVALID_PAGE;
         context.direct_map = true;
@@ -1922,12 +1944,12 @@ public final class mmu {
         if (tdp_enabled) {
             init_kvm_tdp_mmu(vcpu);
         } else {
-            throw new org.mmulab.kernel.linux.KernelBug("shadow paging (init_kvm_softmmu) is outside the port's scope");
+            throw new KernelBug("shadow paging (init_kvm_softmmu) is outside the port's scope");
         }
     }
 
     /** Allocates the roots; the caller enters the guest on them. */
-    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "3905-3920", note = "set_cr3 is implied: the machine walks from root_hpa")
+    @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "3905-3920", note = "a direct map has no roots to sync")
     public static int kvm_mmu_load(kvm_vcpu vcpu) {
         int r;
 
@@ -1936,6 +1958,11 @@ public final class mmu {
             return r;
         }
         r = mmu_alloc_roots(vcpu);
+        if (r != 0) {
+            return r;
+        }
+        // set_cr3() flushes the TLB as well
+        vcpu.arch.mmu.set_cr3.set_cr3(vcpu, vcpu.arch.mmu.root_hpa);
         return r;
     }
 

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 package org.mmulab.kernel.arch.x86.kvm;
 
+import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.EMULATE_DONE;
+import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.EMULATE_FAIL;
 import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_NR_PAGE_SIZES;
+import static org.mmulab.kernel.linux.bug.BUG_ON;
 import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_PAGES_PER_HPAGE;
 import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_USER_MEM_SLOTS;
 import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.gfn_to_index;
 import static org.mmulab.kernel.linux.bitops.BITS_PER_LONG;
 import static org.mmulab.kernel.linux.errno.EFAULT;
+import static org.mmulab.kernel.linux.errno.EINTR;
 import static org.mmulab.kernel.linux.errno.EINVAL;
 import static org.mmulab.kernel.linux.errno.ENOENT;
 import static org.mmulab.kernel.linux.kvm_host_h.EXITING_GUEST_MODE;
@@ -18,6 +22,7 @@ import static org.mmulab.kernel.linux.kvm_host_h.OUTSIDE_GUEST_MODE;
 import static org.mmulab.kernel.linux.kvm_host_h.id_to_memslot;
 import static org.mmulab.kernel.linux.kvm_host_h.kvm_check_request;
 import static org.mmulab.kernel.linux.kvm_host_h.kvm_dirty_bitmap_bytes;
+import static org.mmulab.kernel.linux.kvm_host_h.kvm_vcpu_exiting_guest_mode;
 import static org.mmulab.kernel.linux.mutex.mutex_lock;
 import static org.mmulab.kernel.linux.mutex.mutex_unlock;
 import static org.mmulab.kernel.linux.spinlock_t.spin_lock;
@@ -28,6 +33,8 @@ import org.mmulab.kernel.KernelSource;
 import org.mmulab.kernel.arch.x86.include.asm.cmpxchg;
 import org.mmulab.kernel.arch.x86.include.asm.kvm_lpage_info;
 import org.mmulab.kernel.arch.x86.include.asm.kvm_x86_ops;
+import org.mmulab.kernel.arch.x86.include.asm.uaccess;
+import org.mmulab.hw.Vmcs;
 import org.mmulab.kernel.linux.LongPtr;
 import org.mmulab.kernel.linux.irqflags;
 import org.mmulab.kernel.linux.kvm;
@@ -35,10 +42,12 @@ import org.mmulab.kernel.linux.kvm_host_h.kvm_mr_change;
 import org.mmulab.kernel.linux.kvm_memory_slot;
 import org.mmulab.kernel.linux.kvm_vcpu;
 import org.mmulab.kernel.linux.lockdep;
+import org.mmulab.kernel.linux.mm;
 import org.mmulab.kernel.linux.preempt;
 import org.mmulab.kernel.linux.sched;
 import org.mmulab.kernel.linux.smp;
 import org.mmulab.kernel.linux.srcu_struct;
+import org.mmulab.kernel.linux.task_struct;
 import org.mmulab.kernel.uapi.linux.kvm_dirty_log;
 import org.mmulab.kernel.uapi.linux.kvm_h;
 import org.mmulab.kernel.uapi.linux.kvm_userspace_memory_region;
@@ -146,7 +155,7 @@ public final class x86 {
             }
 
             r = -EFAULT;
-            if (copy_to_user(log.dirty_bitmap, dirty_bitmap_buffer, n)) {
+            if (uaccess.copy_to_user(log.dirty_bitmap, dirty_bitmap_buffer, n) != 0) {
                 return r;
             }
 
@@ -155,23 +164,6 @@ public final class x86 {
         } finally {
             mutex_unlock(kvm.slots_lock);
         }
-    }
-
-    /**
-     * copy_to_user: fails (returns true, "bytes not copied") when the user buffer is missing or
-     * shorter than {@code n} bytes. A failed copy copies nothing.
-     */
-    @KernelSource(file = "arch/x86/include/asm/uaccess.h", lines = "722-737", name = "copy_to_user",
-            note = "the user buffer is a long[]; too small or missing is the -EFAULT case")
-    static boolean copy_to_user(long[] to, LongPtr from, long n) {
-        sched.might_sleep(); // might_fault(): touching user memory may fault a page in
-        if (to == null || (long) to.length * 8 < n) {
-            return true;
-        }
-        for (int i = 0; i < n / 8; i++) {
-            to[i] = from.at(i);
-        }
-        return false;
     }
 
     @KernelSource(file = "arch/x86/kvm/x86.c", lines = "7197-7216")
@@ -219,7 +211,7 @@ public final class x86 {
             if (((slot.base_gfn + npages) & (KVM_PAGES_PER_HPAGE(level) - 1)) != 0) {
                 slot.arch.lpage_info[i - 1][lpages - 1].write_count = 1;
             }
-            ugfn = slot.userspace_addr >>> org.mmulab.kernel.linux.mm.PAGE_SHIFT;
+            ugfn = slot.userspace_addr >>> mm.PAGE_SHIFT;
             // gfn and host address not aligned alike: no large pages in this slot
             if (((slot.base_gfn ^ ugfn) & (KVM_PAGES_PER_HPAGE(level) - 1)) != 0) {
                 for (int j = 0; j < lpages; ++j) {
@@ -286,8 +278,8 @@ public final class x86 {
                 break;
             }
 
-            if (sched.signal_pending(org.mmulab.kernel.linux.task_struct.current())) {
-                r = -org.mmulab.kernel.linux.errno.EINTR;
+            if (sched.signal_pending(task_struct.current())) {
+                r = -EINTR;
                 vcpu.stat.signal_exits.incrementAndGet();
             }
             if (sched.need_resched()) {
@@ -321,15 +313,27 @@ public final class x86 {
     /** Should a kick interrupt this vCPU: is it in guest mode (moving it to EXITING_GUEST_MODE)? */
     @KernelSource(file = "arch/x86/kvm/x86.c", lines = "7378-7381")
     public static boolean kvm_arch_vcpu_should_kick(kvm_vcpu vcpu) {
-        return org.mmulab.kernel.linux.kvm_host_h.kvm_vcpu_exiting_guest_mode(vcpu) == IN_GUEST_MODE;
+        return kvm_vcpu_exiting_guest_mode(vcpu) == IN_GUEST_MODE;
     }
 
-    /** vmx_create_vcpu -> kvm_vcpu_init -> kvm_arch_vcpu_init -> kvm_mmu_create. */
-    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "6785-6793")
+    /** The vendor allocates the vCPU (vmx_create_vcpu), which comes back through kvm_arch_vcpu_init. */
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "6785-6793", note = "no TSC check")
     public static kvm_vcpu kvm_arch_vcpu_create(kvm kvm, int id) {
-        kvm_vcpu vcpu = new kvm_vcpu(kvm, id);
-        mmu.kvm_mmu_create(vcpu);
-        return vcpu;
+        return kvm_x86_ops.vcpu_create(kvm, id);
+    }
+
+    /** The x86 part of a new vCPU: here only its MMU. */
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "7007-7082", note = "only kvm_mmu_create")
+    public static int kvm_arch_vcpu_init(kvm_vcpu vcpu) {
+        int r;
+
+        BUG_ON(vcpu.kvm == null);
+
+        r = mmu.kvm_mmu_create(vcpu);
+        if (r < 0) {
+            return r;
+        }
+        return 0;
     }
 
     @KernelSource(file = "arch/x86/kvm/x86.c", lines = "6795-6808")
@@ -344,6 +348,59 @@ public final class x86 {
         kvm_main.vcpu_put(vcpu);
 
         return r;
+    }
+
+    /**
+     * The emulator's write to guest memory: through the VMM's mapping, logged dirty. Returns 1
+     * (X86EMUL_CONTINUE's "done") or 0 when the gfn has no usable mapping.
+     */
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "4199-4209",
+            note = "8-byte writes; kvm_write_guest of one page; kvm_mmu_pte_write is not ported (no guest page tables are shadowed through writes)")
+    static int emulator_write_phys(kvm_vcpu vcpu, long gpa, long val, int bytes) {
+        int ret;
+
+        ret = kvm_main.kvm_write_guest_page(vcpu.kvm, gpa >>> mm.PAGE_SHIFT, val, (int) (gpa & (mm.PAGE_SIZE - 1)), bytes);
+        if (ret < 0) {
+            return 0;
+        }
+        return 1;
+    }
+
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "4938-4953", note = "no exception is queued")
+    static int handle_emulation_failure(kvm_vcpu vcpu) {
+        vcpu.stat.insn_emulation_fail.incrementAndGet();
+        return EMULATE_FAIL;
+    }
+
+    /**
+     * Emulates the instruction a fault could not fix: a guest write to a page the MMU keeps
+     * write-protected (a gfn shadowed as a guest page table). The guest's instructions are 8-byte
+     * MOVs, and the hardware handed over the decoded one as {@code insn}; a write goes to guest
+     * memory through the VMM's mapping and marks the page dirty ({@code kvm_write_guest}), a read
+     * is done through it too, and RIP moves past the instruction, so the guest continues after it.
+     */
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "5164-5284",
+            note = "insn is decoded already (no x86_decode_insn); one MOV to or from memory; no exceptions, MMIO, PIO or retry")
+    public static int x86_emulate_instruction(kvm_vcpu vcpu, long cr2, int emulation_type, Vmcs.Instruction insn, int insn_len) {
+        int r;
+
+        vcpu.stat.insn_emulation.incrementAndGet();
+        if (insn == null || insn.gpa() >>> mm.PAGE_SHIFT != cr2 >>> mm.PAGE_SHIFT) {
+            return handle_emulation_failure(vcpu);
+        }
+
+        if (insn.write()) {
+            r = emulator_write_phys(vcpu, insn.gpa(), insn.value(), 8);
+        } else {
+            long[] val = new long[1];
+            r = kvm_main.kvm_read_guest_page(vcpu.kvm, insn.gpa() >>> mm.PAGE_SHIFT, val, (int) (insn.gpa() & (mm.PAGE_SIZE - 1)), 8) == 0 ? 1 : 0;
+        }
+        if (r == 0) {
+            return handle_emulation_failure(vcpu);
+        }
+
+        kvm_cache_regs.kvm_rip_write(vcpu, kvm_cache_regs.kvm_rip_read(vcpu) + insn_len);
+        return EMULATE_DONE;
     }
 
     /**
@@ -390,7 +447,7 @@ public final class x86 {
         irqflags.local_irq_disable();
 
         if (vcpu.mode() == EXITING_GUEST_MODE || vcpu.requests.get() != 0 || sched.need_resched()
-                || sched.signal_pending(org.mmulab.kernel.linux.task_struct.current())) {
+                || sched.signal_pending(task_struct.current())) {
             vcpu.set_mode(OUTSIDE_GUEST_MODE);
             smp.smp_mb();
             irqflags.local_irq_enable();

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.mmulab.kernel.linux.bug;
 import org.mmulab.kernel.linux.kvm_vcpu;
 import org.mmulab.kernel.linux.smp;
-import org.mmulab.kernel.testing.TestVm;
+import org.mmulab.fixture.BareVm;
 
 /**
  * vCPU threads write guest pages while another thread harvests the dirty log over and over; after
@@ -131,7 +131,7 @@ class ConcurrentDirtyLogTest {
     @ParameterizedTest(name = "EPT A/D={0} {1} seed {2}")
     @MethodSource("rounds")
     void noDirtyPageIsLost(boolean ad, Sharing sharing, long seed) throws InterruptedException {
-        TestVm vm = TestVm.create(ad);
+        BareVm vm = BareVm.create(ad);
         vm.addSlot(SLOT, BASE_GFN, NPAGES, true);
         long warningsBefore = bug.warningCount();
 
@@ -147,7 +147,7 @@ class ConcurrentDirtyLogTest {
         AtomicBoolean harvesterDead = new AtomicBoolean();
         AtomicBoolean abort = new AtomicBoolean(); // set on timeout so the threads of a failed round stop
         CountDownLatch start = new CountDownLatch(1);
-        Object vcpuCreation = new Object(); // TestVm.addVcpu looks its vCPU up by count: one at a time
+        Object vcpuCreation = new Object(); // BareVm.addVcpu looks its vCPU up by count: one at a time
 
         List<Thread> writers = new ArrayList<>();
         for (int w = 0; w < WRITERS; w++) {
@@ -182,7 +182,7 @@ class ConcurrentDirtyLogTest {
                             // harvester waiting in smp_call_function_many forever).
                             smp.handle_pending_ipis();
                             long ticket = clock.incrementAndGet();
-                            long spte = TestVm.leafSpte(vcpu, gfn);
+                            long spte = BareVm.leafSpte(vcpu, gfn);
                             if (mmu_h.is_writable_pte(spte)) {
                                 lastWrite.accumulateAndGet(p, ticket, Math::max);
                                 writes.incrementAndGet(p);
@@ -194,7 +194,7 @@ class ConcurrentDirtyLogTest {
                             if (++taken > MAX_FAULTS_PER_WRITE || abort.get()) {
                                 throw new AssertionError("writer " + id + " cannot make page " + p + " writable");
                             }
-                            int r = TestVm.fault(vcpu, gfn, true, mmu.is_shadow_present_pte(spte));
+                            int r = BareVm.fault(vcpu, gfn, true, mmu.is_shadow_present_pte(spte));
                             faults.incrementAndGet(p);
                             if (r != 0) {
                                 throw new AssertionError("tdp_page_fault(" + Long.toHexString(gfn) + ") = " + r);
@@ -287,7 +287,7 @@ class ConcurrentDirtyLogTest {
             }
             assertTrue(reported <= faults.get(p), "page reported more often than it was write-faulted: " + info);
 
-            long spte = TestVm.leafSpte(vm.kvm.vcpus[0], BASE_GFN + p);
+            long spte = BareVm.leafSpte(vm.kvm.vcpus[0], BASE_GFN + p);
             assertFalse(mmu_h.is_writable_pte(spte), "still writable after the final harvest: " + info);
             if (writes.get(p) > 0) {
                 assertTrue((spte & mmu.SPTE_MMU_WRITEABLE) != 0, "dirty logging keeps SPTE_MMU_WRITEABLE: " + info);

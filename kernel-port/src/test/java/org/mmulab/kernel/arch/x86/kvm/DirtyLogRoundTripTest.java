@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mmulab.kernel.linux.kvm_vcpu;
-import org.mmulab.kernel.testing.TestVm;
+import org.mmulab.fixture.BareVm;
 import org.mmulab.kernel.uapi.linux.kvm_h;
 
 /**
@@ -25,14 +25,14 @@ class DirtyLogRoundTripTest {
     @ParameterizedTest(name = "EPT A/D bits = {0}")
     @ValueSource(booleans = {false, true})
     void harvestReturnsExactlyTheWrittenPagesAndFastPathRelogs(boolean ad) {
-        TestVm vm = TestVm.create(ad);
+        BareVm vm = BareVm.create(ad);
         vm.addSlot(SLOT, BASE_GFN, NPAGES, false);
         kvm_vcpu vcpu = vm.addVcpu(0);
 
         // Map every page writable before logging starts.
         for (long g = 0; g < NPAGES; g++) {
-            assertEquals(0, TestVm.fault(vcpu, BASE_GFN + g, true, false));
-            long spte = TestVm.leafSpte(vcpu, BASE_GFN + g);
+            assertEquals(0, BareVm.fault(vcpu, BASE_GFN + g, true, false));
+            long spte = BareVm.leafSpte(vcpu, BASE_GFN + g);
             assertTrue(mmu_h.is_writable_pte(spte), "writable after a write fault");
         }
 
@@ -40,7 +40,7 @@ class DirtyLogRoundTripTest {
         int flushesBefore = vm.kvm.stat.remote_tlb_flush.get();
         assertEquals(0, vm.setRegion(SLOT, kvm_h.KVM_MEM_LOG_DIRTY_PAGES, BASE_GFN, NPAGES));
         for (long g = 0; g < NPAGES; g++) {
-            long spte = TestVm.leafSpte(vcpu, BASE_GFN + g);
+            long spte = BareVm.leafSpte(vcpu, BASE_GFN + g);
             assertFalse(mmu_h.is_writable_pte(spte), "W cleared by kvm_mmu_slot_remove_write_access");
             assertTrue((spte & mmu.SPTE_MMU_WRITEABLE) != 0, "SPTE_MMU_WRITEABLE kept by dirty logging");
         }
@@ -53,11 +53,11 @@ class DirtyLogRoundTripTest {
         // Write a known set of pages: each write faults and is fixed by the fast path.
         long[] written = {0, 1, 63, 64, 65, 127, 128, 199};
         for (long g : written) {
-            long before = TestVm.leafSpte(vcpu, BASE_GFN + g);
+            long before = BareVm.leafSpte(vcpu, BASE_GFN + g);
             assertTrue(mmu.spte_is_locklessly_modifiable(before));
             assertTrue(mmu.fast_page_fault(vcpu, (BASE_GFN + g) << 12, mmu_h.PT_PAGE_TABLE_LEVEL,
                     mmu_h.PFERR_WRITE_MASK | mmu_h.PFERR_PRESENT_MASK), "fast path fixes a dirty-log fault");
-            assertEquals(before | mmu_h.PT_WRITABLE_MASK, TestVm.leafSpte(vcpu, BASE_GFN + g), "only W changed");
+            assertEquals(before | mmu_h.PT_WRITABLE_MASK, BareVm.leafSpte(vcpu, BASE_GFN + g), "only W changed");
         }
 
         long[] log = vm.getDirtyLog(SLOT, NPAGES);
@@ -68,15 +68,15 @@ class DirtyLogRoundTripTest {
             }
             boolean got = (log[(int) (g / 64)] & (1L << (g % 64))) != 0;
             assertEquals(expected, got, "dirty bit of page " + g);
-            long spte = TestVm.leafSpte(vcpu, BASE_GFN + g);
+            long spte = BareVm.leafSpte(vcpu, BASE_GFN + g);
             assertFalse(mmu_h.is_writable_pte(spte), "read-only again after the harvest, page " + g);
             assertTrue((spte & mmu.SPTE_MMU_WRITEABLE) != 0);
         }
         assertTrue(vm.kvm.stat.remote_tlb_flush.get() >= flushesBefore, "remote flush count never goes down");
 
         // The next write goes through fast_page_fault again and is logged for the next round.
-        assertEquals(0, TestVm.fault(vcpu, BASE_GFN + 5, true, true));
-        assertTrue(mmu_h.is_writable_pte(TestVm.leafSpte(vcpu, BASE_GFN + 5)));
+        assertEquals(0, BareVm.fault(vcpu, BASE_GFN + 5, true, true));
+        assertTrue(mmu_h.is_writable_pte(BareVm.leafSpte(vcpu, BASE_GFN + 5)));
         long[] next = vm.getDirtyLog(SLOT, NPAGES);
         assertEquals(1L << 5, next[0]);
         assertEquals(0, next[1] | next[2] | next[3]);

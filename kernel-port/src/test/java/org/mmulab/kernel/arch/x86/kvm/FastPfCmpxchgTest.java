@@ -26,6 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mmulab.fixture.Vmm;
 import org.mmulab.kernel.arch.x86.include.asm.kvm_host_h;
 import org.mmulab.kernel.arch.x86.include.asm.kvm_mmu_page;
 import org.mmulab.kernel.linux.bug;
@@ -33,7 +34,7 @@ import org.mmulab.kernel.linux.kvm_memory_slot;
 import org.mmulab.kernel.linux.kvm_vcpu;
 import org.mmulab.kernel.linux.mm;
 import org.mmulab.kernel.linux.spinlock_t;
-import org.mmulab.kernel.testing.TestVm;
+import org.mmulab.fixture.BareVm;
 import org.mmulab.kernel.uapi.linux.kvm_h;
 import org.mmulab.kernel.uapi.linux.kvm_userspace_memory_region;
 import org.mmulab.kernel.virt.kvm.kvm_main;
@@ -61,7 +62,7 @@ class FastPfCmpxchgTest {
     static final int P = 77; // not the first spte of its table, not in the first bitmap word
     static final int GOOD_CODE = PFERR_PRESENT_MASK | PFERR_WRITE_MASK;
 
-    TestVm vm;
+    BareVm vm;
     kvm_vcpu vcpu;
     long sptep;
     long s; // the read-only, locklessly modifiable spte of P
@@ -69,16 +70,16 @@ class FastPfCmpxchgTest {
     long warningsBefore;
 
     void setUp(boolean ad) {
-        vm = TestVm.create(ad);
+        vm = BareVm.create(ad);
         vm.addSlot(SLOT, BASE_GFN, NPAGES, true);
         vcpu = vm.addVcpu(0);
-        assertEquals(0, TestVm.fault(vcpu, BASE_GFN + P, true, false), "slow-path write fault maps P");
+        assertEquals(0, BareVm.fault(vcpu, BASE_GFN + P, true, false), "slow-path write fault maps P");
         long[] first = vm.getDirtyLog(SLOT, NPAGES);
         assertEquals(1L << (P - 64), first[1], "the mapping write was logged");
         assertEquals(0, first[0]);
         org.mmulab.kernel.linux.kvm_host_h.kvm_check_request(KVM_REQ_TLB_FLUSH, vcpu);
 
-        sptep = TestVm.leafSptep(vcpu, BASE_GFN + P);
+        sptep = BareVm.leafSptep(vcpu, BASE_GFN + P);
         assertNotEquals(0, sptep);
         s = mm.deref(sptep);
         assertTrue(mmu.is_shadow_present_pte(s));
@@ -162,7 +163,7 @@ class FastPfCmpxchgTest {
         assertOnlyPDirty("fast_page_fault");
         // and through the EPT violation handler: a write to a present spte
         vm.getDirtyLog(SLOT, NPAGES);
-        assertEquals(0, TestVm.fault(vcpu, BASE_GFN + P, true, true));
+        assertEquals(0, BareVm.fault(vcpu, BASE_GFN + P, true, true));
         assertEquals(s | PT_WRITABLE_MASK, mm.deref(sptep));
         assertOnlyPDirty("tdp_page_fault");
     }
@@ -246,7 +247,7 @@ class FastPfCmpxchgTest {
         assertEquals(0, mm.deref(sptep));
         assertLogEmpty("fast path on a zapped spte");
         // the next EPT violation is for a not-present page: the slow path maps and logs it
-        assertEquals(0, TestVm.fault(vcpu, BASE_GFN + P, true, false));
+        assertEquals(0, BareVm.fault(vcpu, BASE_GFN + P, true, false));
         assertTrue(mmu_h.is_writable_pte(mm.deref(sptep)));
         assertOnlyPDirty("slow path after the zap");
     }
@@ -308,7 +309,7 @@ class FastPfCmpxchgTest {
         assertTrue(fastPageFault(vcpu, BASE_GFN + P, GOOD_CODE));
         assertEquals(s | PT_WRITABLE_MASK, mm.deref(sptep));
         assertLogEmpty("spurious fault");
-        assertEquals(0, TestVm.fault(vcpu, BASE_GFN + P, true, true), "tdp_page_fault: fast path handled it");
+        assertEquals(0, BareVm.fault(vcpu, BASE_GFN + P, true, true), "tdp_page_fault: fast path handled it");
         assertLogEmpty("spurious fault through tdp_page_fault");
     }
 
@@ -318,7 +319,7 @@ class FastPfCmpxchgTest {
     void notPresentSpteReturnsTrueAndChangesNothing(boolean ad) {
         setUp(ad);
         long neighbour = BASE_GFN + P + 1; // its table exists, its spte is 0 (no prefetch in a logged slot)
-        long nptep = TestVm.leafSptep(vcpu, neighbour);
+        long nptep = BareVm.leafSptep(vcpu, neighbour);
         assertNotEquals(0, nptep);
         assertEquals(0, mm.deref(nptep));
         int used = vm.kvm.arch.n_used_mmu_pages;
@@ -327,9 +328,9 @@ class FastPfCmpxchgTest {
         assertEquals(0, mm.deref(nptep));
         // a gfn 1G away: the walk stops at a missing upper-level table
         long far = 0x40000;
-        assertEquals(0, TestVm.leafSptep(vcpu, far));
+        assertEquals(0, BareVm.leafSptep(vcpu, far));
         assertTrue(fastPageFault(vcpu, far, GOOD_CODE));
-        assertEquals(0, TestVm.leafSptep(vcpu, far), "the fast path builds no tables");
+        assertEquals(0, BareVm.leafSptep(vcpu, far), "the fast path builds no tables");
 
         assertEquals(s, mm.deref(sptep));
         assertEquals(used, vm.kvm.arch.n_used_mmu_pages);
@@ -402,7 +403,7 @@ class FastPfCmpxchgTest {
     void fastPathAfterLoggingWasTurnedOff() {
         setUp(false);
         assertEquals(0, kvm_main.kvm_vm_ioctl(vm.kvm, kvm_h.KVM_SET_USER_MEMORY_REGION, new kvm_userspace_memory_region(
-                SLOT, 0, BASE_GFN << PAGE_SHIFT, (long) NPAGES << PAGE_SHIFT, TestVm.USER_BASE + (BASE_GFN << PAGE_SHIFT))));
+                SLOT, 0, BASE_GFN << PAGE_SHIFT, (long) NPAGES << PAGE_SHIFT, Vmm.USER_BASE + (BASE_GFN << PAGE_SHIFT))));
         assertNull(slot().dirty_bitmap);
         assertSame(sp, kvm_host_h.page_header(sptep));
         assertEquals(s, mm.deref(sptep), "turning logging off leaves the sptes read-only");

@@ -28,7 +28,7 @@ import org.mmulab.kernel.linux.LongPtr;
 import org.mmulab.kernel.linux.kvm_vcpu;
 import org.mmulab.kernel.linux.mm;
 import org.mmulab.kernel.linux.spinlock_t;
-import org.mmulab.kernel.testing.TestVm;
+import org.mmulab.fixture.BareVm;
 import org.mmulab.kernel.virt.kvm.kvm_main;
 
 /**
@@ -48,14 +48,14 @@ import org.mmulab.kernel.virt.kvm.kvm_main;
 class RmapTest {
     static final int PTE_LIST_EXT = 3; // mmu.c 155
 
-    private TestVm vm;
+    private BareVm vm;
     private kvm_vcpu vcpu;
     private long page;
     private long baseline;
 
     @BeforeEach
     void setUp() {
-        vm = TestVm.create(false);
+        vm = BareVm.create(false);
         vm.addSlot(SLOT, BASE_GFN, NPAGES, false); // gives the VM a shadow-page budget; the lists here ignore it
         vcpu = vm.addVcpu(0);
         page = mm.__get_free_page();
@@ -526,7 +526,7 @@ class RmapTest {
 
     /** A VM of its own with the given A/D setting, one slot, one vCPU. */
     private kvm_vcpu realVm(boolean ad) {
-        vm = TestVm.create(ad);
+        vm = BareVm.create(ad);
         vm.addSlot(SLOT, BASE_GFN, NPAGES, false);
         return vm.addVcpu(0);
     }
@@ -536,8 +536,8 @@ class RmapTest {
     void theRmapOfAFaultedGfnHoldsItsLeafSptep(boolean ad) {
         kvm_vcpu v = realVm(ad);
         long gfn = BASE_GFN + 8; // first of its 8-entry prefetch group (mmu.c 2609)
-        assertEquals(0, TestVm.fault(v, gfn, true, false));
-        long sptep = TestVm.leafSptep(v, gfn);
+        assertEquals(0, BareVm.fault(v, gfn, true, false));
+        long sptep = BareVm.leafSptep(v, gfn);
         assertNotEquals(0L, sptep);
 
         LongPtr rmap = mmu.gfn_to_rmap(vm.kvm, gfn, 1);
@@ -564,9 +564,9 @@ class RmapTest {
         // faulting one in its 8-aligned group; each prefetched spte is rmapped by mmu_set_spte.
         kvm_vcpu v = realVm(true);
         long gfn = BASE_GFN + 15; // last of the group BASE+8 .. BASE+15
-        assertEquals(0, TestVm.fault(v, gfn, true, false));
+        assertEquals(0, BareVm.fault(v, gfn, true, false));
         for (long g = BASE_GFN + 8; g <= gfn; g++) {
-            long sptep = TestVm.leafSptep(v, g);
+            long sptep = BareVm.leafSptep(v, g);
             assertTrue(mmu.is_shadow_present_pte(mm.deref(sptep)), "gfn " + Long.toHexString(g) + " mapped");
             assertEquals(sptep, mmu.gfn_to_rmap(vm.kvm, g, 1).get(), "gfn " + Long.toHexString(g));
         }
@@ -577,8 +577,8 @@ class RmapTest {
     void withoutAccessedBitsNothingIsPrefetched() {
         kvm_vcpu v = realVm(false);
         long gfn = BASE_GFN + 15;
-        assertEquals(0, TestVm.fault(v, gfn, true, false));
-        assertEquals(TestVm.leafSptep(v, gfn), mmu.gfn_to_rmap(vm.kvm, gfn, 1).get());
+        assertEquals(0, BareVm.fault(v, gfn, true, false));
+        assertEquals(BareVm.leafSptep(v, gfn), mmu.gfn_to_rmap(vm.kvm, gfn, 1).get());
         for (long g = BASE_GFN + 8; g < gfn; g++) {
             assertEquals(0L, mmu.gfn_to_rmap(vm.kvm, g, 1).get(), "mmu.c 2634-2635, gfn " + Long.toHexString(g));
         }
@@ -589,8 +589,8 @@ class RmapTest {
     void dropSpteClearsTheWordAndRemovesItFromTheRmap(boolean ad) {
         kvm_vcpu v = realVm(ad);
         long gfn = BASE_GFN + 24;
-        assertEquals(0, TestVm.fault(v, gfn, true, false));
-        long sptep = TestVm.leafSptep(v, gfn);
+        assertEquals(0, BareVm.fault(v, gfn, true, false));
+        long sptep = BareVm.leafSptep(v, gfn);
         long old = mm.deref(sptep);
         if (ad) {
             assertEquals(0x100L, old & 0x300L, "a non-speculative fault sets A (mmu.c 2436-2437), never D");
@@ -623,8 +623,8 @@ class RmapTest {
         assertEquals(0L, rmap.get());
 
         // The gfn faults back in at the same place and is rmapped again.
-        assertEquals(0, TestVm.fault(v, gfn, true, false));
-        assertEquals(sptep, TestVm.leafSptep(v, gfn));
+        assertEquals(0, BareVm.fault(v, gfn, true, false));
+        assertEquals(sptep, BareVm.leafSptep(v, gfn));
         assertEquals(sptep, rmap.get());
     }
 
@@ -632,8 +632,8 @@ class RmapTest {
     void rmapAddAndRemoveUseTheGfnOfTheSpteSlot() {
         kvm_vcpu v = realVm(false);
         long gfn = BASE_GFN + 33;
-        assertEquals(0, TestVm.fault(v, gfn, true, false));
-        long sptep = TestVm.leafSptep(v, gfn);
+        assertEquals(0, BareVm.fault(v, gfn, true, false));
+        long sptep = BareVm.leafSptep(v, gfn);
         LongPtr rmap = mmu.gfn_to_rmap(vm.kvm, gfn, 1);
 
         lock();
@@ -661,8 +661,8 @@ class RmapTest {
     void rmapAddOfTheWrongGfnForADirectPageIsABug() {
         kvm_vcpu v = realVm(false);
         long gfn = BASE_GFN + 40;
-        assertEquals(0, TestVm.fault(v, gfn, true, false));
-        long sptep = TestVm.leafSptep(v, gfn);
+        assertEquals(0, BareVm.fault(v, gfn, true, false));
+        long sptep = BareVm.leafSptep(v, gfn);
         LongPtr wrong = mmu.gfn_to_rmap(vm.kvm, gfn + 1, 1);
         lock();
         try {

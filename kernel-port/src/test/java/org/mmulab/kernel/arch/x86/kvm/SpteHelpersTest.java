@@ -16,9 +16,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mmulab.hw.Machine;
 import org.mmulab.kernel.linux.bug;
 import org.mmulab.kernel.linux.mm;
-import org.mmulab.kernel.testing.TestVm;
+import org.mmulab.fixture.BareVm;
 import org.mmulab.kernel.virt.kvm.kvm_main;
 
 /**
@@ -81,9 +82,9 @@ class SpteHelpersTest {
         }
     }
 
-    /** What TestVm.create does to the globals: x86.kvm_arch_init then vmx.hardware_setup. */
+    /** What BareVm.create does to the globals: x86.kvm_arch_init then vmx.hardware_setup. */
     private static void useEpt(boolean ad) {
-        x86.kvm_arch_init(new TestVm.CountingVmx());
+        x86.kvm_arch_init(new vmx(Machine.withoutRam()));
         vmx.hardware_setup(ad);
     }
 
@@ -134,7 +135,7 @@ class SpteHelpersTest {
     void kvmArchInitInstallsTheNonEptDefaults() {
         // x86.c 5608-5609: user = PT_USER_MASK, accessed = PT_ACCESSED_MASK, dirty = PT_DIRTY_MASK,
         // nx = PT64_NX_MASK, x = 0 (vmx's hardware setup replaces them afterwards)
-        x86.kvm_arch_init(new TestVm.CountingVmx());
+        x86.kvm_arch_init(new vmx(Machine.withoutRam()));
         assertEquals(0x4L, mmu.shadow_user_mask);
         assertEquals(0x20L, mmu.shadow_accessed_mask);
         assertEquals(0x40L, mmu.shadow_dirty_mask);

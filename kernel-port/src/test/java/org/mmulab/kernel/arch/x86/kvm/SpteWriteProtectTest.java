@@ -24,7 +24,7 @@ import org.mmulab.kernel.linux.kvm_memory_slot;
 import org.mmulab.kernel.linux.kvm_vcpu;
 import org.mmulab.kernel.linux.mm;
 import org.mmulab.kernel.linux.spinlock_t;
-import org.mmulab.kernel.testing.TestVm;
+import org.mmulab.fixture.BareVm;
 import org.mmulab.kernel.virt.kvm.kvm_main;
 
 /**
@@ -119,7 +119,7 @@ class SpteWriteProtectTest {
     @MethodSource("writeProtectCases")
     void spteWriteProtect(boolean ad, String state, long old_spte, boolean pt_protect, boolean expected,
                           long expected_spte) {
-        TestVm vm = TestVm.create(ad);
+        BareVm vm = BareVm.create(ad);
         long sptep = newPage() + 8 * 300;
         mm.assign(sptep, old_spte);
         long warnings = bug.warningCount();
@@ -133,7 +133,7 @@ class SpteWriteProtectTest {
         // write protection never touches A/D, so nothing is passed on to the host page
         assertEquals(accessed, kvm_main.host_pfn_accessed.get());
         assertEquals(dirtied, kvm_main.host_pfn_dirtied.get());
-        assertEquals(0, vm.hw.tlb_flushes.get(), "spte_write_protect reports, it does not flush");
+        assertEquals(0, (int) vm.tlbFlushes(), "spte_write_protect reports, it does not flush");
         assertEquals(0, vm.kvm.stat.remote_tlb_flush.get());
     }
 
@@ -141,7 +141,7 @@ class SpteWriteProtectTest {
 
     /** An rmap (spanning two descriptors when it has more than three entries) over the given sptes. */
     /** A vCPU of a VM with a slot (so the MMU has a shadow-page budget); the rmaps below are hand-built. */
-    private static kvm_vcpu vcpuOf(TestVm vm) {
+    private static kvm_vcpu vcpuOf(BareVm vm) {
         vm.addSlot(SLOT, BASE_GFN, NPAGES, false);
         return vm.addVcpu(0);
     }
@@ -158,7 +158,7 @@ class SpteWriteProtectTest {
     @ParameterizedTest(name = "A/D bits = {0}")
     @ValueSource(booleans = {false, true})
     void rmapWriteProtectVisitsEverySpteOfAMixedChain(boolean ad) {
-        TestVm vm = TestVm.create(ad);
+        BareVm vm = BareVm.create(ad);
         kvm_vcpu vcpu = vcpuOf(vm);
         long page = newPage();
         long[] sptes = new long[6];
@@ -192,7 +192,7 @@ class SpteWriteProtectTest {
 
     @Test
     void rmapWriteProtectOfOnlyShadowProtectedSptesOwesNothing() {
-        TestVm vm = TestVm.create(false);
+        BareVm vm = BareVm.create(false);
         kvm_vcpu vcpu = vcpuOf(vm);
         long page = newPage();
         long a = page + 8, b = page + 16, c = page + 24, d = page + 32;
@@ -212,7 +212,7 @@ class SpteWriteProtectTest {
 
     @Test
     void rmapWriteProtectOfAnEmptyRmapOwesNothing() {
-        TestVm vm = TestVm.create(false);
+        BareVm vm = BareVm.create(false);
         assertFalse(mmu.__rmap_write_protect(vm.kvm, LongPtr.word(), true));
         assertFalse(mmu.__rmap_write_protect(vm.kvm, LongPtr.word(), false));
     }
@@ -220,7 +220,7 @@ class SpteWriteProtectTest {
     @Test
     void rmapWriteProtectOfANonPresentSpteIsABug() {
         // mmu.c 1215: every spte on an rmap must have bit 0 set
-        TestVm vm = TestVm.create(false);
+        BareVm vm = BareVm.create(false);
         kvm_vcpu vcpu = vcpuOf(vm);
         long page = newPage();
         long a = page + 8, b = page + 16;
@@ -233,19 +233,19 @@ class SpteWriteProtectTest {
     // ---- Over a real VM ----
 
     /** A VM with one slot and one vCPU, with the given gfns faulted in by writes. */
-    private static kvm_vcpu vmWithWrites(TestVm vm, boolean logging, long... gfns) {
+    private static kvm_vcpu vmWithWrites(BareVm vm, boolean logging, long... gfns) {
         vm.addSlot(SLOT, BASE_GFN, NPAGES, logging);
         kvm_vcpu vcpu = vm.addVcpu(0);
         for (long g : gfns) {
-            assertEquals(0, TestVm.fault(vcpu, g, true, false), "write fault at gfn " + Long.toHexString(g));
-            long spte = TestVm.leafSpte(vcpu, g);
+            assertEquals(0, BareVm.fault(vcpu, g, true, false), "write fault at gfn " + Long.toHexString(g));
+            long spte = BareVm.leafSpte(vcpu, g);
             assertEquals(P | W, spte & (P | W), "present and writable after the write fault");
             assertEquals(HOST | MMU, spte & (HOST | MMU), "both software bits (mmu.c 2453-2454, 2472)");
         }
         return vcpu;
     }
 
-    private static boolean rmapWriteProtectLocked(TestVm vm, long gfn) {
+    private static boolean rmapWriteProtectLocked(BareVm vm, long gfn) {
         spinlock_t.spin_lock(vm.kvm.mmu_lock);
         try {
             return mmu.rmap_write_protect(vm.kvm, gfn);
@@ -254,7 +254,7 @@ class SpteWriteProtectTest {
         }
     }
 
-    private static void writeProtectMaskedLocked(TestVm vm, long gfn_offset, long mask) {
+    private static void writeProtectMaskedLocked(BareVm vm, long gfn_offset, long mask) {
         kvm_memory_slot slot = kvm_main.gfn_to_memslot(vm.kvm, BASE_GFN);
         spinlock_t.spin_lock(vm.kvm.mmu_lock);
         try {
@@ -267,41 +267,41 @@ class SpteWriteProtectTest {
     @ParameterizedTest(name = "A/D bits = {0}")
     @ValueSource(booleans = {false, true})
     void rmapWriteProtectOfWritableMappings(boolean ad) {
-        TestVm vm = TestVm.create(ad);
+        BareVm vm = BareVm.create(ad);
         long g1 = BASE_GFN + 3, g2 = BASE_GFN + 17, g3 = BASE_GFN + 40;
         kvm_vcpu vcpu = vmWithWrites(vm, false, g1, g2, g3);
-        long before1 = TestVm.leafSpte(vcpu, g1);
-        long before2 = TestVm.leafSpte(vcpu, g2);
-        long before3 = TestVm.leafSpte(vcpu, g3);
+        long before1 = BareVm.leafSpte(vcpu, g1);
+        long before2 = BareVm.leafSpte(vcpu, g2);
+        long before3 = BareVm.leafSpte(vcpu, g3);
         int flushes = vm.kvm.stat.remote_tlb_flush.get();
-        int hwFlushes = vm.hw.tlb_flushes.get();
+        int hwFlushes = (int) vm.tlbFlushes();
 
         assertTrue(rmapWriteProtectLocked(vm, g2), "a writable spte was made read-only: flush owed");
-        long after2 = TestVm.leafSpte(vcpu, g2);
+        long after2 = BareVm.leafSpte(vcpu, g2);
         assertEquals(0L, after2 & (W | MMU), "W and SPTE_MMU_WRITEABLE cleared");
         assertEquals(P | HOST, after2 & (P | HOST), "still present, host-writable kept");
         assertEquals(before2 & ~(W | MMU), after2, "nothing else changed (same pfn, same A/D, same memory type)");
         // the neighbours are untouched
-        assertEquals(before1, TestVm.leafSpte(vcpu, g1));
-        assertEquals(before3, TestVm.leafSpte(vcpu, g3));
+        assertEquals(before1, BareVm.leafSpte(vcpu, g1));
+        assertEquals(before3, BareVm.leafSpte(vcpu, g3));
         // rmap_write_protect only reports: the caller (kvm_mmu_get_page, mmu.c 1979-1980) flushes
         assertEquals(flushes, vm.kvm.stat.remote_tlb_flush.get());
-        assertEquals(hwFlushes, vm.hw.tlb_flushes.get());
+        assertEquals(hwFlushes, (int) vm.tlbFlushes());
 
         // Second time: already shadow-protected, nothing owed, nothing changed.
         assertFalse(rmapWriteProtectLocked(vm, g2));
-        assertEquals(after2, TestVm.leafSpte(vcpu, g2));
+        assertEquals(after2, BareVm.leafSpte(vcpu, g2));
 
         // A gfn of the slot that was never mapped: empty rmaps at every level.
         long unmapped = BASE_GFN + 100;
-        assertEquals(0L, TestVm.leafSpte(vcpu, unmapped));
+        assertEquals(0L, BareVm.leafSpte(vcpu, unmapped));
         assertFalse(rmapWriteProtectLocked(vm, unmapped));
     }
 
     @ParameterizedTest(name = "A/D bits = {0}")
     @ValueSource(booleans = {false, true})
     void writeProtectPtMaskedClearsOnlyWOfTheMaskedGfns(boolean ad) {
-        TestVm vm = TestVm.create(ad);
+        BareVm vm = BareVm.create(ad);
         long[] offsets = {0, 5, 63, 64, 70, 127, 6, 65};
         long[] gfns = new long[offsets.length];
         for (int i = 0; i < offsets.length; i++) {
@@ -310,7 +310,7 @@ class SpteWriteProtectTest {
         kvm_vcpu vcpu = vmWithWrites(vm, true, gfns);
         long[] before = new long[gfns.length];
         for (int i = 0; i < gfns.length; i++) {
-            before[i] = TestVm.leafSpte(vcpu, gfns[i]);
+            before[i] = BareVm.leafSpte(vcpu, gfns[i]);
         }
 
         // first word: offsets 0, 5, 63 (not 6); second word (gfn_offset 64): 0 and 63, i.e. 64 and 127 (not 65, 70)
@@ -321,7 +321,7 @@ class SpteWriteProtectTest {
             long off = offsets[i];
             boolean masked = off == 0 || off == 5 || off == 63 || off == 64 || off == 127;
             long expected = masked ? before[i] & ~W : before[i];
-            assertEquals(Long.toHexString(expected), Long.toHexString(TestVm.leafSpte(vcpu, gfns[i])),
+            assertEquals(Long.toHexString(expected), Long.toHexString(BareVm.leafSpte(vcpu, gfns[i])),
                     "gfn offset " + off + (masked ? " (masked: W cleared, SPTE_MMU_WRITEABLE kept)" : " (untouched)"));
         }
     }
@@ -338,25 +338,25 @@ class SpteWriteProtectTest {
     @ValueSource(booleans = {false, true})
     @DisplayName("flush out of mmu_lock: rmap_write_protect owes a flush for a spte dirty logging left read-only unflushed")
     void flushOutOfMmuLock_rmapWriteProtectOwesFlushForSpteDirtyLogLeftReadOnlyWithoutFlush(boolean ad) {
-        TestVm vm = TestVm.create(ad);
+        BareVm vm = BareVm.create(ad);
         long gfn = BASE_GFN + 9;
         kvm_vcpu vcpu = vmWithWrites(vm, true, gfn);
-        long writableSpte = TestVm.leafSpte(vcpu, gfn);
+        long writableSpte = BareVm.leafSpte(vcpu, gfn);
         int flushes = vm.kvm.stat.remote_tlb_flush.get();
-        int hwFlushes = vm.hw.tlb_flushes.get();
+        int hwFlushes = (int) vm.tlbFlushes();
 
         // The KVM_GET_DIRTY_LOG write protect, under mmu_lock, with the flush not yet done.
         writeProtectMaskedLocked(vm, 0, 1L << 9);
-        long logged = TestVm.leafSpte(vcpu, gfn);
+        long logged = BareVm.leafSpte(vcpu, gfn);
         assertEquals(writableSpte & ~W, logged, "dirty logging cleared W only");
         assertEquals(HOST | MMU, logged & (HOST | MMU), "SPTE_MMU_WRITEABLE and SPTE_HOST_WRITEABLE kept");
         assertEquals(flushes, vm.kvm.stat.remote_tlb_flush.get(), "no flush yet");
-        assertEquals(hwFlushes, vm.hw.tlb_flushes.get(), "no flush yet");
+        assertEquals(hwFlushes, (int) vm.tlbFlushes(), "no flush yet");
 
         // Shadowing a guest page table in that window: the spte is read-only, but a writable TLB
         // entry may still exist, so a flush is owed.
         assertTrue(rmapWriteProtectLocked(vm, gfn), "rmap_write_protect must report the flush owed");
-        long protectedSpte = TestVm.leafSpte(vcpu, gfn);
+        long protectedSpte = BareVm.leafSpte(vcpu, gfn);
         assertEquals(logged & ~MMU, protectedSpte, "SPTE_MMU_WRITEABLE cleared, nothing else changed");
 
         // After that, nothing more is owed.
@@ -368,15 +368,15 @@ class SpteWriteProtectTest {
         // KVM_GET_DIRTY_LOG write-protects and then flushes (x86.c 3599-3664); the spte keeps
         // SPTE_MMU_WRITEABLE, and spte_write_protect cannot know the flush already happened, so
         // it conservatively reports one owed (mmu.c 1196-1197).
-        TestVm vm = TestVm.create(false);
+        BareVm vm = BareVm.create(false);
         long gfn = BASE_GFN + 70;
         kvm_vcpu vcpu = vmWithWrites(vm, true, gfn);
         long[] log = vm.getDirtyLog(SLOT, NPAGES);
         assertEquals(1L << 6, log[1], "the written page is reported dirty");
-        long spte = TestVm.leafSpte(vcpu, gfn);
+        long spte = BareVm.leafSpte(vcpu, gfn);
         assertEquals(MMU | HOST, spte & (W | MMU | HOST), "read-only, still MMU-writable");
 
         assertTrue(rmapWriteProtectLocked(vm, gfn));
-        assertEquals(0L, TestVm.leafSpte(vcpu, gfn) & (W | MMU));
+        assertEquals(0L, BareVm.leafSpte(vcpu, gfn) & (W | MMU));
     }
 }

@@ -49,6 +49,16 @@ public final class kvm_host_h {
     @KernelSource(file = "arch/x86/include/asm/kvm_host.h", lines = "95") public static final int KVM_REFILL_PAGES = 25;
     @KernelSource(file = "arch/x86/include/asm/kvm_host.h", lines = "149") public static final int KVM_NR_MEM_OBJS = 40;
 
+    /** {@code enum kvm_reg}: RIP follows RAX..R15 on x86-64. */
+    @KernelSource(file = "arch/x86/include/asm/kvm_host.h", lines = "125") public static final int VCPU_REGS_RIP = 16;
+    @KernelSource(file = "arch/x86/include/asm/kvm_host.h", lines = "126") public static final int NR_VCPU_REGS = 17;
+
+    /** {@code enum emulation_result} */
+    @KernelSource(file = "arch/x86/include/asm/kvm_host.h", lines = "832") public static final int EMULATE_DONE = 0;
+    @KernelSource(file = "arch/x86/include/asm/kvm_host.h", lines = "833") public static final int EMULATE_USER_EXIT = 1;
+    @KernelSource(file = "arch/x86/include/asm/kvm_host.h", lines = "834") public static final int EMULATE_FAIL = 2;
+    @KernelSource(file = "arch/x86/include/asm/kvm_host.h", lines = "840") public static final int EMULTYPE_RETRY = 1 << 3;
+
     /** The shadow page whose table holds the address {@code shadow_page} (via the page's private word). */
     @KernelSource(file = "arch/x86/include/asm/kvm_host.h", lines = "952-957")
     public static kvm_mmu_page page_header(long shadow_page) {

@@ -17,6 +17,13 @@ public final class kvm_mmu {
         int page_fault(kvm_vcpu vcpu, long gva, int error_code, boolean prefault);
     }
 
+    /** {@code void (*set_cr3)(vcpu, root)}: points the hardware at the root. */
+    @FunctionalInterface
+    public interface set_cr3_fn {
+        void set_cr3(kvm_vcpu vcpu, long root);
+    }
+
+    public set_cr3_fn set_cr3;
     public page_fault_fn page_fault;
     public long root_hpa = kvm_host_h.INVALID_PAGE;
     public int root_level;

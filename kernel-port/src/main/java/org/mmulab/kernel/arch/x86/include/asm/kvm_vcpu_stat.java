@@ -14,6 +14,8 @@ public final class kvm_vcpu_stat {
     public final AtomicInteger exits = new AtomicInteger();
     public final AtomicInteger halt_wakeup = new AtomicInteger();
     public final AtomicInteger signal_exits = new AtomicInteger();
-    /** Faults that asked for instruction emulation (not ported; counted). */
-    public final AtomicInteger emulation_requests = new AtomicInteger();
+    public final AtomicInteger irq_exits = new AtomicInteger();
+    /** Instructions the emulator ran for faults the MMU could not fix (writes to shadowed pages). */
+    public final AtomicInteger insn_emulation = new AtomicInteger();
+    public final AtomicInteger insn_emulation_fail = new AtomicInteger();
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-package org.mmulab.kernel.arch.x86.kvm;
+package org.mmulab.kernel.variants;
 
 import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_NR_PAGE_SIZES;
 import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_USER_MEM_SLOTS;
@@ -21,6 +21,8 @@ import static org.mmulab.kernel.linux.spinlock_t.spin_unlock;
 import static org.mmulab.kernel.virt.kvm.kvm_main.kvm_flush_remote_tlbs;
 
 import org.mmulab.kernel.arch.x86.include.asm.cmpxchg;
+import org.mmulab.kernel.arch.x86.include.asm.uaccess;
+import org.mmulab.kernel.arch.x86.kvm.mmu;
 import org.mmulab.kernel.linux.LongPtr;
 import org.mmulab.kernel.linux.kvm;
 import org.mmulab.kernel.linux.kvm_memory_slot;
@@ -28,8 +30,8 @@ import org.mmulab.kernel.uapi.linux.kvm_dirty_log;
 
 /**
  * Variant {@code v3.15}: the two functions as they were before the seed commit (its pre-image,
- * the hunks at mmu.c 4309 and x86.c 3632 of
- * {@code ../shared/seed/000_7d7dba4090ed7443.txt}): every flush happens inside {@code mmu_lock},
+ * the hunks at mmu.c 4309 and x86.c 3632 of upstream commit 198c74f43f0f, "KVM: MMU: flush tlb
+ * out of mmu lock when write-protect the sptes"): every flush happens inside {@code mmu_lock},
  * and neither function asserts {@code slots_lock}. Correct, but the flush holds the spinlock while
  * it waits for every vCPU in guest mode to exit.
  *
@@ -124,7 +126,7 @@ public final class variant_v3_15 {
             spin_unlock(kvm.mmu_lock);
 
             r = -EFAULT;
-            if (x86.copy_to_user(log.dirty_bitmap, dirty_bitmap_buffer, n)) {
+            if (uaccess.copy_to_user(log.dirty_bitmap, dirty_bitmap_buffer, n) != 0) {
                 return r;
             }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-package org.mmulab.kernel.arch.x86.kvm;
+package org.mmulab.kernel.variants;
 
 import static org.mmulab.kernel.arch.x86.include.asm.kvm_host_h.KVM_USER_MEM_SLOTS;
 import static org.mmulab.kernel.linux.bitops.BITS_PER_LONG;
@@ -13,6 +13,8 @@ import static org.mmulab.kernel.linux.spinlock_t.spin_unlock;
 import static org.mmulab.kernel.virt.kvm.kvm_main.kvm_flush_remote_tlbs;
 
 import org.mmulab.kernel.arch.x86.include.asm.cmpxchg;
+import org.mmulab.kernel.arch.x86.include.asm.uaccess;
+import org.mmulab.kernel.arch.x86.kvm.mmu;
 import org.mmulab.kernel.linux.LongPtr;
 import org.mmulab.kernel.linux.kvm;
 import org.mmulab.kernel.linux.kvm_memory_slot;
@@ -85,7 +87,7 @@ public final class variant_no_slots_lock {
         }
 
         r = -EFAULT;
-        if (x86.copy_to_user(log.dirty_bitmap, dirty_bitmap_buffer, n)) {
+        if (uaccess.copy_to_user(log.dirty_bitmap, dirty_bitmap_buffer, n) != 0) {
             return r;
         }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-package org.mmulab.kernel.arch.x86.kvm;
+package org.mmulab.kernel.variants;
 
 import static org.mmulab.kernel.arch.x86.kvm.mmu.__update_clear_spte_fast;
 import static org.mmulab.kernel.arch.x86.kvm.mmu.__update_clear_spte_slow;
