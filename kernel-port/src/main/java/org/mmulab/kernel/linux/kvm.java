@@ -30,4 +30,9 @@ public final class kvm {
     public volatile long mmu_notifier_count;
     /** {@code long tlbs_dirty}: flushes owed by sync_page, cleared by kvm_flush_remote_tlbs. */
     public final LongPtr tlbs_dirty = LongPtr.word();
+    /**
+     * Set by an oops in one of this VM's ioctls; every ioctl then returns -EIO at once. Not in
+     * v3.16: Linux 5.15 added the same field for KVM_BUG_ON (see {@link Oops}).
+     */
+    public volatile boolean vm_dead;
 }

@@ -16,6 +16,8 @@ public final class mutex {
     private final AtomicReference<task_struct> owner = new AtomicReference<>();
     private final ConcurrentLinkedQueue<Thread> wait_list = new ConcurrentLinkedQueue<>();
     public final lockdep_map dep_map;
+    /** The owner oopsed with it held: whoever waits for it gives up (see {@link Oops}). */
+    private volatile boolean owner_died;
 
     private mutex(String name) {
         this.dep_map = new lockdep_map(name);
@@ -38,6 +40,9 @@ public final class mutex {
         lock.wait_list.add(self);
         try {
             while (!lock.owner.compareAndSet(null, me)) {
+                if (lock.owner_died) {
+                    throw new VmDeadException(lock + " was left held by a task that oopsed");
+                }
                 LockSupport.park(lock);
             }
         } finally {
@@ -66,6 +71,14 @@ public final class mutex {
     @KernelSource(file = "include/linux/mutex.h", lines = "129-132")
     public static boolean mutex_is_locked(mutex lock) {
         return lock.owner.get() != null;
+    }
+
+    /** Marks the mutex abandoned by an oops and wakes its waiters, who then give up. */
+    void owner_died() {
+        owner_died = true;
+        for (Thread t : wait_list) {
+            LockSupport.unpark(t);
+        }
     }
 
     /** The owning task, or null (the kernel keeps it under CONFIG_DEBUG_MUTEXES). */

@@ -22,6 +22,8 @@ public final class spinlock_t {
     private final AtomicInteger tail = new AtomicInteger();
     /** Who holds it, for spin_is_locked() diagnostics and the lockdep agent; not part of the lock word. */
     private volatile task_struct owner;
+    /** The holder oopsed with it held: whoever waits for it gives up (see {@link Oops}). Not part of the lock word. */
+    volatile boolean owner_died;
     public final lockdep_map dep_map;
 
     private spinlock_t(String name) {
@@ -37,12 +39,20 @@ public final class spinlock_t {
     @KernelSource(file = "include/linux/spinlock.h", lines = "301-304")
     public static void spin_lock(spinlock_t lock) {
         preempt.preempt_disable();
-        lock.arch_spin_lock();
-        lock.owner = task_struct.current();
+        try {
+            lock.arch_spin_lock();
+        } catch (VmDeadException e) {
+            preempt.preempt_enable();
+            throw e;
+        }
+        task_struct me = task_struct.current();
+        lock.owner = me;
+        me.spinlocks_held.add(lock);
     }
 
     @KernelSource(file = "include/linux/spinlock.h", lines = "341-344")
     public static void spin_unlock(spinlock_t lock) {
+        task_struct.current().spinlocks_held.remove(lock);
         lock.owner = null;
         lock.arch_spin_unlock();
         preempt.preempt_enable();
@@ -65,6 +75,9 @@ public final class spinlock_t {
         int ticket = tail.getAndIncrement();
         int spins = 0;
         while (head.get() != ticket) {
+            if (owner_died) {
+                throw new VmDeadException(this + " was left held by a task that oopsed");
+            }
             if (++spins < 64) {
                 sched.cpu_relax();
             } else {

@@ -19,6 +19,8 @@ public final class srcu_struct {
     /** One updater at a time (the kernel's sp->mutex); a flag with a yielding spin, not a monitor. */
     private final java.util.concurrent.atomic.AtomicBoolean update_mutex = new java.util.concurrent.atomic.AtomicBoolean();
     public final lockdep_map dep_map;
+    /** A reader oopsed inside its read-side section: an updater waiting for it gives up (see {@link Oops}). */
+    private volatile boolean reader_died;
 
     private srcu_struct(String name) {
         this.dep_map = new lockdep_map(name);
@@ -62,6 +64,9 @@ public final class srcu_struct {
     public static void synchronize_srcu(srcu_struct sp) {
         sched.might_sleep();
         while (!sp.update_mutex.compareAndSet(false, true)) {
+            if (sp.reader_died) {
+                throw new VmDeadException(sp + " has a reader that oopsed");
+            }
             Thread.yield();
         }
         try {
@@ -77,6 +82,9 @@ public final class srcu_struct {
     private void wait_for_readers(int idx) {
         int spins = 0;
         while (readers.get(idx) != 0) {
+            if (reader_died) {
+                throw new VmDeadException(this + " has a reader that oopsed");
+            }
             if (++spins < 64) {
                 sched.cpu_relax();
             } else {
@@ -88,6 +96,11 @@ public final class srcu_struct {
     @KernelSource(file = "kernel/rcu/srcu.c", lines = "526-529")
     public static void synchronize_srcu_expedited(srcu_struct sp) {
         synchronize_srcu(sp);
+    }
+
+    /** An oops may have left a reader inside: updaters stop waiting for readers. */
+    void reader_died() {
+        reader_died = true;
     }
 
     /** Readers inside a read-side section now (for tests and the agent). */

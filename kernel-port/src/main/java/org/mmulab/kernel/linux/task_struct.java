@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 package org.mmulab.kernel.linux;
 
+import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.mmulab.kernel.KernelSource;
 
@@ -31,6 +32,11 @@ public final class task_struct {
     public volatile boolean need_resched_flag;
     /** TIF_SIGPENDING: a signal waits; KVM_RUN returns -EINTR to userspace when it sees it. */
     public volatile boolean sigpending;
+    /**
+     * The spinlocks this task holds, in the order taken: what an oops reports as left held. The
+     * kernel only knows this under lockdep; the port always keeps it (a Java helper).
+     */
+    public final ArrayList<spinlock_t> spinlocks_held = new ArrayList<>(4);
     /** When this task last went through the scheduler, for the time-slice model of need_resched(). */
     public long last_schedule_ns = System.nanoTime();
 

@@ -8,6 +8,7 @@ import static org.mmulab.kernel.linux.bug.BUG_ON;
 import static org.mmulab.kernel.linux.errno.EEXIST;
 import static org.mmulab.kernel.linux.errno.EFAULT;
 import static org.mmulab.kernel.linux.errno.EINVAL;
+import static org.mmulab.kernel.linux.errno.EIO;
 import static org.mmulab.kernel.linux.errno.ENOMEM;
 import static org.mmulab.kernel.linux.errno.ENOTTY;
 import static org.mmulab.kernel.linux.kvm_host_h.KVM_HVA_ERR_BAD;
@@ -36,6 +37,7 @@ import static org.mmulab.kernel.linux.mutex.mutex_unlock;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.mmulab.kernel.KernelSource;
@@ -43,7 +45,10 @@ import org.mmulab.kernel.arch.x86.include.asm.cmpxchg;
 import org.mmulab.kernel.arch.x86.include.asm.kvm_arch_memory_slot;
 import org.mmulab.kernel.arch.x86.include.asm.uaccess;
 import org.mmulab.kernel.arch.x86.kvm.x86;
+import org.mmulab.kernel.linux.KernelBug;
 import org.mmulab.kernel.linux.LongPtr;
+import org.mmulab.kernel.linux.Oops;
+import org.mmulab.kernel.linux.VmDeadException;
 import org.mmulab.kernel.linux.bitops;
 import org.mmulab.kernel.linux.cpumask;
 import org.mmulab.kernel.linux.kvm;
@@ -164,6 +169,28 @@ public final class kvm_main {
         return kvm;
     }
 
+    /**
+     * What vzalloc can hand out here: half of the JVM's heap. The model's host has no more, so
+     * asking for more fails the way a vmalloc of more than the machine has does.
+     */
+    static final long VMALLOC_LIMIT = Runtime.getRuntime().maxMemory() / 2;
+
+    /**
+     * {@code size} zeroed bytes, made by {@code alloc}, or null when the host cannot give them
+     * (above {@link #VMALLOC_LIMIT}, or the heap is exhausted): the caller then returns -ENOMEM.
+     */
+    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "527-533", note = "kzalloc or vzalloc alike; the allocation itself is alloc")
+    public static <T> T kvm_kvzalloc(long size, Supplier<T> alloc) {
+        if (size < 0 || size > VMALLOC_LIMIT) {
+            return null;
+        }
+        try {
+            return alloc.get();
+        } catch (OutOfMemoryError e) {
+            return null;
+        }
+    }
+
     @KernelSource(file = "virt/kvm/kvm_main.c", lines = "543-550")
     static void kvm_destroy_dirty_bitmap(kvm_memory_slot memslot) {
         memslot.dirty_bitmap = null;
@@ -185,7 +212,11 @@ public final class kvm_main {
     static int kvm_create_dirty_bitmap(kvm_memory_slot memslot) {
         long dirty_bytes = 2 * kvm_dirty_bitmap_bytes(memslot);
 
-        memslot.dirty_bitmap = new LongPtr(new long[(int) (dirty_bytes / 8)], 0);
+        memslot.dirty_bitmap = kvm_kvzalloc(dirty_bytes, () -> new LongPtr(new long[(int) (dirty_bytes / 8)], 0));
+        if (memslot.dirty_bitmap == null) {
+            return -ENOMEM;
+        }
+
         return 0;
     }
 
@@ -724,37 +755,67 @@ public final class kvm_main {
         mutex_unlock(vcpu.mutex);
     }
 
-    /** The vCPU ioctl entry point; the port models KVM_RUN. Unknown ioctls get -ENOTTY. */
-    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "1964-2152", note = "KVM_RUN only")
+    /**
+     * The vCPU ioctl entry point; the port models KVM_RUN. Unknown ioctls get -ENOTTY. A Java
+     * exception inside is an oops ({@link Oops}): the VM is dead and this and every later ioctl
+     * on it return -EIO.
+     */
+    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "1964-2152",
+            note = "KVM_RUN only; the -EIO of a dead VM (vm_dead) is Linux 5.15's, the oops boundary the port's")
     public static long kvm_vcpu_ioctl(kvm_vcpu vcpu, int ioctl, Object arg) {
         int r;
 
-        r = vcpu_load(vcpu);
-        if (r != 0) {
-            return r;
+        if (vcpu.kvm.vm_dead) {
+            return -EIO;
         }
         try {
-            if (ioctl == kvm_h.KVM_RUN) {
-                if (arg != null) {
-                    return -EINVAL;
-                }
-                r = x86.kvm_arch_vcpu_ioctl_run(vcpu);
-            } else {
-                r = -ENOTTY;
+            r = vcpu_load(vcpu);
+            if (r != 0) {
+                return r;
             }
-        } finally {
-            vcpu_put(vcpu);
+            try {
+                if (ioctl == kvm_h.KVM_RUN) {
+                    if (arg != null) {
+                        return -EINVAL;
+                    }
+                    r = x86.kvm_arch_vcpu_ioctl_run(vcpu);
+                } else {
+                    r = -ENOTTY;
+                }
+            } finally {
+                vcpu_put(vcpu);
+            }
+            return r;
+        } catch (VmDeadException e) {
+            return -EIO;
+        } catch (RuntimeException | KernelBug e) {
+            return Oops.oops(vcpu.kvm, e);
         }
-        return r;
     }
 
     /**
      * The VM ioctl entry point. {@code arg} is the user pointer: an argument of the wrong type or
      * none makes {@code copy_from_user} fail ({@code -EFAULT}); the kernel works on its own copy.
-     * Unknown ioctls get {@code -ENOTTY}.
+     * Unknown ioctls get {@code -ENOTTY}. A Java exception inside is an oops ({@link Oops}): the
+     * VM is dead and this and every later ioctl on it return -EIO.
      */
-    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "2327-2497", note = "KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION, KVM_GET_DIRTY_LOG")
+    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "2327-2497",
+            note = "KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION, KVM_GET_DIRTY_LOG; the -EIO of a dead VM (vm_dead) is Linux 5.15's, the oops boundary the port's")
     public static long kvm_vm_ioctl(kvm kvm, int ioctl, Object arg) {
+        if (kvm.vm_dead) {
+            return -EIO;
+        }
+        try {
+            return kvm_vm_ioctl_cmd(kvm, ioctl, arg);
+        } catch (VmDeadException e) {
+            return -EIO;
+        } catch (RuntimeException | KernelBug e) {
+            return Oops.oops(kvm, e);
+        }
+    }
+
+    /** The switch of kvm_vm_ioctl, apart so that the oops boundary above stays readable. */
+    private static long kvm_vm_ioctl_cmd(kvm kvm, int ioctl, Object arg) {
         int r;
 
         if (ioctl == kvm_h.KVM_CREATE_VCPU) {

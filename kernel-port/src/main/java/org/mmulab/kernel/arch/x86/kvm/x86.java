@@ -13,6 +13,7 @@ import static org.mmulab.kernel.linux.errno.EFAULT;
 import static org.mmulab.kernel.linux.errno.EINTR;
 import static org.mmulab.kernel.linux.errno.EINVAL;
 import static org.mmulab.kernel.linux.errno.ENOENT;
+import static org.mmulab.kernel.linux.errno.ENOMEM;
 import static org.mmulab.kernel.linux.kvm_host_h.EXITING_GUEST_MODE;
 import static org.mmulab.kernel.linux.kvm_host_h.IN_GUEST_MODE;
 import static org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_MMU_RELOAD;
@@ -185,24 +186,37 @@ public final class x86 {
     /**
      * The rmap heads and large-page info of a new slot. Large pages are disallowed at the slot's
      * unaligned ends, and everywhere when the gfn and the host address are not aligned alike.
+     * An allocation that fails frees what was allocated and makes the whole call -ENOMEM.
      */
     @KernelSource(file = "arch/x86/kvm/x86.c", lines = "7218-7275")
     public static int kvm_arch_create_memslot(kvm kvm, kvm_memory_slot slot, long npages) {
-        for (int i = 0; i < KVM_NR_PAGE_SIZES; ++i) {
+        int i;
+
+        for (i = 0; i < KVM_NR_PAGE_SIZES; ++i) {
             long ugfn;
             int lpages;
             int level = i + 1;
 
             lpages = (int) (gfn_to_index(slot.base_gfn + npages - 1, slot.base_gfn, level) + 1);
 
-            slot.arch.rmap[i] = new long[lpages];
+            final int n = lpages;
+            slot.arch.rmap[i] = kvm_main.kvm_kvzalloc((long) lpages * 8, () -> new long[n]);
+            if (slot.arch.rmap[i] == null) {
+                return out_free(slot);
+            }
             if (i == 0) {
                 continue;
             }
 
-            slot.arch.lpage_info[i - 1] = new kvm_lpage_info[lpages];
-            for (int j = 0; j < lpages; j++) {
-                slot.arch.lpage_info[i - 1][j] = new kvm_lpage_info();
+            slot.arch.lpage_info[i - 1] = kvm_main.kvm_kvzalloc((long) lpages * kvm_lpage_info.SIZEOF, () -> {
+                kvm_lpage_info[] info = new kvm_lpage_info[n];
+                for (int j = 0; j < n; j++) {
+                    info[j] = new kvm_lpage_info();
+                }
+                return info;
+            });
+            if (slot.arch.lpage_info[i - 1] == null) {
+                return out_free(slot);
             }
 
             if ((slot.base_gfn & (KVM_PAGES_PER_HPAGE(level) - 1)) != 0) {
@@ -221,6 +235,19 @@ public final class x86 {
         }
 
         return 0;
+    }
+
+    /** The {@code out_free} label of kvm_arch_create_memslot. */
+    private static int out_free(kvm_memory_slot slot) {
+        for (int i = 0; i < KVM_NR_PAGE_SIZES; ++i) {
+            slot.arch.rmap[i] = null; // kvm_kvfree
+            if (i == 0) {
+                continue;
+            }
+
+            slot.arch.lpage_info[i - 1] = null;
+        }
+        return -ENOMEM;
     }
 
     /** The memslot generation moved; MMIO sptes would be invalidated here (no MMIO sptes in the port). */
