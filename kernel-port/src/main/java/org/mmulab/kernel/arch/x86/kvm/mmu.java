@@ -67,6 +67,7 @@ import static org.mmulab.kernel.virt.kvm.kvm_main.kvm_set_pfn_dirty;
 import static org.mmulab.kernel.virt.kvm.kvm_main.mark_page_dirty;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.LongConsumer;
 import org.mmulab.hw.Vmcs;
@@ -2063,9 +2064,11 @@ public final class mmu {
 
         restart:
         while (true) {
-            // list_for_each_entry_safe_reverse: oldest first; restart after any change to the list
+            // list_for_each_entry_safe_reverse, oldest first, over a copy: the walk may go on past a
+            // page that was only moved to the head (a root still in use, ret 0), as the saved next
+            // node lets the C walk do; after a zap (ret != 0) other pages may be gone, so restart
             List<kvm_mmu_page> oldest_first = new ArrayList<>(kvm.arch.active_mmu_pages);
-            java.util.Collections.reverse(oldest_first);
+            Collections.reverse(oldest_first);
             for (kvm_mmu_page sp : oldest_first) {
                 int ret;
 
@@ -2088,7 +2091,9 @@ public final class mmu {
                 ret = kvm_mmu_prepare_zap_page(kvm, sp, kvm.arch.zapped_obsolete_pages);
                 batch += ret;
 
-                continue restart;
+                if (ret != 0) {
+                    continue restart;
+                }
             }
             break;
         }
