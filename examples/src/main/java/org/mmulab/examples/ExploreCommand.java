@@ -4,14 +4,18 @@ package org.mmulab.examples;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
+import org.mmulab.examples.explore.Describer;
+import org.mmulab.examples.explore.Explorer;
+import org.mmulab.examples.explore.Target;
 import org.mmulab.examples.variants.VariantLoader;
 import org.mmulab.examples.vmm.RunConfig;
-import org.mmulab.lockdep.explore.Explorer;
+import org.mmulab.lockdep.explore.Body;
 import org.mmulab.lockdep.explore.Sched;
 
 /**
  * {@code mmulab explore} and {@code mmulab replay}: a scenario under the controlled scheduler of
  * the lockdep agent (woven with {@code explore=true}, which ./mmulab passes for these commands).
+ * The explorer ({@link Explorer}) drives the scheduler core the agent wove in.
  */
 final class ExploreCommand {
     private ExploreCommand() {}
@@ -22,7 +26,7 @@ final class ExploreCommand {
         String cmd = args[0];
         try {
             // the agent's classes are on the class path only under -javaagent (they are not in lib/)
-            Class.forName("org.mmulab.lockdep.explore.Explorer", false, ExploreCommand.class.getClassLoader());
+            Class.forName("org.mmulab.lockdep.explore.Sched", false, ExploreCommand.class.getClassLoader());
         } catch (ClassNotFoundException e) {
             throw new Main.UsageError(cmd + " needs the lockdep agent with explore=true: run it as ./mmulab " + cmd + " ...");
         }
@@ -135,15 +139,16 @@ final class ExploreCommand {
         } catch (LinkageError e) {
             throw new Main.UsageError(cmd + " needs the lockdep agent with explore=true: run it as ./mmulab " + cmd + " ...");
         }
-        Explorer.Body body;
+        Target target;
         try {
             VariantLoader loader = new VariantLoader(c.variant, Main.class.getClassLoader(), List.of());
             Class<?> exploration = loader.loadClass("org.mmulab.examples.vmm.Exploration");
-            body = (Explorer.Body) exploration.getMethod("body", Map.class).invoke(null, c.toMap());
+            target = new Target((Body) exploration.getMethod("body", Map.class).invoke(null, c.toMap()),
+                    (Describer) exploration.getMethod("describer").invoke(null));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot load the scenario", e);
         }
-        return replay ? Explorer.replay(body, o, out) : Explorer.explore(body, o, out);
+        return replay ? Explorer.replay(target, o, out) : Explorer.explore(target, o, out);
     }
 
     /** A whole number in range; the message names this command, not run. */
