@@ -9,6 +9,7 @@ import org.mmulab.examples.explore.Explorer;
 import org.mmulab.examples.explore.Target;
 import org.mmulab.examples.variants.VariantLoader;
 import org.mmulab.examples.vmm.RunConfig;
+import org.mmulab.examples.vmm.Scenario;
 import org.mmulab.lockdep.explore.Body;
 import org.mmulab.lockdep.explore.Sched;
 
@@ -20,8 +21,6 @@ import org.mmulab.lockdep.explore.Sched;
 final class ExploreCommand {
     private ExploreCommand() {}
 
-    static final List<String> SCENARIOS = List.of("enable-logging-race", "shadow-protect", "lock-inversion", "migrate");
-
     static int run(String[] args, PrintStream out, PrintStream err) throws Main.UsageError {
         String cmd = args[0];
         try {
@@ -32,18 +31,15 @@ final class ExploreCommand {
         }
         boolean replay = cmd.equals("replay");
         if (args.length < 2 || args[1].startsWith("--")) {
-            throw new Main.UsageError(cmd + ": which scenario? (one of " + SCENARIOS + ")");
+            throw new Main.UsageError(cmd + ": which scenario? (one of " + Scenario.exploreNames() + ")");
         }
         RunConfig c = new RunConfig();
         c.scenario = args[1];
-        if (!SCENARIOS.contains(c.scenario)) {
-            throw new Main.UsageError(cmd + ": unknown scenario '" + c.scenario + "' (one of " + SCENARIOS + ")");
+        Scenario scenario = Scenario.named(c.scenario);
+        if (scenario == null) {
+            throw new Main.UsageError(cmd + ": unknown scenario '" + c.scenario + "' (one of " + Scenario.exploreNames() + ")");
         }
-        c.vcpus = 1;
-        c.memoryBytes = 8 * 4096;
-        c.rounds = c.scenario.equals("shadow-protect") ? 4 : 2;
-        c.accessesPerEntry = 16;
-        c.concurrentInversion = true; // lock-inversion: the helper races the harvests (a deadlock is reported, not hung)
+        scenario.exploreDefaults(c);
         Explorer.Options o = new Explorer.Options();
         o.scenario = c.scenario;
         boolean seedGiven = false;

@@ -11,19 +11,12 @@ import java.util.Locale;
 import java.util.Map;
 import org.mmulab.examples.hooks.FlushGate;
 import org.mmulab.examples.variants.VariantLoader;
-import org.mmulab.examples.vmm.RaceScenarios;
 import org.mmulab.examples.vmm.RunConfig;
+import org.mmulab.examples.vmm.Scenario;
 
 /** The {@code mmulab} command line. */
 public final class Main {
     private Main() {}
-
-    /** Scenarios this build can run, with a line each. */
-    static final List<String[]> SCENARIOS = List.<String[]>of(
-            new String[] {"migrate", "pre-copy live migration under load from N vCPUs; checks invariants 1 and 3"},
-            new String[] {"enable-logging-race", "dirty logging switched on and off while another thread harvests; invariant 1"},
-            new String[] {"shadow-protect", "gfns write-protected for shadowing while harvests flush late; invariant 2"},
-            new String[] {"lock-inversion", "harvests, then a thread taking mmu_lock then slots_lock; for lockdep"});
 
     static final String USAGE = String.join("\n",
             "usage: mmulab <command> [options]",
@@ -74,8 +67,8 @@ public final class Main {
                     return ExploreCommand.run(args, out, err);
                 case "list":
                     out.println("scenarios:");
-                    for (String[] s : SCENARIOS) {
-                        out.printf("  %-22s %s%n", s[0], s[1]);
+                    for (Scenario s : Scenario.values()) {
+                        out.printf("  %-22s %s%n", s.name, s.description);
                     }
                     out.println("variants:");
                     for (Map.Entry<String, String> v : VariantLoader.DESCRIPTIONS.entrySet()) {
@@ -142,7 +135,8 @@ public final class Main {
         }
         RunConfig c = new RunConfig();
         c.scenario = args[1];
-        if (SCENARIOS.stream().noneMatch(s -> s[0].equals(c.scenario))) {
+        Scenario scenario = Scenario.named(c.scenario);
+        if (scenario == null) {
             throw new UsageError("run: unknown scenario '" + c.scenario + "' (see: mmulab list)");
         }
         boolean rounds = false;
@@ -195,8 +189,8 @@ public final class Main {
         if (rounds && c.seconds > 0) {
             throw new UsageError("run: give --rounds or --seconds, not both");
         }
-        if (c.holdFlushMillis > 0 && c.scenario.equals("migrate")) {
-            throw new UsageError("run: --hold-flush is for the race scenarios (enable-logging-race, shadow-protect)");
+        if (c.holdFlushMillis > 0 && scenario.flushHolder == null) {
+            throw new UsageError("run: --hold-flush is for the race scenarios (" + String.join(", ", Scenario.races()) + ")");
         }
         return c;
     }
@@ -283,8 +277,7 @@ public final class Main {
         if (c.holdFlushMillis > 0) {
             hooks.add(VariantLoader.Swap.before("org/mmulab/kernel/virt/kvm/kvm_main", "kvm_flush_remote_tlbs",
                     "(Lorg/mmulab/kernel/linux/kvm;)V", "org/mmulab/examples/hooks/FlushGate", "beforeFlush"));
-            FlushGate.arm(c.scenario.equals("enable-logging-race") ? RaceScenarios.TOGGLER : RaceScenarios.HARVESTER,
-                    c.holdFlushMillis);
+            FlushGate.arm(Scenario.named(c.scenario).flushHolder, c.holdFlushMillis);
         }
         try {
             VariantLoader loader = new VariantLoader(c.variant, Main.class.getClassLoader(), hooks);

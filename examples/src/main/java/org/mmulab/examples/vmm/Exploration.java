@@ -36,10 +36,7 @@ public final class Exploration {
             RaceScenarios.booted = null;
             RunConfig c = RunConfig.fromMap(base.toMap());
             c.seed = seed;
-            RunResult r = Scenarios.scenario(c, DISCARD, false);
-            if (r == null) {
-                throw new IllegalArgumentException("unknown scenario '" + c.scenario + "'");
-            }
+            RunResult r = Scenario.named(c.scenario).run(c, DISCARD, false);
             List<String> out = new ArrayList<>();
             for (Machine.Violation v : r.violations) {
                 out.add(v.toString());
