@@ -15,8 +15,8 @@ import org.mmulab.lockdep.explore.Sched;
 
 /**
  * {@code mmulab explore} and {@code mmulab replay}: a scenario under the controlled scheduler of
- * the lockdep agent (woven with {@code explore=true}, which ./mmulab passes for these commands).
- * The explorer ({@link Explorer}) drives the scheduler core the agent wove in.
+ * the lockdep agent (woven with {@code explore=true}, which {@link Command} asks for these
+ * commands). The explorer ({@link Explorer}) drives the scheduler core the agent wove in.
  */
 final class ExploreCommand {
     private ExploreCommand() {}

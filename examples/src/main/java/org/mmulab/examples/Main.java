@@ -14,7 +14,10 @@ import org.mmulab.examples.variants.VariantLoader;
 import org.mmulab.examples.vmm.RunConfig;
 import org.mmulab.examples.vmm.Scenario;
 
-/** The {@code mmulab} command line. */
+/**
+ * The {@code mmulab} command line, in the JVM {@link Launch} chose for the command ({@link Command}):
+ * {@code java [-javaagent:lockdep-agent.jar=...] -jar examples.jar COMMAND ...}.
+ */
 public final class Main {
     private Main() {}
 
@@ -58,14 +61,18 @@ public final class Main {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         String cmd = args.length == 0 ? "help" : args[0];
+        Command command = Command.of(cmd);
         try {
-            switch (cmd) {
-                case "run":
+            if (command == null) {
+                throw new UsageError("unknown command '" + cmd + "' (try: run, explore, replay, list, demo, grade, help)");
+            }
+            switch (command) {
+                case RUN:
                     return runScenario(parseRun(args), out, err);
-                case "explore":
-                case "replay":
+                case EXPLORE:
+                case REPLAY:
                     return ExploreCommand.run(args, out, err);
-                case "list":
+                case LIST:
                     out.println("scenarios:");
                     for (Scenario s : Scenario.values()) {
                         out.printf("  %-22s %s%n", s.name, s.description);
@@ -75,11 +82,12 @@ public final class Main {
                         out.printf("  %-22s %s%n", v.getKey(), v.getValue());
                     }
                     return 0;
-                case "demo": {
+                case DEMO: {
                     DirtyLogDemo demo = new DirtyLogDemo(out, parseDemoPages(args));
                     return withLockdepVerdict(demo::run, out);
                 }
-                case "lockdep-selftest":
+                case LOCKDEP_SELFTEST:
+                    // ./mmulab runs the agent jar's SelfTest; this is the same table under -javaagent
                     try {
                         Class<?> st = Class.forName("org.mmulab.lockdep.SelfTest", true, ClassLoader.getSystemClassLoader());
                         int[] failed = {0};
@@ -88,21 +96,19 @@ public final class Main {
                     } catch (ReflectiveOperationException | LinkageError e) {
                         throw new UsageError("lockdep-selftest needs the lockdep agent: run it as ./mmulab lockdep-selftest");
                     }
-                case "grade":
+                case GRADE:
                     try {
                         return org.mmulab.exercises.GradeCommand.run(args, out);
                     } catch (org.mmulab.exercises.GradeCommand.BadUsage e) {
                         throw new UsageError(e.getMessage());
                     }
-                case "help":
-                case "--help":
-                case "-h":
+                case HELP:
                     out.print(USAGE);
                     return 0;
-                case "docs":
+                case DOCS:
                     throw new UsageError("docs is the docs module's generator: run it as ./mmulab docs (docs/target/docs.jar)");
                 default:
-                    throw new UsageError("unknown command '" + cmd + "' (try: run, explore, replay, list, demo, grade, help)");
+                    throw new IllegalStateException("no handler for " + command);
             }
         } catch (UsageError e) {
             err.println("mmulab: " + e.getMessage());
