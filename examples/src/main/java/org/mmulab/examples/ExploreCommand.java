@@ -4,42 +4,42 @@ package org.mmulab.examples;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
+import org.mmulab.examples.explore.Describer;
+import org.mmulab.examples.explore.Explorer;
+import org.mmulab.examples.explore.Target;
 import org.mmulab.examples.variants.VariantLoader;
 import org.mmulab.examples.vmm.RunConfig;
-import org.mmulab.lockdep.explore.Explorer;
+import org.mmulab.examples.vmm.Scenario;
+import org.mmulab.lockdep.explore.Body;
 import org.mmulab.lockdep.explore.Sched;
 
 /**
  * {@code mmulab explore} and {@code mmulab replay}: a scenario under the controlled scheduler of
- * the lockdep agent (woven with {@code explore=true}, which ./mmulab passes for these commands).
+ * the lockdep agent (woven with {@code explore=true}, which {@link Command} asks for these
+ * commands). The explorer ({@link Explorer}) drives the scheduler core the agent wove in.
  */
 final class ExploreCommand {
     private ExploreCommand() {}
-
-    static final List<String> SCENARIOS = List.of("enable-logging-race", "shadow-protect", "lock-inversion", "migrate");
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Main.UsageError {
         String cmd = args[0];
         try {
             // the agent's classes are on the class path only under -javaagent (they are not in lib/)
-            Class.forName("org.mmulab.lockdep.explore.Explorer", false, ExploreCommand.class.getClassLoader());
+            Class.forName("org.mmulab.lockdep.explore.Sched", false, ExploreCommand.class.getClassLoader());
         } catch (ClassNotFoundException e) {
             throw new Main.UsageError(cmd + " needs the lockdep agent with explore=true: run it as ./mmulab " + cmd + " ...");
         }
         boolean replay = cmd.equals("replay");
         if (args.length < 2 || args[1].startsWith("--")) {
-            throw new Main.UsageError(cmd + ": which scenario? (one of " + SCENARIOS + ")");
+            throw new Main.UsageError(cmd + ": which scenario? (one of " + Scenario.exploreNames() + ")");
         }
         RunConfig c = new RunConfig();
         c.scenario = args[1];
-        if (!SCENARIOS.contains(c.scenario)) {
-            throw new Main.UsageError(cmd + ": unknown scenario '" + c.scenario + "' (one of " + SCENARIOS + ")");
+        Scenario scenario = Scenario.named(c.scenario);
+        if (scenario == null) {
+            throw new Main.UsageError(cmd + ": unknown scenario '" + c.scenario + "' (one of " + Scenario.exploreNames() + ")");
         }
-        c.vcpus = 1;
-        c.memoryBytes = 8 * 4096;
-        c.rounds = c.scenario.equals("shadow-protect") ? 4 : 2;
-        c.accessesPerEntry = 16;
-        c.concurrentInversion = true; // lock-inversion: the helper races the harvests (a deadlock is reported, not hung)
+        scenario.exploreDefaults(c);
         Explorer.Options o = new Explorer.Options();
         o.scenario = c.scenario;
         boolean seedGiven = false;
@@ -135,15 +135,16 @@ final class ExploreCommand {
         } catch (LinkageError e) {
             throw new Main.UsageError(cmd + " needs the lockdep agent with explore=true: run it as ./mmulab " + cmd + " ...");
         }
-        Explorer.Body body;
+        Target target;
         try {
             VariantLoader loader = new VariantLoader(c.variant, Main.class.getClassLoader(), List.of());
             Class<?> exploration = loader.loadClass("org.mmulab.examples.vmm.Exploration");
-            body = (Explorer.Body) exploration.getMethod("body", Map.class).invoke(null, c.toMap());
+            target = new Target((Body) exploration.getMethod("body", Map.class).invoke(null, c.toMap()),
+                    (Describer) exploration.getMethod("describer").invoke(null));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot load the scenario", e);
         }
-        return replay ? Explorer.replay(body, o, out) : Explorer.explore(body, o, out);
+        return replay ? Explorer.replay(target, o, out) : Explorer.explore(target, o, out);
     }
 
     /** A whole number in range; the message names this command, not run. */

@@ -11,19 +11,15 @@ import java.util.Locale;
 import java.util.Map;
 import org.mmulab.examples.hooks.FlushGate;
 import org.mmulab.examples.variants.VariantLoader;
-import org.mmulab.examples.vmm.RaceScenarios;
 import org.mmulab.examples.vmm.RunConfig;
+import org.mmulab.examples.vmm.Scenario;
 
-/** The {@code mmulab} command line. */
+/**
+ * The {@code mmulab} command line, in the JVM {@link Launch} chose for the command ({@link Command}):
+ * {@code java [-javaagent:lockdep-agent.jar=...] -jar examples.jar COMMAND ...}.
+ */
 public final class Main {
     private Main() {}
-
-    /** Scenarios this build can run, with a line each. */
-    static final List<String[]> SCENARIOS = List.<String[]>of(
-            new String[] {"migrate", "pre-copy live migration under load from N vCPUs; checks invariants 1 and 3"},
-            new String[] {"enable-logging-race", "dirty logging switched on and off while another thread harvests; invariant 1"},
-            new String[] {"shadow-protect", "gfns write-protected for shadowing while harvests flush late; invariant 2"},
-            new String[] {"lock-inversion", "harvests, then a thread taking mmu_lock then slots_lock; for lockdep"});
 
     static final String USAGE = String.join("\n",
             "usage: mmulab <command> [options]",
@@ -65,28 +61,33 @@ public final class Main {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         String cmd = args.length == 0 ? "help" : args[0];
+        Command command = Command.of(cmd);
         try {
-            switch (cmd) {
-                case "run":
+            if (command == null) {
+                throw new UsageError("unknown command '" + cmd + "' (try: run, explore, replay, list, demo, grade, help)");
+            }
+            switch (command) {
+                case RUN:
                     return runScenario(parseRun(args), out, err);
-                case "explore":
-                case "replay":
+                case EXPLORE:
+                case REPLAY:
                     return ExploreCommand.run(args, out, err);
-                case "list":
+                case LIST:
                     out.println("scenarios:");
-                    for (String[] s : SCENARIOS) {
-                        out.printf("  %-22s %s%n", s[0], s[1]);
+                    for (Scenario s : Scenario.values()) {
+                        out.printf("  %-22s %s%n", s.name, s.description);
                     }
                     out.println("variants:");
                     for (Map.Entry<String, String> v : VariantLoader.DESCRIPTIONS.entrySet()) {
                         out.printf("  %-22s %s%n", v.getKey(), v.getValue());
                     }
                     return 0;
-                case "demo": {
+                case DEMO: {
                     DirtyLogDemo demo = new DirtyLogDemo(out, parseDemoPages(args));
                     return withLockdepVerdict(demo::run, out);
                 }
-                case "lockdep-selftest":
+                case LOCKDEP_SELFTEST:
+                    // ./mmulab runs the agent jar's SelfTest; this is the same table under -javaagent
                     try {
                         Class<?> st = Class.forName("org.mmulab.lockdep.SelfTest", true, ClassLoader.getSystemClassLoader());
                         int[] failed = {0};
@@ -95,21 +96,19 @@ public final class Main {
                     } catch (ReflectiveOperationException | LinkageError e) {
                         throw new UsageError("lockdep-selftest needs the lockdep agent: run it as ./mmulab lockdep-selftest");
                     }
-                case "grade":
+                case GRADE:
                     try {
                         return org.mmulab.exercises.GradeCommand.run(args, out);
                     } catch (org.mmulab.exercises.GradeCommand.BadUsage e) {
                         throw new UsageError(e.getMessage());
                     }
-                case "help":
-                case "--help":
-                case "-h":
+                case HELP:
                     out.print(USAGE);
                     return 0;
-                case "docs":
+                case DOCS:
                     throw new UsageError("docs is the docs module's generator: run it as ./mmulab docs (docs/target/docs.jar)");
                 default:
-                    throw new UsageError("unknown command '" + cmd + "' (try: run, explore, replay, list, demo, grade, help)");
+                    throw new IllegalStateException("no handler for " + command);
             }
         } catch (UsageError e) {
             err.println("mmulab: " + e.getMessage());
@@ -142,7 +141,8 @@ public final class Main {
         }
         RunConfig c = new RunConfig();
         c.scenario = args[1];
-        if (SCENARIOS.stream().noneMatch(s -> s[0].equals(c.scenario))) {
+        Scenario scenario = Scenario.named(c.scenario);
+        if (scenario == null) {
             throw new UsageError("run: unknown scenario '" + c.scenario + "' (see: mmulab list)");
         }
         boolean rounds = false;
@@ -195,8 +195,8 @@ public final class Main {
         if (rounds && c.seconds > 0) {
             throw new UsageError("run: give --rounds or --seconds, not both");
         }
-        if (c.holdFlushMillis > 0 && c.scenario.equals("migrate")) {
-            throw new UsageError("run: --hold-flush is for the race scenarios (enable-logging-race, shadow-protect)");
+        if (c.holdFlushMillis > 0 && scenario.flushHolder == null) {
+            throw new UsageError("run: --hold-flush is for the race scenarios (" + String.join(", ", Scenario.races()) + ")");
         }
         return c;
     }
@@ -283,8 +283,7 @@ public final class Main {
         if (c.holdFlushMillis > 0) {
             hooks.add(VariantLoader.Swap.before("org/mmulab/kernel/virt/kvm/kvm_main", "kvm_flush_remote_tlbs",
                     "(Lorg/mmulab/kernel/linux/kvm;)V", "org/mmulab/examples/hooks/FlushGate", "beforeFlush"));
-            FlushGate.arm(c.scenario.equals("enable-logging-race") ? RaceScenarios.TOGGLER : RaceScenarios.HARVESTER,
-                    c.holdFlushMillis);
+            FlushGate.arm(Scenario.named(c.scenario).flushHolder, c.holdFlushMillis);
         }
         try {
             VariantLoader loader = new VariantLoader(c.variant, Main.class.getClassLoader(), hooks);

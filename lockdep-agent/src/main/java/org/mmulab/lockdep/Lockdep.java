@@ -1,14 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 package org.mmulab.lockdep;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,6 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * cycle search, the chain cache) plus the {@code __might_sleep} check of kernel/sched/core.c and
  * the WARN splat that {@code lockdep_assert_held} produces. The woven advice of the lockdep agent
  * calls the static methods below; locks are passed as plain Objects and read by reflection.
+ * This class is the entry point and the per-task half (held-lock stacks, acquire and release);
+ * the classes, the dependency graph, its cycle search and the chain cache are {@link LockGraph},
+ * and the texts of the reports are {@link Reports}.
  *
  * <h2>What is tracked, and how it is printed</h2>
  * <ul>
@@ -59,16 +56,10 @@ public final class Lockdep {
 
     static final int MAX_LOCK_DEPTH = 48;
     static final int NR_CPUS = 8;
-    static final String RELEASE = "3.16.0-mmulab";
-    static final String VERSION = "#1";
-    /** The oops id printed by "---[ end trace ... ]---": fixed (the kernel picks one per boot). */
-    static final String OOPS_ID = String.format("%016x", 0x6d6d756c6162L);
 
     private static volatile LockdepConfig config = LockdepConfig.defaults();
     /** The kernel's debug_locks. */
-    private static final AtomicBoolean debugLocks = new AtomicBoolean(true);
-    private static volatile boolean taintWarn;
-    private static final AtomicInteger reports = new AtomicInteger();
+    static final AtomicBoolean debugLocks = new AtomicBoolean(true);
     private static final AtomicInteger nextPid = new AtomicInteger();
     private static volatile int generation;
 
@@ -81,21 +72,6 @@ public final class Lockdep {
      */
     private static final TaskState[] TASKS = new TaskState[1024];
 
-    /** Graph lock: guards class creation, every LockClass.after map and the name versions. */
-    private static final Object GRAPH = new Object();
-    private static final ConcurrentHashMap<Object, LockClass> CLASSES = new ConcurrentHashMap<>();
-    private static final Map<String, Integer> NAME_VERSIONS = new HashMap<>();
-    private static int nextClassId;
-    /** Chain cache: 64-bit keys of held-class sequences that have been validated. */
-    /**
-     * The chain cache: validated chain keys, each with the call site where the chain was first
-     * validated. A lock taken on a known chain costs one lookup and borrows that site for its
-     * "at:" (the kernel records each acquisition's own ip for free; a Java stack walk costs
-     * microseconds, so it is paid only when a chain is new).
-     */
-    private static final Map<Long, Object> CHAINS = new ConcurrentHashMap<>();
-    /** The classes of each validated chain, outermost first (for the /proc/lockdep_chains dump). */
-    static final Map<Long, List<LockClass>> CHAIN_CLASSES = new ConcurrentHashMap<>();
     /** The deepest held-lock stack seen (lockdep_stats' "max locking depth"). */
     static volatile int maxDepth;
 
@@ -112,12 +88,12 @@ public final class Lockdep {
 
     /** Number of reports printed since the last reset (lockdep, WARN and might_sleep). */
     public static int reportCount() {
-        return reports.get();
+        return Reports.count();
     }
 
     /** Number of validated lock chains in the chain cache (for tests). */
     static int chainCount() {
-        return CHAINS.size();
+        return LockGraph.chainCount();
     }
 
     /** Whether lockdep checks are on (the kernel's debug_locks). */
@@ -131,17 +107,12 @@ public final class Lockdep {
      * count, and turns lockdep back on. The configuration is kept.
      */
     public static void reset() {
-        synchronized (GRAPH) {
+        synchronized (LockGraph.lock()) {
             generation++;
-            CLASSES.clear();
-            NAME_VERSIONS.clear();
-            nextClassId = 0;
-            CHAINS.clear();
-            CHAIN_CLASSES.clear();
+            LockGraph.clear();
             maxDepth = 0;
             nextPid.set(0);
-            reports.set(0);
-            taintWarn = false;
+            Reports.reset();
             debugLocks.set(true);
         }
         TASK.remove();
@@ -176,29 +147,6 @@ public final class Lockdep {
             TASKS[slot] = t;
         }
         return t;
-    }
-
-    static LockClass classOf(Object lock) {
-        Object key = LockNames.key(lock);
-        LockClass c = CLASSES.get(key);
-        if (c != null) {
-            return c;
-        }
-        synchronized (GRAPH) {
-            c = CLASSES.get(key);
-            if (c == null) {
-                String name = LockNames.name(lock);
-                int version = NAME_VERSIONS.merge(name, 1, Integer::sum);
-                c = new LockClass(++nextClassId, key, version > 1 ? name + "#" + version : name);
-                CLASSES.put(key, c);
-            }
-            return c;
-        }
-    }
-
-    /** The kernel's iterate_chain_key: rotate the key left by 13 bits and mix in the class id. */
-    static long iterateChainKey(long key, int classId) {
-        return (key << 13) ^ (key >>> 51) ^ classId;
     }
 
     // ------------------------------------------------------------------ acquire / release
@@ -269,58 +217,39 @@ public final class Lockdep {
         if (t.cachedLocks[li] == lock) {
             c = t.cachedClasses[li];
         } else {
-            c = classOf(lock);
+            c = LockGraph.classOf(lock);
             t.cachedLocks[li] = lock;
             t.cachedClasses[li] = c;
         }
         markUsage(t, c); // before validation: a report prints this class's usage
-        long key = iterateChainKey(prev, c.id);
-        Object site = trylock ? null : CHAINS.get(key);
+        long key = LockGraph.iterateChainKey(prev, c.id);
+        Object site = trylock ? null : LockGraph.chainSite(key);
         boolean validated = site != null;
         if (site == null) {
             site = Frames.lazySite(lock.getClass());
             if (!trylock && debugLocks.get()) {
                 HeldLock h = t.held.next().set(lock, c, site, false, spin, prev);
-                Report bug = validate(t, h);
+                Reports.Report bug = LockGraph.validate(t, h);
                 if (bug == null || config.mode() == LockdepConfig.Mode.WARN) {
-                    CHAINS.put(key, site);
-                    List<LockClass> classes = new ArrayList<>(t.held.size() + 1);
-                    for (HeldLock x : t.held) {
-                        classes.add(x.cls);
-                    }
-                    classes.add(c);
-                    CHAIN_CLASSES.put(key, classes);
+                    LockGraph.addChain(key, site, t.held, c);
                     validated = true;
                 }
                 if (bug != null) {
-                    lockdepBug(bug); // throws in FAIL mode, before the lock is pushed
+                    Reports.lockdepBug(bug); // throws in FAIL mode, before the lock is pushed
                 }
             }
         }
         return (validated ? t.memo[mi] : t.scratch).set(lock, prev, c, key, site);
     }
 
-    /**
-     * The stack has reached MAX_LOCK_DEPTH: lockdep turns itself off with the kernel's message
-     * (v3.16 kernel/locking/lockdep.c __lock_acquire 3192-3203: print_lockdep_off (383-388), the
-     * depth, the held locks, debug_show_all_locks (which finds debug_locks already off, 4124-4127),
-     * then the stack).
-     */
+    /** The stack has reached MAX_LOCK_DEPTH: lockdep turns itself off with the kernel's message. */
     private static void maxLockDepth(TaskState t) {
         if (!debugLocks.compareAndSet(true, false)) {
             return;
         }
-        StringBuilder sb = new StringBuilder();
-        sb.append("BUG: MAX_LOCK_DEPTH too low!\n");
-        sb.append("turning off the locking correctness validator.\n");
-        sb.append("Please attach the output of /proc/lock_stat to the bug report\n");
-        sb.append("depth: ").append(t.held.size()).append("  max: ").append(MAX_LOCK_DEPTH).append("!\n");
-        printHeldLocks(sb, t);
-        sb.append("INFO: lockdep is turned off.\n");
-        dumpStack(sb, t);
-        Report r = new Report("BUG: MAX_LOCK_DEPTH too low!", sb.toString());
+        Reports.Report r = Reports.maxLockDepth(t);
         try {
-            emit(r);
+            Reports.emit(r);
         } catch (LockdepError e) {
             pop(t, t.held.size() - 1);
             throw e;
@@ -342,16 +271,7 @@ public final class Lockdep {
         if (!debugLocks.get()) {
             return;
         }
-        StringBuilder sb = new StringBuilder();
-        header(sb, "[ BUG: bad unlock balance detected! ]", 37, 37);
-        sb.append(t.commPid()).append(" is trying to release lock (").append(LockNames.name(lock)).append(") at:\n");
-        sb.append(Frames.site(lock.getClass())).append('\n');
-        sb.append("but there are no more locks to release!\n");
-        sb.append("\nother info that might help us debug this:\n");
-        printHeldLocks(sb, t);
-        sb.append("\nstack backtrace:\n");
-        dumpStack(sb, t);
-        lockdepBug(new Report("[ BUG: bad unlock balance detected! ]", sb.toString()));
+        Reports.lockdepBug(Reports.badUnlock(t, lock));
     }
 
     /** Removes entry i and recomputes the chain keys of the entries above it. */
@@ -361,76 +281,9 @@ public final class Lockdep {
         for (int j = i; j < t.held.size(); j++) {
             HeldLock above = t.held.get(j);
             above.prevChainKey = key;
-            key = iterateChainKey(key, above.cls.id);
+            key = LockGraph.iterateChainKey(key, above.cls.id);
         }
         t.chainKey = key;
-    }
-
-    // ------------------------------------------------------------------ validation
-
-    /** check_deadlock, then check_prevs_add with the BFS of check_noncircular. */
-    private static Report validate(TaskState t, HeldLock next) {
-        for (int i = t.held.size() - 1; i >= 0; i--) {
-            HeldLock prev = t.held.get(i);
-            if (prev.cls == next.cls) {
-                return recursiveReport(t, prev, next);
-            }
-        }
-        if (t.held.isEmpty()) {
-            return null;
-        }
-        List<String> current = null;
-        synchronized (GRAPH) {
-            for (int i = t.held.size() - 1; i >= 0; i--) {
-                HeldLock prev = t.held.get(i);
-                List<LockClass> path = bfs(next.cls, prev.cls);
-                if (path != null) {
-                    if (current == null) {
-                        current = Frames.stack();
-                    }
-                    return circularReport(t, prev, next, path, current);
-                }
-                if (!prev.cls.after.containsKey(next.cls)) {
-                    if (current == null) {
-                        current = Collections.unmodifiableList(Frames.stack());
-                    }
-                    prev.cls.after.put(next.cls, new LockClass.Edge(next.cls, current));
-                }
-                if (!prev.trylock) {
-                    break;
-                }
-            }
-        }
-        return null;
-    }
-
-    /** Shortest path root -> ... -> target along "after" edges, or null. Caller holds GRAPH. */
-    private static List<LockClass> bfs(LockClass root, LockClass target) {
-        Map<LockClass, LockClass> parent = new HashMap<>();
-        ArrayDeque<LockClass> queue = new ArrayDeque<>();
-        parent.put(root, root);
-        queue.add(root);
-        while (!queue.isEmpty()) {
-            LockClass c = queue.poll();
-            if (c == target) {
-                List<LockClass> path = new ArrayList<>();
-                for (LockClass p = c; ; p = parent.get(p)) {
-                    path.add(p);
-                    if (p == root) {
-                        break;
-                    }
-                }
-                Collections.reverse(path);
-                return path;
-            }
-            for (LockClass n : c.after.keySet()) {
-                if (!parent.containsKey(n)) {
-                    parent.put(n, c);
-                    queue.add(n);
-                }
-            }
-        }
-        return null;
     }
 
     // ------------------------------------------------------------------ assert_held, might_sleep, irqs
@@ -446,25 +299,7 @@ public final class Lockdep {
                 return;
             }
         }
-        StackWalker.StackFrame f = Frames.caller(null).orElse(null);
-        String where;
-        if (f == null) {
-            where = "(unknown):0 (unknown)()";
-        } else {
-            String cls = f.getClassName();
-            int dot = cls.lastIndexOf('.');
-            String dir = dot < 0 ? "" : cls.substring(0, dot).replace('.', '/') + "/";
-            String file = f.getFileName() == null ? "Unknown Source" : f.getFileName();
-            where = dir + file + ":" + f.getLineNumber() + " " + cls + "." + f.getMethodName() + "()";
-        }
-        StringBuilder sb = new StringBuilder();
-        sb.append("------------[ cut here ]------------\n");
-        sb.append("WARNING: CPU: ").append(t.cpu).append(" PID: ").append(t.pid).append(" at ").append(where).append('\n');
-        sb.append("Modules linked in:\n");
-        dumpStack(sb, t);
-        sb.append("---[ end trace ").append(OOPS_ID).append(" ]---\n");
-        taintWarn = true; // the kernel taints after printing, so this splat still says Not tainted
-        emit(new Report("WARNING: lockdep_assert_held(" + LockNames.name(lock) + ") failed at " + where, sb.toString()));
+        Reports.emit(Reports.assertHeldWarning(t, lock, Frames.caller(null).orElse(null)));
     }
 
     /**
@@ -478,37 +313,7 @@ public final class Lockdep {
         if (spinCount == preemptOffset && !t.irqsDisabled) {
             return;
         }
-        StringBuilder sb = new StringBuilder();
-        sb.append("BUG: sleeping function called from invalid context at ").append(file).append(':').append(line).append('\n');
-        sb.append("in_atomic(): ").append(spinCount != 0 ? 1 : 0)
-                .append(", irqs_disabled(): ").append(t.irqsDisabled ? 1 : 0)
-                .append(", pid: ").append(t.pid).append(", name: ").append(t.comm).append('\n');
-        if (!debugLocks.get()) {
-            sb.append("INFO: lockdep is turned off.\n");
-        } else {
-            printHeldLocks(sb, t);
-        }
-        if (t.irqsDisabled) {
-            sb.append("irq event stamp: ").append(t.irqEvents).append('\n');
-            sb.append("hardirqs last  enabled at (").append(t.hardirqEnableEvent).append("): ")
-                    .append(t.hardirqEnableSite == null ? "(site not recorded)" : t.hardirqEnableSite).append('\n');
-            sb.append("hardirqs last disabled at (").append(t.hardirqDisableEvent).append("): ")
-                    .append(t.hardirqDisableSite == null ? "(site not recorded)" : t.hardirqDisableSite).append('\n');
-            sb.append("softirqs last  enabled at (0): (null)\n");
-            sb.append("softirqs last disabled at (0): (null)\n");
-        }
-        if (spinCount != preemptOffset) {
-            String site = "(null)";
-            for (HeldLock h : t.held) {
-                if (h.spin) {
-                    site = String.valueOf(h.site);
-                    break;
-                }
-            }
-            sb.append("Preemption disabled at:").append(site).append("\n\n");
-        }
-        dumpStack(sb, t);
-        emit(new Report("BUG: sleeping function called from invalid context at " + file + ":" + line, sb.toString()));
+        Reports.emit(Reports.mightSleep(t, file, line, preemptOffset, spinCount));
     }
 
     /** local_irq_disable of the current thread. */
@@ -538,13 +343,7 @@ public final class Lockdep {
             if (t.held.isEmpty() || !debugLocks.get()) {
                 return;
             }
-            StringBuilder sb = new StringBuilder();
-            String title = "[ BUG: " + t.commPid() + " still has locks held! ]";
-            header(sb, title, 37, 37);
-            printHeldLocks(sb, t);
-            sb.append("\nstack backtrace:\n");
-            dumpStack(sb, t);
-            lockdepBug(new Report(title, sb.toString()));
+            Reports.lockdepBug(Reports.stillHeldAtExit(t));
         } finally {
             TASK.remove();
             int slot = (int) t.thread.getId() & (TASKS.length - 1);
@@ -563,26 +362,7 @@ public final class Lockdep {
         if (t.held.isEmpty() || !debugLocks.get()) {
             return;
         }
-        StringBuilder sb = new StringBuilder();
-        String title = "[ BUG: lock held when returning to user space! ]";
-        header(sb, title, 48, 48);
-        sb.append(t.commPid()).append(" is leaving the kernel with locks still held!\n");
-        printHeldLocks(sb, t);
-        lockdepBug(new Report(title, sb.toString()));
-    }
-
-    /** Every lock class so far, by id (for the /proc dumps). */
-    static List<LockClass> classes() {
-        synchronized (GRAPH) {
-            List<LockClass> out = new ArrayList<>(CLASSES.values());
-            out.sort(java.util.Comparator.comparingInt(x -> x.id));
-            return out;
-        }
-    }
-
-    /** The graph lock, for readers of LockClass.after. */
-    static Object graphLock() {
-        return GRAPH;
+        Reports.lockdepBug(Reports.heldReturningToUser(t));
     }
 
     /** Names of the lock classes the current thread holds, outermost first (for tracing). */
@@ -598,160 +378,7 @@ public final class Lockdep {
     /** lockdep_print_held_locks for the current thread. */
     public static String heldLocks() {
         StringBuilder sb = new StringBuilder();
-        printHeldLocks(sb, task());
+        Reports.printHeldLocks(sb, task());
         return sb.toString();
-    }
-
-    // ------------------------------------------------------------------ reports
-
-    static final class Report {
-        final String title;
-        final String text;
-
-        Report(String title, String text) {
-            this.title = title;
-            this.text = text;
-        }
-    }
-
-    /** A lockdep report: obeys debug_locks (ONCE turns it off), then {@link #emit}. */
-    private static void lockdepBug(Report r) {
-        if (config.mode() == LockdepConfig.Mode.ONCE) {
-            if (!debugLocks.compareAndSet(true, false)) {
-                return;
-            }
-        } else if (!debugLocks.get()) {
-            return;
-        }
-        emit(r);
-    }
-
-    /** Prints the report atomically, counts it, and throws in FAIL mode. */
-    private static void emit(Report r) {
-        LockdepConfig c = config;
-        synchronized (c.out()) {
-            c.out().print(r.text);
-            c.out().flush();
-        }
-        reports.incrementAndGet();
-        if (c.mode() == LockdepConfig.Mode.FAIL) {
-            throw new LockdepError(r.title, r.text);
-        }
-    }
-
-    private static String kernelIdent() {
-        return RELEASE + " " + VERSION + " " + tainted();
-    }
-
-    private static String tainted() {
-        return taintWarn ? "Tainted: G        W" : "Not tainted";
-    }
-
-    private static void header(StringBuilder sb, String title, int eq, int dash) {
-        sb.append('\n');
-        sb.append("=".repeat(eq)).append('\n');
-        sb.append(title).append('\n');
-        sb.append(kernelIdent()).append('\n');
-        sb.append("-".repeat(dash)).append('\n');
-    }
-
-    private static String lockName(LockClass c) {
-        return " (" + c.name + ")" + c.usage();
-    }
-
-    private static void printLock(StringBuilder sb, HeldLock h) {
-        sb.append(lockName(h.cls)).append(", at: ").append(h.site).append('\n');
-    }
-
-    static void printHeldLocks(StringBuilder sb, TaskState t) {
-        int n = t.held.size();
-        if (n == 0) {
-            sb.append("no locks held by ").append(t.commPid()).append(".\n");
-            return;
-        }
-        sb.append(n).append(n > 1 ? " locks" : " lock").append(" held by ").append(t.commPid()).append(":\n");
-        for (int i = 0; i < n; i++) {
-            sb.append(" #").append(i).append(": ");
-            printLock(sb, t.held.get(i));
-        }
-    }
-
-    private static void dumpStack(StringBuilder sb, TaskState t) {
-        sb.append("CPU: ").append(t.cpu).append(" PID: ").append(t.pid).append(" Comm: ").append(t.comm)
-                .append(' ').append(tainted()).append(' ').append(RELEASE).append(' ').append(VERSION).append('\n');
-        sb.append("Call Trace:\n");
-        for (String f : Frames.stack()) {
-            sb.append(' ').append(f).append('\n');
-        }
-    }
-
-    private static void printStack(StringBuilder sb, List<String> frames, int spaces) {
-        String indent = " ".repeat(spaces + 1);
-        for (String f : frames) {
-            sb.append(indent).append(f).append('\n');
-        }
-    }
-
-    private static Report recursiveReport(TaskState t, HeldLock prev, HeldLock next) {
-        StringBuilder sb = new StringBuilder();
-        String title = "[ INFO: possible recursive locking detected ]";
-        header(sb, title, 45, 45);
-        sb.append(t.commPid()).append(" is trying to acquire lock:\n");
-        printLock(sb, next);
-        sb.append("\nbut task is already holding lock:\n");
-        printLock(sb, prev);
-        sb.append("\nother info that might help us debug this:\n");
-        sb.append(" Possible unsafe locking scenario:\n\n");
-        sb.append("       CPU0\n");
-        sb.append("       ----\n");
-        sb.append("  lock(").append(prev.cls.name).append(");\n");
-        sb.append("  lock(").append(next.cls.name).append(");\n");
-        sb.append("\n *** DEADLOCK ***\n\n");
-        sb.append(" May be due to missing lock nesting notation\n\n");
-        printHeldLocks(sb, t);
-        sb.append("\nstack backtrace:\n");
-        dumpStack(sb, t);
-        return new Report(title, sb.toString());
-    }
-
-    /** path = next(root) ... prev(target), the BFS's shortest path. Caller holds GRAPH. */
-    private static Report circularReport(TaskState t, HeldLock prev, HeldLock next, List<LockClass> path,
-            List<String> current) {
-        StringBuilder sb = new StringBuilder();
-        String title = "[ INFO: possible circular locking dependency detected ]";
-        header(sb, title, 54, 55);
-        sb.append(t.commPid()).append(" is trying to acquire lock:\n");
-        printLock(sb, next);
-        sb.append("\nbut task is already holding lock:\n");
-        printLock(sb, prev);
-        sb.append("\nwhich lock already depends on the new lock.\n\n");
-        sb.append("\nthe existing dependency chain (in reverse order) is:\n");
-        for (int depth = path.size() - 1; depth >= 0; depth--) {
-            LockClass c = path.get(depth);
-            sb.append("\n-> #").append(depth).append(lockName(c)).append(":\n");
-            List<String> stack = depth == 0 ? current : path.get(depth - 1).after.get(c).stack;
-            printStack(sb, stack, 6);
-        }
-        sb.append("\nother info that might help us debug this:\n\n");
-        LockClass source = next.cls;
-        LockClass target = prev.cls;
-        LockClass parent = path.get(path.size() - 2);
-        if (parent != source) {
-            sb.append("Chain exists of:\n  ").append(source.name).append(" --> ").append(parent.name)
-                    .append(" --> ").append(target.name).append("\n\n");
-        }
-        String col = " ".repeat(31);
-        sb.append(" Possible unsafe locking scenario:\n\n");
-        sb.append("       CPU0                    CPU1\n");
-        sb.append("       ----                    ----\n");
-        sb.append("  lock(").append(target.name).append(");\n");
-        sb.append(col).append("lock(").append(parent.name).append(");\n");
-        sb.append(col).append("lock(").append(target.name).append(");\n");
-        sb.append("  lock(").append(source.name).append(");\n");
-        sb.append("\n *** DEADLOCK ***\n\n");
-        printHeldLocks(sb, t);
-        sb.append("\nstack backtrace:\n");
-        dumpStack(sb, t);
-        return new Report(title, sb.toString());
     }
 }

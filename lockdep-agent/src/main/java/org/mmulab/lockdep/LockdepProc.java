@@ -26,9 +26,9 @@ public final class LockdepProc {
 
     /** /proc/lockdep: every class with its forward and backward dependency counts and direct successors. */
     public static String lockdep() {
-        List<LockClass> all = Lockdep.classes();
+        List<LockClass> all = LockGraph.classes();
         StringBuilder b = new StringBuilder("all lock classes:\n");
-        synchronized (Lockdep.graphLock()) {
+        synchronized (LockGraph.lock()) {
             Map<LockClass, List<LockClass>> before = predecessors(all);
             for (LockClass c : all) {
                 b.append(String.format("%016x FD: %4d BD: %4d %s: %s%n", c.id, reach(c, x -> new ArrayList<>(x.after.keySet())),
@@ -45,7 +45,7 @@ public final class LockdepProc {
     /** /proc/lockdep_chains: every validated chain, outermost lock first. */
     public static String lockdepChains() {
         StringBuilder b = new StringBuilder("all lock chains:\n");
-        List<List<LockClass>> chains = new ArrayList<>(Lockdep.CHAIN_CLASSES.values());
+        List<List<LockClass>> chains = new ArrayList<>(LockGraph.CHAIN_CLASSES.values());
         chains.sort(Comparator.comparing((List<LockClass> l) -> l.size()).thenComparing(l -> l.toString()));
         for (List<LockClass> chain : chains) {
             b.append("irq_context: 0\n");
@@ -59,16 +59,16 @@ public final class LockdepProc {
 
     /** /proc/lockdep_stats: the counts, with the kernel's limits. */
     public static String lockdepStats() {
-        List<LockClass> all = Lockdep.classes();
+        List<LockClass> all = LockGraph.classes();
         int deps = 0;
-        synchronized (Lockdep.graphLock()) {
+        synchronized (LockGraph.lock()) {
             for (LockClass c : all) {
                 deps += c.after.size();
             }
         }
         return String.format(" lock-classes:                     %11d [max: 8191]%n", all.size())
                 + String.format(" direct dependencies:              %11d [max: 16384]%n", deps)
-                + String.format(" dependency chains:                %11d [max: 32768]%n", Lockdep.CHAIN_CLASSES.size())
+                + String.format(" dependency chains:                %11d [max: 32768]%n", LockGraph.CHAIN_CLASSES.size())
                 + String.format(" max locking depth:                %11d%n", Lockdep.maxDepth)
                 + String.format(" debug_locks:                      %11d%n", Lockdep.enabled() ? 1 : 0);
     }
@@ -76,8 +76,8 @@ public final class LockdepProc {
     /** The dependency graph: an edge A -> B means B was taken while A was held. */
     public static String dot() {
         StringBuilder b = new StringBuilder("digraph lockdep {\n  node [shape=box, fontname=\"monospace\"];\n");
-        List<LockClass> all = Lockdep.classes();
-        synchronized (Lockdep.graphLock()) {
+        List<LockClass> all = LockGraph.classes();
+        synchronized (LockGraph.lock()) {
             for (LockClass c : all) {
                 b.append(String.format("  \"%s\";%n", esc(c.name)));
             }

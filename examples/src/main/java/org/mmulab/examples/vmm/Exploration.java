@@ -6,23 +6,21 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.mmulab.examples.explore.Describer;
 import org.mmulab.fixture.MachineVm;
 import org.mmulab.fixture.Oracle;
-import org.mmulab.hw.SoftTlb;
-import org.mmulab.kernel.arch.x86.include.asm.kvm_host_h;
 import org.mmulab.kernel.arch.x86.include.asm.kvm_mmu_page;
 import org.mmulab.kernel.arch.x86.kvm.mmu;
-import org.mmulab.kernel.arch.x86.kvm.mmu_h;
 import org.mmulab.kernel.linux.mm;
-import org.mmulab.kernel.uapi.linux.kvm_h;
-import org.mmulab.lockdep.explore.Explorer;
+import org.mmulab.lockdep.explore.Body;
 import org.mmulab.lockdep.explore.Sched;
 
 /**
  * A scenario as the explorer runs it: one whole run per schedule, small enough to run hundreds
  * of times a second (1 vCPU and 8 pages by default), its output discarded, its violations
  * returned. Loaded by the variant loader like {@link Scenarios}, so the port it drives has the
- * variant swapped in; it also tells the scheduler how to read the port's values for the timeline.
+ * variant swapped in; it also gives the scheduler a {@link PortProbe} for the values only the port
+ * knows, and the timeline a {@link PortDescriber} for what they mean.
  */
 public final class Exploration {
     private Exploration() {}
@@ -30,19 +28,16 @@ public final class Exploration {
     private static final PrintStream DISCARD = new PrintStream(OutputStream.nullOutputStream());
 
     /** The explorer's body for this scenario and configuration (a {@link RunConfig} as a map). */
-    public static Explorer.Body body(Map<String, String> configMap) {
+    public static Body body(Map<String, String> configMap) {
         RunConfig base = RunConfig.fromMap(configMap);
-        Sched.describe(new PortDescriber());
+        Sched.probe(new PortProbe());
         return seed -> {
             // the previous schedule's threads have all ended by now: its VM's pages can go
             release(RaceScenarios.booted);
             RaceScenarios.booted = null;
             RunConfig c = RunConfig.fromMap(base.toMap());
             c.seed = seed;
-            RunResult r = Scenarios.scenario(c, DISCARD, false);
-            if (r == null) {
-                throw new IllegalArgumentException("unknown scenario '" + c.scenario + "'");
-            }
+            RunResult r = Scenario.named(c.scenario).run(c, DISCARD, false);
             List<String> out = new ArrayList<>();
             for (Oracle.Violation v : r.violations) {
                 out.add(v.toString());
@@ -52,6 +47,11 @@ public final class Exploration {
             }
             return out;
         };
+    }
+
+    /** How the timeline names the port's values. */
+    public static Describer describer() {
+        return new PortDescriber();
     }
 
     /**
@@ -147,88 +147,5 @@ public final class Exploration {
             return;
         }
         mm.free_page(addr);
-    }
-
-    /** How the timeline names the port's values: gfns of sptes, spte bits, ioctls, requests. */
-    static final class PortDescriber implements Sched.Describer {
-        @Override
-        public long read(long addr) {
-            return mm.deref(addr);
-        }
-
-        @Override
-        public long gfnOf(long sptep) {
-            try {
-                kvm_mmu_page sp = kvm_host_h.page_header(mm.__pa(sptep));
-                if (sp == null || sp.role.level != mmu_h.PT_PAGE_TABLE_LEVEL) {
-                    return -1;
-                }
-                return mmu.kvm_mmu_page_get_gfn(sp, (int) ((sptep & ~mm.PAGE_MASK) >>> 3));
-            } catch (RuntimeException e) {
-                return -1;
-            }
-        }
-
-        @Override
-        public String bits(long spte) {
-            if (!mmu.is_shadow_present_pte(spte)) {
-                return "none";
-            }
-            StringBuilder b = new StringBuilder();
-            if ((spte & mmu_h.PT_WRITABLE_MASK) != 0) {
-                b.append("W");
-            }
-            if ((spte & mmu.SPTE_MMU_WRITEABLE) != 0) {
-                b.append(b.length() == 0 ? "" : ",").append("MW");
-            }
-            if ((spte & mmu.SPTE_HOST_WRITEABLE) != 0) {
-                b.append(b.length() == 0 ? "" : ",").append("HW");
-            }
-            return b.length() == 0 ? "RO" : b.toString();
-        }
-
-        @Override
-        public String ioctl(long cmd) {
-            if (cmd == kvm_h.KVM_GET_DIRTY_LOG) {
-                return "KVM_GET_DIRTY_LOG";
-            }
-            if (cmd == kvm_h.KVM_SET_USER_MEMORY_REGION) {
-                return "KVM_SET_USER_MEMORY_REGION";
-            }
-            if (cmd == kvm_h.KVM_CREATE_VCPU) {
-                return "KVM_CREATE_VCPU";
-            }
-            return "ioctl 0x" + Long.toHexString(cmd);
-        }
-
-        @Override
-        public String request(int req) {
-            switch (req) {
-                case org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_TLB_FLUSH:
-                    return "KVM_REQ_TLB_FLUSH";
-                case org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_MMU_RELOAD:
-                    return "KVM_REQ_MMU_RELOAD";
-                case org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_MMU_SYNC:
-                    return "KVM_REQ_MMU_SYNC";
-                default:
-                    return "request " + req;
-            }
-        }
-
-        @Override
-        public boolean tlbWritable(Object entry) {
-            return ((SoftTlb.Entry) entry).writable();
-        }
-
-        @Override
-        public long violationGfn(Object violation) {
-            return ((Oracle.Violation) violation).gfn();
-        }
-
-        @Override
-        public String legend() {
-            return "(spte bits: W PT_WRITABLE_MASK, MW SPTE_MMU_WRITEABLE, HW SPTE_HOST_WRITEABLE, none: not present;"
-                    + " TLB entries RW or RO; gfns in hex)";
-        }
     }
 }

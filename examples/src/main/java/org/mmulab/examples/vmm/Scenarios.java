@@ -11,27 +11,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Runs one scenario and prints its report. Loaded by the variant loader, so the port, the machine
- * and this VMM are a fresh copy with the variant's methods swapped in.
+ * Runs one scenario ({@link Scenario}) and prints its report. Loaded by the variant loader, so the
+ * port, the machine and this VMM are a fresh copy with the variant's methods swapped in.
  */
 public final class Scenarios {
     private Scenarios() {}
-
-    /** Runs {@code c.scenario}; null for a scenario this build does not have. */
-    static RunResult scenario(RunConfig c, PrintStream out, boolean progress) {
-        switch (c.scenario) {
-            case "migrate":
-                return new Migration(c, out, progress).run();
-            case "enable-logging-race":
-                return RaceScenarios.enableLoggingRace(c, out);
-            case "shadow-protect":
-                return RaceScenarios.shadowProtect(c, out);
-            case "lock-inversion":
-                return LockInversion.run(c, out);
-            default:
-                return null;
-        }
-    }
 
     /** Returns the exit status: 0 all invariants held, 1 one broke, 2 the JSON could not be written. */
     public static int run(Map<String, String> configMap, PrintStream out, PrintStream err, boolean progress) {
@@ -40,11 +24,12 @@ public final class Scenarios {
                 c.variant, c.vcpus, c.memoryBytes >> 20, c.pages(),
                 c.seconds > 0 ? String.format(Locale.ROOT, "%.1f s", c.seconds) : c.rounds + " round(s)", c.seed,
                 c.holdFlushMillis > 0 ? ", racing flush held " + c.holdFlushMillis + " ms" : "");
-        RunResult r = scenario(c, out, progress);
-        if (r == null) {
+        Scenario s = Scenario.named(c.scenario);
+        if (s == null) {
             err.println("mmulab: unknown scenario '" + c.scenario + "'");
             return 2;
         }
+        RunResult r = s.run(c, out, progress);
         out.printf("%d rounds, %d pages sent in %.2f s, %d remote TLB flushes; vCPU TLB flushes %s%n",
                 r.rounds.size(), r.pagesSent, r.seconds, r.remoteFlushes, Arrays.toString(r.vcpuFlushes));
         if (r.invariantsHeld()) {

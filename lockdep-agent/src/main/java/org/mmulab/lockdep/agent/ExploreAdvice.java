@@ -7,7 +7,8 @@ import org.mmulab.lockdep.explore.Sched;
 
 /**
  * The yield points of {@code explore=true}: advice woven at the port's and the machine's events.
- * Each body is one call into {@link Sched}, which does nothing outside a controlled run. Lock
+ * Each body is one call into {@link Sched}, which records what happened (an event with the
+ * values, no text) and does nothing outside a controlled run. Lock
  * events come in pairs: a yield point before the lock is tried (another thread may take it
  * first) and one after it is held (another thread may now find it taken).
  */
@@ -163,16 +164,16 @@ final class ExploreAdvice {
         }
     }
 
-    /** kvm_mmu_slot_remove_write_access */
+    /** kvm_mmu_slot_remove_write_access: entered and about to return. */
     static final class SlotWriteProtect {
         @Advice.OnMethodEnter
         static void enter() {
-            Sched.mark("slot write-protect");
+            Sched.mark("kvm_mmu_slot_remove_write_access");
         }
 
         @Advice.OnMethodExit
         static void exit() {
-            Sched.mark("  slot write-protect done");
+            Sched.markDone("kvm_mmu_slot_remove_write_access");
         }
     }
 

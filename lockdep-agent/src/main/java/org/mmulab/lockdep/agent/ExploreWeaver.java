@@ -13,23 +13,23 @@ import org.objectweb.asm.Opcodes;
 
 /**
  * {@code explore=true}: redirects the blocking and timing calls of the port, the machine and the
- * VMM to the controlled scheduler ({@code org.mmulab.lockdep.explore.Sched}), which does exactly
+ * VMM to the controlled scheduler ({@code org.mmulab.lockdep.explore.JdkCalls}), which does exactly
  * what the JDK call does outside a controlled run. Spin waits, park/unpark, sleep, join, isAlive,
  * thread start and {@code System.nanoTime} are rewritten call by call; a {@code new Thread(r, ...)}
- * gets {@code Sched.wrap(r)} so the new thread runs controlled from its first instruction. The
+ * gets {@code JdkCalls.wrap(r)} so the new thread runs controlled from its first instruction. The
  * port's source does not change, and the lock hooks are woven by Byte Buddy as for lockdep.
  *
  * <p>{@code Thread.yield} means two things in the port: a spinner giving up its core (a wait) and
  * {@code schedule()} giving it up voluntarily (not a wait). Inside {@code sched.schedule} it maps
- * to {@code Sched.schedYield}, elsewhere to {@code Sched.spinYield}.
+ * to {@code JdkCalls.schedYield}, elsewhere to {@code JdkCalls.spinYield}.
  */
 final class ExploreWeaver implements ClassFileTransformer {
-    static final String SCHED = "org/mmulab/lockdep/explore/Sched";
+    static final String REDIRECTS = "org/mmulab/lockdep/explore/JdkCalls";
     /** The code that runs in a scenario: the port, the machine, the VMM and its hooks. */
     static final List<String> PACKAGES = List.of("org/mmulab/kernel/", "org/mmulab/hw/", "org/mmulab/fixture/", "org/mmulab/examples/vmm/",
             "org/mmulab/examples/hooks/");
 
-    /** owner.name+descriptor -> the Sched method (same descriptor, the receiver first for instance calls). */
+    /** owner.name+descriptor -> the JdkCalls method (same descriptor, the receiver first for instance calls). */
     static final Map<String, String[]> CALLS = Map.ofEntries(
             Map.entry("java/lang/Thread.onSpinWait()V", new String[] {"onSpinWait", "()V"}),
             Map.entry("java/lang/Thread.sleep(J)V", new String[] {"sleep", "(J)V"}),
@@ -89,18 +89,18 @@ final class ExploreWeaver implements ClassFileTransformer {
                     public void visitMethodInsn(int opcode, String owner, String mname, String desc, boolean itf) {
                         if (owner.equals("java/lang/Thread") && mname.equals("yield") && desc.equals("()V")) {
                             changed[0] = true;
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, SCHED, schedule ? "schedYield" : "spinYield", "()V", false);
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, REDIRECTS, schedule ? "schedYield" : "spinYield", "()V", false);
                             return;
                         }
                         if (opcode == Opcodes.INVOKESPECIAL && owner.equals("java/lang/Thread") && mname.equals("<init>")) {
                             if (desc.equals("(Ljava/lang/Runnable;Ljava/lang/String;)V")) {
                                 changed[0] = true;
                                 super.visitInsn(Opcodes.SWAP);
-                                super.visitMethodInsn(Opcodes.INVOKESTATIC, SCHED, "wrap", "(Ljava/lang/Runnable;)Ljava/lang/Runnable;", false);
+                                super.visitMethodInsn(Opcodes.INVOKESTATIC, REDIRECTS, "wrap", "(Ljava/lang/Runnable;)Ljava/lang/Runnable;", false);
                                 super.visitInsn(Opcodes.SWAP);
                             } else if (desc.equals("(Ljava/lang/Runnable;)V")) {
                                 changed[0] = true;
-                                super.visitMethodInsn(Opcodes.INVOKESTATIC, SCHED, "wrap", "(Ljava/lang/Runnable;)Ljava/lang/Runnable;", false);
+                                super.visitMethodInsn(Opcodes.INVOKESTATIC, REDIRECTS, "wrap", "(Ljava/lang/Runnable;)Ljava/lang/Runnable;", false);
                             }
                             super.visitMethodInsn(opcode, owner, mname, desc, itf);
                             return;
@@ -108,7 +108,7 @@ final class ExploreWeaver implements ClassFileTransformer {
                         String[] to = CALLS.get(owner + "." + mname + desc);
                         if (to != null && opcode != Opcodes.INVOKESPECIAL) {
                             changed[0] = true;
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, SCHED, to[0], to[1], false);
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, REDIRECTS, to[0], to[1], false);
                             return;
                         }
                         super.visitMethodInsn(opcode, owner, mname, desc, itf);

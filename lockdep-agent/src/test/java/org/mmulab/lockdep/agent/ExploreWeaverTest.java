@@ -80,7 +80,7 @@ class ExploreWeaverTest {
                 "java/util/concurrent/locks/LockSupport.unpark", "java/lang/System.nanoTime")) {
             assertFalse(calls.contains(jdk), jdk + " is still called: " + calls);
         }
-        String sched = ExploreWeaver.SCHED + ".";
+        String sched = ExploreWeaver.REDIRECTS + ".";
         for (String m : List.of("onSpinWait", "spinYield", "parkNanos", "unpark", "park", "sleep", "start", "join",
                 "isAlive", "nanoTime")) {
             assertTrue(calls.contains(sched + m), m + " missing: " + calls);

@@ -3,67 +3,85 @@ package org.mmulab.lockdep.explore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The controlled scheduler on small programs that call its yield points directly, as woven code
- * does: a lost update, a race-free counter, an ABBA deadlock, sleeps on the virtual clock.
+ * The scheduler core on small programs that call its yield points directly, as woven code does,
+ * driven by a minimal loop (begin, await, end) and a seeded random strategy: the interleaving is
+ * a function of the seed, a lost update is found, an ABBA deadlock is stopped with each thread's
+ * state kept, sleeps run on the virtual clock, and the events carry values, not text.
  */
 class SchedTest {
+    /** Picks uniformly among the enabled threads; records what it was shown. */
+    static final class Seeded implements Strategy {
+        final SplittableRandom rnd;
+        final List<Long> syncSteps = new ArrayList<>();
+
+        Seeded(long seed) {
+            rnd = new SplittableRandom(seed);
+        }
+
+        @Override
+        public Candidate pick(List<? extends Candidate> enabled, Candidate current, long step, long sync) {
+            syncSteps.add(sync);
+            return enabled.get(rnd.nextInt(enabled.size()));
+        }
+    }
+
+    /** The minimal driver: one run of {@code body}, stopped if it takes more than 20 s. */
+    static Outcome run(Body body, Strategy strategy, long seed, long maxSteps) throws InterruptedException {
+        Run r = new Run(strategy, 10_000, maxSteps);
+        r.begin("scenario", body, seed);
+        Outcome o;
+        try {
+            if (!r.await(20_000)) {
+                r.stop("test timeout");
+            }
+        } finally {
+            o = r.end();
+        }
+        return o;
+    }
+
+    static Outcome run(Body body, long seed) throws InterruptedException {
+        return run(body, new Seeded(seed), seed, 100_000);
+    }
+
     /** Two threads each read a counter, yield, and write it back plus one. */
-    static final Explorer.Body LOST_UPDATE = seed -> {
+    static final Body LOST_UPDATE = seed -> {
         int[] counter = {0};
         Runnable inc = () -> {
             int v = counter[0];
-            Sched.mark("read " + v);
+            Sched.mark("read");
             counter[0] = v + 1;
-            Sched.mark("write " + (v + 1));
+            Sched.markDone("read");
         };
-        Thread a = new Thread(Sched.wrap(inc), "a");
-        Thread b = new Thread(Sched.wrap(inc), "b");
-        Sched.start(a);
-        Sched.start(b);
-        Sched.join(a);
-        Sched.join(b);
+        Thread a = new Thread(JdkCalls.wrap(inc), "a");
+        Thread b = new Thread(JdkCalls.wrap(inc), "b");
+        JdkCalls.start(a);
+        JdkCalls.start(b);
+        JdkCalls.join(a);
+        JdkCalls.join(b);
         return counter[0] == 2 ? List.of() : List.of("lost update: counter is " + counter[0]);
-    };
-
-    static final Explorer.Body ATOMIC = seed -> {
-        AtomicInteger counter = new AtomicInteger();
-        Runnable inc = () -> {
-            Sched.mark("before");
-            counter.incrementAndGet();
-            Sched.mark("after");
-        };
-        Thread a = new Thread(Sched.wrap(inc), "a");
-        Thread b = new Thread(Sched.wrap(inc), "b");
-        Sched.start(a);
-        Sched.start(b);
-        Sched.join(a);
-        Sched.join(b);
-        return counter.get() == 2 ? List.of() : List.of("counter is " + counter.get());
     };
 
     /** A spinlock as the port's: a yield point before trying, a spin while taken, one after. */
     static void lock(AtomicBoolean l, String name) {
         Sched.lockWait(name);
         while (!l.compareAndSet(false, true)) {
-            Sched.onSpinWait();
+            JdkCalls.onSpinWait();
         }
         Sched.locked(name);
     }
@@ -73,162 +91,197 @@ class SchedTest {
         Sched.unlocked(name);
     }
 
-    static final Explorer.Body ABBA = seed -> {
+    static final Body ABBA = seed -> {
         AtomicBoolean x = new AtomicBoolean();
         AtomicBoolean y = new AtomicBoolean();
-        Thread t1 = new Thread(Sched.wrap(() -> {
+        Thread t1 = new Thread(JdkCalls.wrap(() -> {
             lock(x, "A");
             lock(y, "B");
             unlock(y, "B");
             unlock(x, "A");
         }), "t1");
-        Thread t2 = new Thread(Sched.wrap(() -> {
+        Thread t2 = new Thread(JdkCalls.wrap(() -> {
             lock(y, "B");
             lock(x, "A");
             unlock(x, "A");
             unlock(y, "B");
         }), "t2");
-        Sched.start(t1);
-        Sched.start(t2);
-        Sched.join(t1);
-        Sched.join(t2);
+        JdkCalls.start(t1);
+        JdkCalls.start(t2);
+        JdkCalls.join(t1);
+        JdkCalls.join(t2);
         return List.of();
     };
 
-    record Explored(int rc, String out) {}
-
-    /** Explorer.explore, with what it printed. */
-    static Explored explore(Explorer.Body body, Explorer.Options o) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int rc = Explorer.explore(body, o, new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        return new Explored(rc, bytes.toString(StandardCharsets.UTF_8));
-    }
-
-    static Explorer.Options options(String strategy) {
-        Explorer.Options o = new Explorer.Options();
-        o.strategy = strategy;
-        o.scenario = "test";
-        o.hangSeconds = 20;
-        return o;
-    }
-
     @Test
-    void randomWalkFindsTheLostUpdateAndPrintsTheReplayCommand() {
-        Explorer.Options o = options("random");
-        o.budget = 200;
-        Explored e = explore(LOST_UPDATE, o);
-        int rc = e.rc();
-        String out = e.out();
-        assertEquals(1, rc, out);
-        assertTrue(out.contains("INVARIANT BROKEN (1 violation(s)):\n  lost update: counter is 1\n"), out);
-        assertTrue(out.matches("(?s).*\nreplay: \\./mmulab replay test --variant v3\\.16 --strategy random --seed \\d+\n"), out);
-    }
-
-    @Test
-    void pctFindsTheLostUpdate() {
-        Explorer.Options o = options("pct");
-        o.budget = 200;
-        Explored e = explore(LOST_UPDATE, o);
-        assertEquals(1, e.rc(), e.out());
-    }
-
-    @Test
-    void theSameSeedGivesTheSameScheduleAndAnotherSeedMayNot() {
-        Explorer.Options o = options("random");
+    void theSeedNamesTheInterleavingAndSomeSeedLosesTheUpdate() throws Exception {
         Set<Long> prints = new HashSet<>();
-        for (long seed = 1; seed <= 20; seed++) {
-            Explorer.Schedule s1 = Explorer.runOne(LOST_UPDATE, new Strategy.RandomWalk(seed), seed, o);
-            Explorer.Schedule s2 = Explorer.runOne(LOST_UPDATE, new Strategy.RandomWalk(seed), seed, o);
-            assertEquals(s1.events, s2.events, "seed " + seed);
-            assertEquals(s1.fingerprint, s2.fingerprint);
-            assertEquals(s1.violations, s2.violations);
-            prints.add(s1.fingerprint);
+        boolean lost = false;
+        for (long seed = 1; seed <= 30; seed++) {
+            Outcome o1 = run(LOST_UPDATE, seed);
+            Outcome o2 = run(LOST_UPDATE, seed);
+            assertEquals(o1.events(), o2.events(), "seed " + seed);
+            assertEquals(o1.fingerprint(), o2.fingerprint());
+            assertEquals(o1.result(), o2.result());
+            assertNull(o1.abort(), "the run ended by itself");
+            assertEquals(List.of("scenario", "a", "b"), o1.labels());
+            prints.add(o1.fingerprint());
+            lost |= !o1.result().isEmpty();
         }
-        assertTrue(prints.size() > 1, "20 seeds, one interleaving: the strategy is not choosing");
+        assertTrue(prints.size() > 1, "30 seeds, one interleaving: the strategy is not choosing");
+        assertTrue(lost, "30 random schedules and the update was never lost");
     }
 
     @Test
-    void aRaceFreeProgramExploresCleanAndSaysHowManyDistinctSchedulesItRan() {
-        Explorer.Options o = options("random");
-        o.budget = 100;
-        Explored e = explore(ATOMIC, o);
-        int rc = e.rc();
-        String out = e.out();
-        assertEquals(0, rc, out);
-        assertTrue(out.matches("(?s).*explored 100 schedule\\(s\\), \\d+ distinct, .*: no invariant broke, no deadlock\\.\n"), out);
-    }
-
-    @Test
-    void dfsEnumeratesPreemptionsAndFindsTheLostUpdate() {
-        Explorer.Options o = options("dfs");
-        o.budget = 100;
-        o.preemptions = 1;
-        Explored e = explore(LOST_UPDATE, o);
-        int rc = e.rc();
-        String out = e.out();
-        assertEquals(1, rc, out);
-        assertTrue(out.matches("(?s).*\nreplay: .* --strategy dfs --seed 1 --schedule \\d+:\\d+\n"), out);
-    }
-
-    @Test
-    void aDeadlockIsReportedWithEachThreadsHeldLocksInsteadOfHanging() {
-        Explorer.Options o = options("random");
-        Explorer.Schedule dead = null;
+    void aDeadlockStopsTheRunAndKeepsEachThreadsStateHeldLocksAndStack() throws Exception {
+        Outcome dead = null;
         for (long seed = 1; seed <= 200 && dead == null; seed++) {
-            Explorer.Schedule s = Explorer.runOne(ABBA, new Strategy.RandomWalk(seed), seed, o);
-            if (s.deadlock != null) {
-                dead = s;
+            Outcome o = run(ABBA, seed);
+            if (o.deadlock()) {
+                dead = o;
             }
         }
         assertNotNull(dead, "200 random schedules of ABBA and not one deadlock");
-        assertTrue(dead.deadlock.contains("  t1: spins for B (") && dead.deadlock.contains("    holds: A\n"), dead.deadlock);
-        assertTrue(dead.deadlock.contains("  t2: spins for A (") && dead.deadlock.contains("    holds: B\n"), dead.deadlock);
-        assertTrue(dead.found(false));
+        assertEquals("deadlock: every thread is blocked", dead.abort());
+        List<String> seen = new ArrayList<>();
+        for (Outcome.Stuck s : dead.stuck()) {
+            seen.add(s.label() + " " + s.state() + " for " + s.waitingFor() + " holding " + s.held() + " joining " + s.joining());
+            assertFalse(s.at().isEmpty(), "a stack for " + s.label());
+        }
+        assertTrue(seen.contains("t1 SPIN for B holding [A] joining null"), seen.toString());
+        assertTrue(seen.contains("t2 SPIN for A holding [B] joining null"), seen.toString());
+        assertTrue(seen.contains("scenario JOINING for null holding [] joining t1"), seen.toString());
+        assertEquals(1, dead.stuck().stream().filter(Outcome.Stuck::running).count(), "one thread had the turn");
     }
 
     @Test
-    void sleepsRunOnTheVirtualClockWhichJumpsWhenEveryThreadWaits() {
-        long[] seen = new long[2];
-        Explorer.Body sleeper = seed -> {
-            seen[0] = Sched.nanoTime();
-            Sched.sleep(60_000); // a minute, virtually
-            seen[1] = Sched.nanoTime();
+    void eventsCarryTheValuesAndTheProbeAnswersWhatOnlyTheProgramKnows() throws Exception {
+        Sched.probe(new Probe() {
+            @Override
+            public long read(long addr) {
+                return 0x55;
+            }
+
+            @Override
+            public long gfnOf(long sptep) {
+                return sptep == 0x1000 ? 0x100000 : -1;
+            }
+
+            @Override
+            public boolean tlbWritable(Object entry) {
+                return entry.equals("rw");
+            }
+
+            @Override
+            public long violationGfn(Object violation) {
+                return 0x100001;
+            }
+        });
+        try {
+            long[] peeked = new long[1];
+            Outcome o = run(seed -> {
+                peeked[0] = Sched.peek(0x1000);
+                Sched.spte(0x1000, peeked[0], 0x77);
+                Sched.spte(0x2000, 5, 5); // the value already there: no event
+                Sched.spteCasFailed(0x2000);
+                Sched.access(0x100000, true);
+                Sched.tlbLookup(0x100000, "rw");
+                Sched.tlbLookup(0x100000, null);
+                Sched.request(1, "vcpu0");
+                Sched.ioctl(0xae42);
+                Sched.ioctlDone(0xae42, -2);
+                Sched.check("1", List.of());
+                Sched.check("1", List.of("v"));
+                Sched.mark("never reached"); // the broken check stopped the run
+                return List.of();
+            }, 1);
+            assertEquals(0x55, peeked[0]);
+            List<Event.Detail> details = new ArrayList<>();
+            for (Event e : o.events()) {
+                details.add(e.detail());
+            }
+            assertEquals(List.of(new Event.SpteStore(0x1000, 0x55, 0x77), new Event.SpteCasFailed(0x2000),
+                    new Event.Access(true, true, true), new Event.Access(true, false, false), new Event.Request(1, "vcpu0"),
+                    new Event.Ioctl(0xae42), new Event.IoctlDone(0xae42, -2), new Event.Check("1", true, -1),
+                    new Event.Check("1", false, 0x100001)), details);
+            assertEquals(0x100000, o.events().get(0).gfn());
+            assertEquals(-1, o.events().get(1).gfn());
+            assertEquals(List.of("v"), o.violations());
+            assertEquals(Set.of(0x100001L), o.violatedGfns());
+            assertEquals("invariant broken", o.abort());
+            assertNull(o.result(), "the body was unwound");
+        } finally {
+            Sched.probe(null);
+        }
+    }
+
+    @Test
+    void theStrategyIsToldTheSynchronizationStepsSoFar() throws Exception {
+        Seeded s = new Seeded(3);
+        run(seed -> {
+            Sched.locked("L"); // a synchronization step
+            JdkCalls.schedYield(); // a step, not a synchronization point
+            Sched.unlocked("L");
             return List.of();
-        };
-        Explorer.Schedule s = Explorer.runOne(sleeper, new Strategy.RandomWalk(1), 1, options("random"));
-        assertNull(s.failure);
-        assertTrue(seen[1] - seen[0] >= 60_000_000_000L, "virtual time moved " + (seen[1] - seen[0]) + " ns");
+        }, s, 3, 100);
+        assertEquals(List.of(1L, 1L, 2L), s.syncSteps);
     }
 
     @Test
-    void parkWaitsForUnparkAndAPermitGivenFirstIsKept() {
+    void aScheduleThatDoesNotEndIsStoppedAtTheStepBoundWithItsThreadsKept() throws Exception {
+        Outcome o = run(seed -> {
+            while (true) {
+                Sched.mark("again");
+            }
+        }, new Seeded(1), 1, 50);
+        assertEquals("the schedule did not end within 50 steps", o.abort());
+        assertFalse(o.deadlock());
+        assertEquals(1, o.stuck().size());
+        assertEquals(51, o.steps(), "stopped at the first step past the bound");
+    }
+
+    @Test
+    void sleepsRunOnTheVirtualClockWhichJumpsWhenEveryThreadWaits() throws Exception {
+        long[] seen = new long[2];
+        Outcome o = run(seed -> {
+            seen[0] = JdkCalls.nanoTime();
+            JdkCalls.sleep(60_000); // a minute, virtually
+            seen[1] = JdkCalls.nanoTime();
+            return List.of();
+        }, 1);
+        assertNull(o.failure());
+        assertTrue(seen[1] - seen[0] >= 60_000_000_000L, "virtual time moved " + (seen[1] - seen[0]) + " ns");
+        assertEquals(new Event.Sleep(60_000_000_000L), o.events().get(0).detail());
+    }
+
+    @Test
+    void parkWaitsForUnparkAndAPermitGivenFirstIsKept() throws Exception {
         List<String> order = new ArrayList<>();
-        Explorer.Body body = seed -> {
-            Thread[] parker = new Thread[1];
-            parker[0] = new Thread(Sched.wrap(() -> {
+        Body body = seed -> {
+            Thread parker = new Thread(JdkCalls.wrap(() -> {
                 synchronized (order) {
                     order.add("parking");
                 }
-                Sched.park(this);
+                JdkCalls.park(this);
                 synchronized (order) {
                     order.add("woke");
                 }
             }), "parker");
-            Sched.start(parker[0]);
+            JdkCalls.start(parker);
             Sched.mark("before unpark");
             synchronized (order) {
                 order.add("unpark");
             }
-            Sched.unpark(parker[0]);
-            Sched.join(parker[0]);
+            JdkCalls.unpark(parker);
+            JdkCalls.join(parker);
             return List.of();
         };
         Set<List<String>> seen = new HashSet<>();
         for (long seed = 1; seed <= 20; seed++) {
             order.clear();
-            Explorer.Schedule s = Explorer.runOne(body, new Strategy.RandomWalk(seed), seed, options("random"));
-            assertNull(s.deadlock, "seed " + seed);
-            assertNull(s.failure, "seed " + seed);
+            Outcome o = run(body, seed);
+            assertFalse(o.deadlock(), "seed " + seed);
+            assertNull(o.failure(), "seed " + seed);
             assertEquals("woke", order.get(order.size() - 1), "seed " + seed + ": " + order);
             seen.add(List.copyOf(order));
         }
@@ -237,91 +290,38 @@ class SchedTest {
     }
 
     @Test
-    void aThreadBlockedOnAMonitorOutsideTheSchedulersControlIsReportedNotWaitedOnForever() throws Exception {
-        Object monitor = new Object();
-        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-        Thread holder = new Thread(() -> {
-            synchronized (monitor) {
-                held.countDown();
-                try {
-                    Thread.sleep(4000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }, "uncontrolled-holder");
-        holder.start();
-        held.await();
-        Explorer.Body body = seed -> {
-            Sched.mark("before");
-            synchronized (monitor) { // a monitor: the weaver cannot stand in for it
-                Sched.mark("inside");
-            }
+    void onlyOneRunIsActiveAtATime() throws Exception {
+        Run r = new Run(new Seeded(1), 10_000, 1000);
+        Body waits = seed -> {
+            JdkCalls.sleep(10);
             return List.of();
         };
-        Explorer.Schedule s = Explorer.runOne(body, new Strategy.RandomWalk(1), 1, options("random"));
-        holder.join();
-        assertNotNull(s.hang);
-        assertTrue(s.hang.startsWith("scenario is BLOCKED on java.lang.Object@") && s.hang.contains(" held by uncontrolled-holder"),
-                s.hang);
-        assertTrue(s.found(false));
+        r.begin("scenario", waits, 1);
+        try {
+            assertThrows(IllegalStateException.class, () -> new Run(new Seeded(2), 10_000, 1000).begin("other", waits, 2));
+        } finally {
+            r.await(5000);
+            r.end();
+        }
+        assertNull(Sched.run, "ended: no run is active");
     }
 
     @Test
     void outsideARunEveryEntryPointIsTheJdkCall() throws Exception {
         Runnable r = () -> { };
-        assertSame(r, Sched.wrap(r));
+        assertSame(r, JdkCalls.wrap(r));
         assertFalse(Sched.controlled());
         long t = System.nanoTime();
-        long v = Sched.nanoTime();
+        long v = JdkCalls.nanoTime();
         assertTrue(Math.abs(v - t) < 1_000_000_000L);
-        assertTrue(Sched.isAlive(Thread.currentThread()));
+        assertTrue(JdkCalls.isAlive(Thread.currentThread()));
         Thread th = new Thread(r);
-        Sched.start(th);
-        Sched.join(th);
-        assertFalse(Sched.isAlive(th));
+        JdkCalls.start(th);
+        JdkCalls.join(th);
+        assertFalse(JdkCalls.isAlive(th));
         Sched.mark("ignored"); // no run: no event, no yield
-        Sched.onSpinWait();
-        Sched.parkNanos(1000);
-    }
-
-    @Test
-    void pctRunsTheHighestPriorityThreadAndDropsItAtAChangePoint() {
-        Strategy.Pct pct = new Strategy.Pct(7, 2, 10);
-        Sched.Run run = new Sched.Run(pct, 1, 100);
-        Sched.Ctl a = run.register(new Thread("a"));
-        Sched.Ctl b = run.register(new Thread("b"));
-        List<Sched.Ctl> both = List.of(a, b);
-        Sched.Ctl top = a.prio > b.prio ? a : b;
-        Sched.Ctl other = top == a ? b : a;
-        long change = -1;
-        top.lastKind = Event.Kind.LOCK;
-        top.justStepped = true;
-        for (long step = 1; step <= 10; step++) {
-            run.syncSteps = step; // each step a synchronization step
-            Sched.Ctl picked = pct.pick(both, top, step);
-            if (picked != top) {
-                change = step;
-                break;
-            }
-        }
-        assertNotEquals(-1, change, "depth 2 over 10 synchronization steps has one change point in [1, 10]");
-        assertEquals(1, top.prio, "the first change point drops the running thread to priority 1");
-        run.syncSteps = change + 1;
-        assertSame(other, pct.pick(both, top, change + 1));
-    }
-
-    @Test
-    void aDfsScheduleTextIsCheckedWhenParsed() {
-        long[][] f = Explorer.parseSchedule("12:1,40:2");
-        assertEquals(12, f[0][0]);
-        assertEquals(2, f[1][1]);
-        assertEquals(0, Explorer.parseSchedule("none")[0].length);
-        try {
-            Explorer.parseSchedule("40:1,12:2");
-            throw new AssertionError("decreasing steps accepted");
-        } catch (IllegalArgumentException e) {
-            assertTrue(e.getMessage().contains("must increase"), e.getMessage());
-        }
+        assertEquals(0, Sched.peek(0x1000));
+        JdkCalls.onSpinWait();
+        JdkCalls.parkNanos(1000);
     }
 }

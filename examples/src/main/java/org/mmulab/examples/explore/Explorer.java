@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-package org.mmulab.lockdep.explore;
+package org.mmulab.examples.explore;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -8,13 +8,16 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.mmulab.lockdep.Lockdep;
 import org.mmulab.lockdep.LockdepConfig;
+import org.mmulab.lockdep.explore.Body;
+import org.mmulab.lockdep.explore.Outcome;
+import org.mmulab.lockdep.explore.Run;
+import org.mmulab.lockdep.explore.Strategy;
 
 /**
  * Runs a scenario again and again under the controlled scheduler, one schedule per seed (or per
@@ -22,15 +25,13 @@ import org.mmulab.lockdep.LockdepConfig;
  * {@code stopOnLockdep}) makes lockdep report; then prints that schedule's timeline, what broke,
  * and the command that replays it. Lockdep is reset before every schedule and its reports are
  * kept per schedule, so a replay in a fresh JVM prints exactly what the exploration printed.
+ *
+ * <p>Each schedule is one {@link Run} of the agent's scheduler core (the agent wove the yield
+ * points in); this class is the policy around it: which strategies, how many schedules, when a
+ * run counts as hung, and what is printed ({@link ScheduleReport}).
  */
 public final class Explorer {
     private Explorer() {}
-
-    /** One whole scenario run, on the controlled thread; its guest workload seeded with {@code seed}. */
-    public interface Body {
-        /** The invariant violations the run's checks found (empty: all held). */
-        List<String> run(long seed) throws Exception;
-    }
 
     /** What to explore and how. */
     public static final class Options {
@@ -57,185 +58,111 @@ public final class Explorer {
         public int blockedPolls = 10;
     }
 
-    /** One schedule's outcome. */
-    public static final class Schedule {
-        public long seed;
-        public String strategy;
-        public List<Event> events;
-        public List<String> labels = new ArrayList<>();
-        public long steps;
-        /** Of which at synchronization points. */
-        public long syncSteps;
-        public long fingerprint;
-        public List<String> violations = List.of();
-        public Set<Long> violatedGfns = Set.of();
-        public String deadlock;
-        public String abort;
-        public Throwable failure;
-        public String hang;
-        public int lockdepReports;
-        public String lockdepText = "";
-        Strategy.Forced forced;
-
-        public boolean found(boolean stopOnLockdep) {
-            return !violations.isEmpty() || deadlock != null || failure != null || hang != null
-                    || (stopOnLockdep && lockdepReports > 0);
-        }
-    }
-
     /** Runs {@code body} once under {@code strategy}. */
     public static Schedule runOne(Body body, Strategy strategy, long seed, Options o) {
-        if (Sched.run != null) {
-            throw new IllegalStateException("a controlled run is already active");
-        }
         LockdepConfig saved = Lockdep.config();
         ByteArrayOutputStream lockdepBytes = new ByteArrayOutputStream();
-        Lockdep.reset();
-        Lockdep.configure(saved.withOut(new PrintStream(lockdepBytes, true, StandardCharsets.UTF_8)));
-        Sched.Run run = new Sched.Run(strategy, o.tickNanos, o.maxSteps);
+        Run run = new Run(strategy, o.tickNanos, o.maxSteps);
         Schedule s = new Schedule();
         s.seed = seed;
         int[] reportsAtStop = {-1};
         int[] bytesAtStop = {-1};
-        run.onStop = () -> {
+        run.onStop(() -> {
             reportsAtStop[0] = Lockdep.reportCount();
             bytesAtStop[0] = lockdepBytes.size();
-        };
-        Object[] result = new Object[1];
-        Thread main = new Thread(new Sched.Controlled(() -> {
-            try {
-                result[0] = body.run(seed);
-            } catch (Sched.Abort a) {
-                throw a;
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }), "scenario");
-        main.setDaemon(true);
-        Sched.Ctl first = run.register(main);
-        run.current = first;
-        Sched.run = run;
+        });
+        Outcome r;
+        Lockdep.reset();
+        Lockdep.configure(saved.withOut(new PrintStream(lockdepBytes, true, StandardCharsets.UTF_8)));
         try {
-            main.start();
-            first.turn.release();
-            long hangNanos = TimeUnit.SECONDS.toNanos(o.hangSeconds);
-            int blockedPolls = 0;
-            long blockedStep = -1;
-            Sched.Ctl blockedCtl = null;
-            while (true) {
-                try {
-                    if (run.finished.await(200, TimeUnit.MILLISECONDS)) {
-                        break;
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    run.stop("interrupted");
-                    break;
-                }
-                Sched.Ctl stuck;
-                long step;
-                synchronized (run) {
-                    stuck = run.current;
-                    step = run.step;
-                }
-                // the running thread waits in the JVM (a monitor, a wait the weaver did not
-                // redirect) with no step since: nobody else may run, so say so now, not in 30 s
-                Thread.State state = stuck.thread.getState();
-                boolean waiting = state == Thread.State.BLOCKED || state == Thread.State.WAITING
-                        || state == Thread.State.TIMED_WAITING;
-                if (waiting && step == blockedStep && stuck == blockedCtl) {
-                    blockedPolls++;
-                } else {
-                    blockedPolls = 0;
-                    blockedStep = step;
-                    blockedCtl = stuck;
-                }
-                boolean blocked = waiting && blockedPolls >= o.blockedPolls;
-                if (blocked || System.nanoTime() - run.lastStepReal > hangNanos) {
-                    s.hang = describeHang(stuck, blocked ? null : o.hangSeconds);
-                    run.stop("hung");
-                    break;
-                }
-            }
-            for (Sched.Ctl c : run.ctls) {
-                try {
-                    c.thread.join(5000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            run.begin("scenario", body, seed);
+            s.hang = watch(run, o);
         } finally {
-            Sched.run = null;
+            r = run.end();
             Lockdep.configure(saved);
         }
-        synchronized (run) {
-            s.events = new ArrayList<>(run.events);
-            for (Sched.Ctl c : run.ctls) {
-                s.labels.add(c.label());
-            }
-            s.steps = run.step;
-            s.syncSteps = run.syncSteps;
-            s.fingerprint = run.fingerprint;
-            s.deadlock = run.deadlock;
-            s.abort = run.abort;
-            s.failure = run.failure;
-            s.violatedGfns = new LinkedHashSet<>(run.violatedGfns);
-            s.violations = new ArrayList<>(run.violations);
-        }
-        if (result[0] != null) {
-            @SuppressWarnings("unchecked")
-            List<String> v = (List<String>) result[0];
-            for (String x : v) {
+        s.events = r.events();
+        s.labels.addAll(r.labels());
+        s.steps = r.steps();
+        s.syncSteps = r.syncSteps();
+        s.fingerprint = r.fingerprint();
+        s.deadlock = r.deadlock() ? ScheduleReport.threads(r.stuck()) : null;
+        s.abort = r.abort();
+        s.failure = r.failure();
+        s.violatedGfns = r.violatedGfns();
+        s.violations = r.violations();
+        if (r.result() != null) {
+            for (String x : r.result()) {
                 if (!s.violations.contains(x)) {
                     s.violations.add(x);
                 }
             }
         }
         if (s.abort != null && s.deadlock == null && s.hang == null && s.failure == null && s.violations.isEmpty()) {
-            s.failure = new IllegalStateException(s.abort);
+            // the step bound: the threads as they were then
+            s.failure = new IllegalStateException(s.abort + (r.stuck() == null ? "" : "; the threads then:\n"
+                    + ScheduleReport.threads(r.stuck())));
         }
         // what lockdep said up to the stop: the threads' unwinding afterwards (locks dropped by
         // exceptions, ioctls left with locks held) is the explorer's doing, not the program's
         s.lockdepReports = reportsAtStop[0] >= 0 ? reportsAtStop[0] : Lockdep.reportCount();
         byte[] text = lockdepBytes.toByteArray();
         s.lockdepText = new String(text, 0, bytesAtStop[0] >= 0 ? bytesAtStop[0] : text.length, StandardCharsets.UTF_8);
-        if (strategy instanceof Strategy.Forced f) {
+        if (strategy instanceof Forced f) {
             s.forced = f;
         }
         return s;
     }
 
-    /** Why the running thread made no step: where it waits, on what, held by whom. */
-    static String describeHang(Sched.Ctl stuck, Long seconds) {
-        java.lang.management.ThreadInfo info = java.lang.management.ManagementFactory.getThreadMXBean()
-                .getThreadInfo(stuck.thread.getId());
-        StringBuilder b = new StringBuilder(stuck.label());
-        if (seconds != null) {
-            b.append(" made no step for ").append(seconds).append(" s");
-        } else {
-            b.append(" is ").append(info == null ? stuck.thread.getState() : info.getThreadState());
-            if (info != null && info.getLockName() != null) {
-                b.append(" on ").append(info.getLockName());
-                if (info.getLockOwnerName() != null) {
-                    b.append(" held by ").append(info.getLockOwnerName());
+    /**
+     * Waits for the run to end. Returns null when it did, or why it hung: the running thread
+     * waits in the JVM (a monitor, a wait the weaver did not redirect) with no step for
+     * {@code o.blockedPolls} polls, or no thread made a step for {@code o.hangSeconds}; the run
+     * is stopped then.
+     */
+    private static String watch(Run run, Options o) {
+        long hangNanos = TimeUnit.SECONDS.toNanos(o.hangSeconds);
+        int blockedPolls = 0;
+        long blockedStep = -1;
+        Thread blockedThread = null;
+        while (true) {
+            try {
+                if (run.await(200)) {
+                    return null;
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                run.stop("interrupted");
+                return null;
+            }
+            Run.Running stuck = run.running();
+            // the running thread waits in the JVM (a monitor, a wait the weaver did not
+            // redirect) with no step since: nobody else may run, so say so now, not in 30 s
+            Thread.State state = stuck.thread().getState();
+            boolean waiting = state == Thread.State.BLOCKED || state == Thread.State.WAITING
+                    || state == Thread.State.TIMED_WAITING;
+            if (waiting && stuck.step() == blockedStep && stuck.thread() == blockedThread) {
+                blockedPolls++;
+            } else {
+                blockedPolls = 0;
+                blockedStep = stuck.step();
+                blockedThread = stuck.thread();
+            }
+            boolean blocked = waiting && blockedPolls >= o.blockedPolls;
+            if (blocked || System.nanoTime() - run.lastStepNanos() > hangNanos) {
+                String hang = ScheduleReport.hang(stuck, blocked ? null : o.hangSeconds);
+                run.stop("hung");
+                return hang;
             }
         }
-        b.append(": it waits outside the scheduler's control, at\n");
-        for (StackTraceElement e : stuck.thread.getStackTrace()) {
-            b.append("    ").append(e).append('\n');
-        }
-        return b.toString();
     }
 
     static Strategy strategy(Options o, long seed, long[] k) {
         switch (o.strategy) {
             case "random":
-                return new Strategy.RandomWalk(seed);
+                return new RandomWalk(seed);
             case "pct":
-                return new Strategy.Pct(seed, o.depth, k[0], k[1]);
+                return new Pct(seed, o.depth, k[0], k[1]);
             default:
                 throw new IllegalArgumentException("unknown strategy '" + o.strategy + "'");
         }
@@ -246,7 +173,7 @@ public final class Explorer {
      * forced, on workload seed 0, so that explore and replay (whatever their seeds) agree on it.
      */
     static long[] calibrate(Body body, Options o) {
-        Schedule s = runOne(body, new Strategy.Forced(new long[0], new int[0]), 0, o);
+        Schedule s = runOne(body, new Forced(new long[0], new int[0]), 0, o);
         return new long[] {Math.max(1, s.syncSteps), Math.max(1, s.steps)};
     }
 
@@ -293,7 +220,8 @@ public final class Explorer {
     }
 
     /** Explores; returns 0 when nothing was found within the budget, 1 on a finding, 3 on a hang. */
-    public static int explore(Body body, Options o, PrintStream out) {
+    public static int explore(Target target, Options o, PrintStream out) {
+        Body body = target.body();
         if (o.strategy.equals("stress")) {
             return stress(body, o, out);
         }
@@ -344,10 +272,10 @@ public final class Explorer {
             return 0;
         }
         out.printf("schedule %d of this exploration breaks the scenario after %d steps.%n%n", n, found.steps);
-        report(found, o, out);
+        ScheduleReport.print(found, o, target.describer(), out);
         out.println();
         out.println("found after " + rate + ".");
-        out.println("replay: " + replayCommand(found, o));
+        out.println("replay: " + ScheduleReport.replayCommand(found, o));
         return found.hang != null ? 3 : 1;
     }
 
@@ -377,12 +305,12 @@ public final class Explorer {
     }
 
     /** The strategy that follows a forced list {steps, threads}. */
-    private static Strategy.Forced forced(long[][] f) {
+    private static Forced forced(long[][] f) {
         int[] threads = new int[f[1].length];
         for (int i = 0; i < threads.length; i++) {
             threads[i] = (int) f[1][i];
         }
-        return new Strategy.Forced(f[0], threads);
+        return new Forced(f[0], threads);
     }
 
     private static boolean more(Options o, int n, long t0) {
@@ -394,10 +322,10 @@ public final class Explorer {
      * within {@code bound}. Where the current thread blocks, the round robin that follows is not
      * branched on (that would make even the schedules without preemptions too many to visit).
      */
-    private static void children(long[][] parent, Strategy.Forced run, int bound, Deque<long[][]> same, Deque<long[][]> next) {
+    private static void children(long[][] parent, Forced run, int bound, Deque<long[][]> same, Deque<long[][]> next) {
         long lastStep = parent[0].length == 0 ? -1 : parent[0][parent[0].length - 1];
         int used = preemptionsOf(parent, run);
-        for (Strategy.Forced.Choice c : run.choices) {
+        for (Forced.Choice c : run.choices) {
             if (c.step() <= lastStep) {
                 continue;
             }
@@ -418,9 +346,9 @@ public final class Explorer {
         }
     }
 
-    private static int preemptionsOf(long[][] forced, Strategy.Forced run) {
+    private static int preemptionsOf(long[][] forced, Forced run) {
         int n = 0;
-        for (Strategy.Forced.Choice c : run.choices) {
+        for (Forced.Choice c : run.choices) {
             for (long s : forced[0]) {
                 if (s == c.step() && c.currentEnabled() && c.taken() != c.current()) {
                     n++;
@@ -431,7 +359,8 @@ public final class Explorer {
     }
 
     /** Replays one schedule: a seed (random, pct) or a forced list (dfs). */
-    public static int replay(Body body, Options o, PrintStream out) {
+    public static int replay(Target target, Options o, PrintStream out) {
+        Body body = target.body();
         Schedule s;
         if (o.strategy.equals("dfs")) {
             s = runOne(body, forced(parseSchedule(o.schedule == null ? "" : o.schedule)), o.seed, o);
@@ -443,7 +372,7 @@ public final class Explorer {
         }
         out.printf("mmulab replay %s: variant %s, strategy %s, seed %d%s, %d steps%n%n", o.scenario, o.variant, describe(o), o.seed,
                 o.strategy.equals("dfs") ? ", schedule " + o.schedule : "", s.steps);
-        report(s, o, out);
+        ScheduleReport.print(s, o, target.describer(), out);
         return s.found(o.stopOnLockdep) ? (s.hang != null ? 3 : 1) : 0;
     }
 
@@ -477,141 +406,5 @@ public final class Explorer {
             default:
                 return o.strategy;
         }
-    }
-
-    /** The timeline, then what broke and lockdep's reports of this schedule. */
-    static void report(Schedule s, Options o, PrintStream out) {
-        Set<Long> follow = s.violatedGfns.isEmpty() ? Set.of() : Set.of(s.violatedGfns.iterator().next());
-        out.println("timeline (one column per thread; spte, guest-access and TLB rows "
-                + (o.full ? "for every gfn" : follow.isEmpty() ? "hidden: no gfn broke" : "only for gfn " + hex(follow))
-                + (o.full ? "" : "; failed ioctls hidden") + "):");
-        Sched.Describer d = Sched.describer;
-        if (d != null && d.legend() != null) {
-            out.println(d.legend());
-        }
-        long from = 0;
-        if (!o.full && !s.violations.isEmpty()) {
-            // from the last check that passed: what came before it did not break anything yet
-            for (Event e : s.events) {
-                if (e.kind() == Event.Kind.CHECK && e.text().endsWith(": ok")) {
-                    from = e.step();
-                }
-            }
-        }
-        if (from > 0) {
-            out.println("(steps before " + from + ", up to the last check that passed, are not shown; --full shows every step)");
-        }
-        List<Event> shown = new ArrayList<>();
-        for (Event e : s.events) {
-            if (e.step() >= from) {
-                shown.add(e);
-            }
-        }
-        out.print(Timeline.render(shown, s.labels, follow, o.full));
-        out.println();
-        if (!s.violations.isEmpty()) {
-            out.println("INVARIANT BROKEN (" + s.violations.size() + " violation(s)):");
-            for (String v : s.violations) {
-                out.println("  " + v);
-            }
-        }
-        if (s.deadlock != null) {
-            out.println("DEADLOCK: every thread is blocked, at step " + s.steps + ":");
-            out.print(s.deadlock);
-        }
-        if (s.failure != null) {
-            out.println("THE RUN FAILED: " + s.failure);
-        }
-        if (s.hang != null) {
-            out.println("HANG: " + s.hang);
-        }
-        if (s.violations.isEmpty() && s.deadlock == null && s.failure == null && s.hang == null) {
-            out.println("no invariant broke, no deadlock.");
-        }
-        if (s.lockdepReports > 0) {
-            out.println("lockdep: " + s.lockdepReports + " report(s) in this schedule:");
-            out.print(o.full ? s.lockdepText : foldRepeatedWarnings(s.lockdepText));
-        } else {
-            out.println("lockdep: no reports in this schedule.");
-        }
-    }
-
-    static final String CUT = "------------[ cut here ]------------\n";
-
-    /**
-     * A WARN that comes again and again (no-slots-lock's assert in every harvest) is printed once,
-     * then counted: "[the same WARN 26 more times]". Blocks are compared without their CPU/PID and
-     * taint line. Other reports are printed as they came.
-     */
-    static String foldRepeatedWarnings(String text) {
-        if (!text.contains(CUT)) {
-            return text;
-        }
-        StringBuilder out = new StringBuilder();
-        String prevKey = null;
-        int repeats = 0;
-        int at = 0;
-        while (at < text.length()) {
-            int cut = text.indexOf(CUT, at);
-            int next = cut < 0 ? -1 : text.indexOf(CUT, cut + CUT.length());
-            if (cut != at) { // text before the next WARN (another kind of report)
-                out.append(repeated(repeats));
-                repeats = 0;
-                prevKey = null;
-                int end = cut < 0 ? text.length() : cut;
-                out.append(text, at, end);
-                at = end;
-                continue;
-            }
-            int trace = text.indexOf("---[ end trace", at);
-            int end = trace >= 0 && (next < 0 || trace < next) ? text.indexOf('\n', trace) + 1 : next < 0 ? text.length() : next;
-            if (end <= at) {
-                end = text.length();
-            }
-            String block = text.substring(at, end);
-            String key = block.replaceAll("(?m)^CPU: .*$", "").replaceAll("(?m)^WARNING: CPU: \\d+ PID: \\d+ ", "WARNING: ");
-            if (key.equals(prevKey)) {
-                repeats++;
-            } else {
-                out.append(repeated(repeats));
-                repeats = 0;
-                out.append(block);
-                prevKey = key;
-            }
-            at = end;
-        }
-        out.append(repeated(repeats));
-        return out.toString();
-    }
-
-    private static String repeated(int n) {
-        return n == 0 ? "" : "[the same WARN " + n + " more time" + (n == 1 ? "" : "s") + "; --full prints each]\n";
-    }
-
-    static String replayCommand(Schedule s, Options o) {
-        StringBuilder b = new StringBuilder("./mmulab replay " + o.scenario + " --variant " + o.variant + o.replayOptions
-                + " --strategy " + s.strategy);
-        if (s.strategy.equals("pct")) {
-            b.append(" --depth ").append(o.depth);
-        }
-        b.append(" --seed ").append(s.seed);
-        if (s.strategy.equals("dfs")) {
-            StringBuilder f = new StringBuilder();
-            // the forced list is the one the schedule ran with
-            long[][] forced = s.forced == null ? new long[][] {new long[0], new long[0]} : s.forced.forcedList();
-            for (int i = 0; i < forced[0].length; i++) {
-                f.append(i == 0 ? "" : ",").append(forced[0][i]).append(':').append(forced[1][i]);
-            }
-            b.append(" --schedule ").append(f.length() == 0 ? "none" : f);
-        }
-        return b.toString();
-    }
-
-    private static String hex(Set<Long> gfns) {
-        StringBuilder b = new StringBuilder();
-        for (long g : gfns) {
-            b.append(b.length() == 0 ? "" : ", ").append("0x").append(Long.toHexString(g));
-        }
-        return b.toString();
     }
 }

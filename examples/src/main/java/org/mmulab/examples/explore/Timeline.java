@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-package org.mmulab.lockdep.explore;
+package org.mmulab.examples.explore;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import org.mmulab.lockdep.explore.Event;
 
 /**
  * A schedule as a table: one column per thread, one row per step that matters, in step order.
@@ -17,42 +20,54 @@ public final class Timeline {
 
     private Timeline() {}
 
-    public static String render(List<Event> events, List<String> labels, Set<Long> follow, boolean full) {
-        List<String[]> rows = new ArrayList<>();
+    /** One event and its text. */
+    private record Row(Event event, String text) {}
+
+    /** Shown in the timeline at all (the scheduler's own waits only with --full). */
+    static boolean shown(Event.Kind k) {
+        return k != Event.Kind.LOCK_WAIT && k != Event.Kind.SCHED;
+    }
+
+    /** About one gfn: shown only for the gfns the timeline follows. */
+    static boolean perGfn(Event.Kind k) {
+        return k == Event.Kind.SPTE || k == Event.Kind.ACCESS || k == Event.Kind.TLB_FILL;
+    }
+
+    public static String render(List<Event> events, List<String> labels, Set<Long> follow, boolean full, Describer d) {
         int n = labels.size();
-        Event last = null;
-        int repeat = 0;
-        List<Event> kept = new ArrayList<>();
-        java.util.Set<Event> failed = full ? java.util.Set.of() : failedIoctls(events, n);
+        List<Row> kept = new ArrayList<>();
+        Set<Event> failed = full ? Set.of() : failedIoctls(events, n);
         for (Event e : events) {
             if (failed.contains(e)) {
                 continue;
             }
-            boolean shown = e.kind().shown || (full && e.kind() == Event.Kind.SCHED);
-            if (!shown || (e.kind().perGfn && !full && !follow.contains(e.gfn()))) {
+            boolean shown = shown(e.kind()) || (full && e.kind() == Event.Kind.SCHED);
+            if (!shown || (perGfn(e.kind()) && !full && !follow.contains(e.gfn()))) {
                 continue;
             }
-            kept.add(e);
+            kept.add(new Row(e, EventText.of(e, d)));
         }
         if (!full) {
             kept = dropEmptyLockPairs(kept);
         }
+        Row last = null;
+        int repeat = 0;
         List<long[]> counts = new ArrayList<>();
-        List<Event> merged = new ArrayList<>();
-        for (Event e : kept) {
-            if (last != null && last.thread() == e.thread() && sameRow(last, e)) {
+        List<Row> merged = new ArrayList<>();
+        for (Row r : kept) {
+            if (last != null && last.event().thread() == r.event().thread() && sameRow(last, r)) {
                 repeat++;
                 counts.get(counts.size() - 1)[0] = repeat;
-                if (!last.text().equals(e.text())) {
+                if (!last.text().equals(r.text())) {
                     // reads and writes through the same TLB entry: one row
-                    last = new Event(last.step(), last.thread(), last.kind(), mixed(last.text()), last.gfn());
+                    last = new Row(last.event(), mixed(last.text()));
                     merged.set(merged.size() - 1, last);
                 }
                 continue;
             }
-            last = e;
+            last = r;
             repeat = 1;
-            merged.add(e);
+            merged.add(r);
             counts.add(new long[] {1});
         }
         StringBuilder b = new StringBuilder();
@@ -67,8 +82,8 @@ public final class Timeline {
         }
         b.append('\n');
         for (int i = 0; i < merged.size(); i++) {
-            Event e = merged.get(i);
-            String text = e.text() + (counts.get(i)[0] > 1 ? " x" + counts.get(i)[0] : "");
+            Event e = merged.get(i).event();
+            String text = merged.get(i).text() + (counts.get(i)[0] > 1 ? " x" + counts.get(i)[0] : "");
             b.append(String.format("%7d", e.step()));
             for (int col = 0; col <= e.thread() && col < n; col++) {
                 b.append("  ");
@@ -84,8 +99,8 @@ public final class Timeline {
      * Ioctl rows of calls that returned an error (a harvester polling while logging is off): an
      * ioctl event and its result event on the same thread with nothing of that thread between.
      */
-    static java.util.Set<Event> failedIoctls(List<Event> events, int threads) {
-        java.util.Set<Event> out = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    static Set<Event> failedIoctls(List<Event> events, int threads) {
+        Set<Event> out = Collections.newSetFromMap(new IdentityHashMap<>());
         List<List<Event>> open = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
             open.add(null);
@@ -95,7 +110,7 @@ public final class Timeline {
                 continue;
             }
             List<Event> mine = open.get(e.thread());
-            if (e.kind() == Event.Kind.IOCTL && !e.text().startsWith(" ")) {
+            if (e.detail() instanceof Event.Ioctl) {
                 mine = new ArrayList<>();
                 open.set(e.thread(), mine);
             }
@@ -103,8 +118,8 @@ public final class Timeline {
                 continue;
             }
             mine.add(e);
-            if (e.kind() == Event.Kind.IOCTL && e.text().startsWith(" ")) {
-                if (e.text().matches(".* = -\\d+")) {
+            if (e.detail() instanceof Event.IoctlDone done) {
+                if (done.result() < 0) {
                     out.addAll(mine);
                 }
                 open.set(e.thread(), null);
@@ -114,12 +129,12 @@ public final class Timeline {
     }
 
     /** Same text, or guest accesses of one gfn with the same TLB result (reads and writes mixed). */
-    static boolean sameRow(Event a, Event b) {
+    private static boolean sameRow(Row a, Row b) {
         if (a.text().equals(b.text())) {
             return true;
         }
-        return a.kind() == Event.Kind.ACCESS && b.kind() == Event.Kind.ACCESS && a.gfn() == b.gfn()
-                && tail(a.text()).equals(tail(b.text()));
+        return a.event().kind() == Event.Kind.ACCESS && b.event().kind() == Event.Kind.ACCESS
+                && a.event().gfn() == b.event().gfn() && tail(a.text()).equals(tail(b.text()));
     }
 
     private static String tail(String access) {
@@ -131,16 +146,17 @@ public final class Timeline {
     }
 
     /** "lock X" straight after by "unlock X" on the same thread, with no row between: nothing to see. */
-    static List<Event> dropEmptyLockPairs(List<Event> rows) {
-        List<Event> out = new ArrayList<>(rows.size());
-        for (Event e : rows) {
-            Event prev = out.isEmpty() ? null : out.get(out.size() - 1);
-            if (prev != null && prev.kind() == Event.Kind.LOCK && e.kind() == Event.Kind.UNLOCK
-                    && prev.thread() == e.thread() && prev.text().substring(5).equals(e.text().substring(7))) {
+    private static List<Row> dropEmptyLockPairs(List<Row> rows) {
+        List<Row> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            Event e = r.event();
+            Event prev = out.isEmpty() ? null : out.get(out.size() - 1).event();
+            if (prev != null && prev.kind() == Event.Kind.LOCK && e.kind() == Event.Kind.UNLOCK && prev.thread() == e.thread()
+                    && ((Event.Lock) prev.detail()).lock().equals(((Event.Lock) e.detail()).lock())) {
                 out.remove(out.size() - 1);
                 continue;
             }
-            out.add(e);
+            out.add(r);
         }
         return out;
     }

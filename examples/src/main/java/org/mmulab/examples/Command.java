@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.examples;
+
+/**
+ * The commands of {@code mmulab}, and the JVM each one runs in: the CLI ({@link Main}) under the
+ * lockdep agent with the options the command needs, the docs module's generator, or the agent
+ * jar's self-test. {@link Launch} reads this to build the java command line of an invocation,
+ * {@link Main} to dispatch; so this class stays free of everything but the JDK.
+ */
+enum Command {
+    RUN("run", Jvm.CLI, ""),
+    /** explore and replay need the controlled scheduler's yield points woven in. */
+    EXPLORE("explore", Jvm.CLI, "explore=true,tlbtrace=off"),
+    REPLAY("replay", Jvm.CLI, "explore=true,tlbtrace=off"),
+    LIST("list", Jvm.CLI, ""),
+    DEMO("demo", Jvm.CLI, ""),
+    /** The agent jar's own main: the lockdep runtime as a library, no agent needed. */
+    LOCKDEP_SELFTEST("lockdep-selftest", Jvm.SELFTEST, ""),
+    /** Grading wants lockdep's checks, not the TLB-flush summary after the score table. */
+    GRADE("grade", Jvm.CLI, "tlbtrace=off"),
+    /** The side-by-side reading site: plain Java, never under the lockdep agent. */
+    DOCS("docs", Jvm.DOCS, ""),
+    HELP("help", Jvm.CLI, "");
+
+    /** Where a command runs. */
+    enum Jvm {
+        /** {@code java [-javaagent:lockdep-agent.jar[=options]] -jar examples/target/examples.jar ARGS} */
+        CLI,
+        /** {@code java -jar docs/target/docs.jar ARGS-AFTER-THE-COMMAND} */
+        DOCS,
+        /** {@code java -cp lockdep-agent/target/lockdep-agent.jar org.mmulab.lockdep.SelfTest} */
+        SELFTEST
+    }
+
+    /** The word on the command line. */
+    final String word;
+    final Jvm jvm;
+    /** The agent's options for this command ("" for none); the agent is left out with --no-lockdep. */
+    final String agentOptions;
+
+    Command(String word, Jvm jvm, String agentOptions) {
+        this.word = word;
+        this.jvm = jvm;
+        this.agentOptions = agentOptions;
+    }
+
+    /** The command {@code word} names ("--help" and "-h" are help), or null for none. */
+    static Command of(String word) {
+        if (word.equals("--help") || word.equals("-h")) {
+            return HELP;
+        }
+        for (Command c : values()) {
+            if (c.word.equals(word)) {
+                return c;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.examples;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The launcher's other half: {@code ./mmulab} builds what is missing or stale, then runs
+ * {@code java -cp examples.jar org.mmulab.examples.Launch ROOT ARGS...}, which prints the java
+ * command line of this invocation as NUL-separated words, and {@code exec}s that. Which JVM a
+ * command gets, under the agent or not, with which agent options, is decided here from
+ * {@link Command}; {@code --no-lockdep} anywhere leaves the agent out. Only the JDK is used, so
+ * this starts fast.
+ */
+public final class Launch {
+    private Launch() {}
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1) {
+            System.err.println("usage: java -cp examples.jar org.mmulab.examples.Launch ROOT [mmulab arguments]");
+            System.exit(2);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (String word : command(java, Path.of(args[0]), Arrays.asList(args).subList(1, args.length))) {
+            out.write(word.getBytes(StandardCharsets.UTF_8));
+            out.write(0);
+        }
+        System.out.write(out.toByteArray());
+        System.out.flush();
+    }
+
+    /** The java command line that runs {@code mmulab ARGS} from the repository at {@code root}. */
+    static List<String> command(String java, Path root, List<String> args) {
+        boolean lockdep = true;
+        List<String> rest = new ArrayList<>();
+        for (String a : args) {
+            if (a.equals("--no-lockdep")) {
+                lockdep = false;
+            } else {
+                rest.add(a);
+            }
+        }
+        Command c = rest.isEmpty() ? Command.HELP : Command.of(rest.get(0));
+        Command.Jvm jvm = c == null ? Command.Jvm.CLI : c.jvm; // an unknown command: the CLI says so
+        Path agent = root.resolve("lockdep-agent/target/lockdep-agent.jar");
+        List<String> cmd = new ArrayList<>(List.of(java));
+        switch (jvm) {
+            case DOCS:
+                cmd.addAll(List.of("-jar", root.resolve("docs/target/docs.jar").toString()));
+                cmd.addAll(rest.subList(1, rest.size()));
+                return cmd;
+            case SELFTEST:
+                cmd.addAll(List.of("-cp", agent.toString(), "org.mmulab.lockdep.SelfTest"));
+                return cmd;
+            default:
+                // the lockdep agent is on by default, as in a CONFIG_PROVE_LOCKING kernel
+                if (lockdep && Files.isRegularFile(agent)) {
+                    String options = c == null ? "" : c.agentOptions;
+                    cmd.add("-javaagent:" + agent + (options.isEmpty() ? "" : "=" + options));
+                }
+                cmd.addAll(List.of("-jar", root.resolve("examples/target/examples.jar").toString()));
+                cmd.addAll(rest);
+                return cmd;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The java command line {@code ./mmulab} runs for each command, as {@link Launch} builds it. */
+class LaunchTest {
+    @TempDir
+    Path root;
+    String agent;
+    String cli;
+
+    @BeforeEach
+    void anAgentJar() throws IOException {
+        Path a = root.resolve("lockdep-agent/target/lockdep-agent.jar");
+        Files.createDirectories(a.getParent());
+        Files.createFile(a);
+        agent = a.toString();
+        cli = root.resolve("examples/target/examples.jar").toString();
+    }
+
+    List<String> launch(String... args) {
+        return Launch.command("java", root, List.of(args));
+    }
+
+    @Test
+    void exploreAndReplayGetTheYieldPointsWovenAndNoTlbTrace() {
+        assertEquals(List.of("java", "-javaagent:" + agent + "=explore=true,tlbtrace=off", "-jar", cli, "explore", "x", "--seed", "2"),
+                launch("explore", "x", "--seed", "2"));
+        assertEquals(List.of("java", "-javaagent:" + agent + "=explore=true,tlbtrace=off", "-jar", cli, "replay", "x"),
+                launch("replay", "x"));
+    }
+
+    @Test
+    void gradeGetsLockdepWithoutTheTlbSummaryAndRunGetsTheAgentAsItIs() {
+        assertEquals(List.of("java", "-javaagent:" + agent + "=tlbtrace=off", "-jar", cli, "grade", "1"), launch("grade", "1"));
+        assertEquals(List.of("java", "-javaagent:" + agent, "-jar", cli, "run", "migrate"), launch("run", "migrate"));
+    }
+
+    @Test
+    void noLockdepAnywhereLeavesTheAgentOutAndIsNotPassedOn() {
+        assertEquals(List.of("java", "-jar", cli, "run", "migrate"), launch("run", "--no-lockdep", "migrate"));
+        assertEquals(List.of("java", "-jar", cli, "explore", "x"), launch("--no-lockdep", "explore", "x"));
+    }
+
+    @Test
+    void docsRunsTheDocsJarWithoutTheAgentAndTheSelfTestRunsFromTheAgentJar() {
+        assertEquals(List.of("java", "-jar", root.resolve("docs/target/docs.jar").toString(), "--out", "site"),
+                launch("docs", "--out", "site"));
+        assertEquals(List.of("java", "-cp", agent, "org.mmulab.lockdep.SelfTest"), launch("lockdep-selftest"));
+    }
+
+    @Test
+    void helpNoArgumentsAndUnknownCommandsGoToTheCliUnderTheAgentWhichAnswersThem() {
+        assertEquals(List.of("java", "-javaagent:" + agent, "-jar", cli), launch());
+        assertEquals(List.of("java", "-javaagent:" + agent, "-jar", cli, "--help"), launch("--help"));
+        assertEquals(List.of("java", "-javaagent:" + agent, "-jar", cli, "frobnicate"), launch("frobnicate"));
+    }
+
+    @Test
+    void withoutAnAgentJarTheCliRunsWithoutTheAgent() throws IOException {
+        Files.delete(Path.of(agent));
+        assertEquals(List.of("java", "-jar", cli, "list"), launch("list"));
+    }
+}
