@@ -238,36 +238,15 @@ public final class Main {
         return bytes;
     }
 
-    /**
-     * Runs the scenario in a fresh variant loader: the port, the machine and the VMM are loaded
-     * anew with the variant's methods swapped in (and the flush hook, with --hold-flush).
-     */
-    /**
-     * Lockdep reports printed so far by the agent, or -1 when no agent runs in this JVM. The
-     * agent's classes are on the system class path when it is loaded, so this needs no link to it.
-     */
-    static int lockdepReports() {
-        try {
-            Class<?> lockdep = Class.forName("org.mmulab.lockdep.Lockdep", true, ClassLoader.getSystemClassLoader());
-            Class<?> agent = Class.forName("org.mmulab.lockdep.agent.LockdepAgent", true, ClassLoader.getSystemClassLoader());
-            if (!(Boolean) agent.getMethod("installed").invoke(null)) {
-                return -1;
-            }
-            return (Integer) lockdep.getMethod("reportCount").invoke(null);
-        } catch (ReflectiveOperationException | LinkageError e) {
-            return -1;
-        }
-    }
-
     static int runScenario(RunConfig c, PrintStream out, PrintStream err) {
         return withLockdepVerdict(() -> runScenarioInLoader(c, out, err), out);
     }
 
     /** Runs a command; under the agent, says how many lockdep reports it caused, and any makes it exit 1. */
     static int withLockdepVerdict(java.util.function.IntSupplier command, PrintStream out) {
-        int before = lockdepReports();
+        int before = LockdepReports.count();
         int rc = command.getAsInt();
-        int after = lockdepReports();
+        int after = LockdepReports.count();
         if (after >= 0) {
             int n = after - Math.max(before, 0);
             out.println(n == 0 ? "lockdep: no reports." : "lockdep: " + n + " report(s); a run with a lockdep report exits 1.");
@@ -278,6 +257,10 @@ public final class Main {
         return rc;
     }
 
+    /**
+     * Runs the scenario in a fresh variant loader: the port, the machine and the VMM are loaded
+     * anew with the variant's methods swapped in (and the flush hook, with --hold-flush).
+     */
     static int runScenarioInLoader(RunConfig c, PrintStream out, PrintStream err) {
         List<VariantLoader.Swap> hooks = new java.util.ArrayList<>();
         if (c.holdFlushMillis > 0) {

@@ -242,6 +242,15 @@ public final class Lockdep {
         return (validated ? t.memo[mi] : t.scratch).set(lock, prev, c, key, site);
     }
 
+    /**
+     * The port's {@code debug_locks_off()} (an oops calls it through {@code oops_enter}): nothing
+     * about the kernel's lock state can be trusted any more, so lockdep stops, silently, as the
+     * kernel's does. {@link #reset()} turns it on again.
+     */
+    public static void debugLocksOff() {
+        debugLocks.set(false);
+    }
+
     /** The stack has reached MAX_LOCK_DEPTH: lockdep turns itself off with the kernel's message. */
     private static void maxLockDepth(TaskState t) {
         if (!debugLocks.compareAndSet(true, false)) {

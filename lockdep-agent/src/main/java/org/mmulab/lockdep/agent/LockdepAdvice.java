@@ -102,6 +102,14 @@ final class LockdepAdvice {
         }
     }
 
+    /** debug_locks_off(): an oops (or anything else) turned lock debugging off in the port. */
+    static final class DebugLocksOff {
+        @Advice.OnMethodExit
+        static void exit() {
+            Lockdep.debugLocksOff();
+        }
+    }
+
     /** local_irq_disable() */
     static final class IrqDisable {
         @Advice.OnMethodExit

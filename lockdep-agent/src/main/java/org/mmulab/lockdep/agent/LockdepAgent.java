@@ -64,6 +64,7 @@ public final class LockdepAgent {
             new Hook(LINUX + "mutex", "mutex_unlock", LockdepAdvice.MutexUnlock.class, -1, false),
             new Hook(LINUX + "lockdep", "lockdep_assert_held", LockdepAdvice.AssertHeld.class, -1, false),
             new Hook(LINUX + "sched", "__might_sleep", LockdepAdvice.MightSleep.class, -1, false),
+            new Hook(LINUX + "debug_locks", "debug_locks_off", LockdepAdvice.DebugLocksOff.class, 0, false),
             new Hook(LINUX + "irqflags", "local_irq_disable", LockdepAdvice.IrqDisable.class, -1, false),
             new Hook(LINUX + "irqflags", "local_irq_enable", LockdepAdvice.IrqEnable.class, -1, false),
             new Hook(LINUX + "smp", "safe_halt", LockdepAdvice.IrqEnable.class, -1, false),

@@ -2,6 +2,7 @@
 package org.mmulab.lockdep.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -144,5 +145,18 @@ class LockdepAgentIT {
         assertTrue(r.contains("BUG: sleeping function called from invalid context"), r);
         assertTrue(r.contains("possible circular locking dependency detected"), r);
         assertTrue(r.contains("&kvm->mmu_lock") && r.contains("&kvm->slots_lock"), r);
+    }
+
+    /** v3.16's oops_enter calls debug_locks_off: after an oops lockdep is silent, also about the locks the oops left held. */
+    @Test
+    void anOopsTurnsLockdepOffLikeTheKernels() {
+        BareVm vm = BareVm.create();
+        vm.addSlot(0, 0x200, 512, true);
+        long user = org.mmulab.fixture.Vmm.USER_BASE + (0x200L << 12);
+        long r = kvm_main.kvm_vm_ioctl(vm.kvm, kvm_h.KVM_SET_USER_MEMORY_REGION,
+                org.mmulab.fixture.Vmm.region(0, kvm_h.KVM_MEM_LOG_DIRTY_PAGES, 0x300, 512, user));
+        assertEquals(-org.mmulab.kernel.linux.errno.EIO, r, "moving a logged slot across a 2 MiB alignment oopses");
+        assertFalse(Lockdep.enabled(), "lockdep is off");
+        assertEquals(0, Lockdep.reportCount(), "no report for mmu_lock left held by the oops: " + reports());
     }
 }
