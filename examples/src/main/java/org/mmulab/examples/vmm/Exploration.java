@@ -9,9 +9,6 @@ import java.util.Map;
 import org.mmulab.examples.explore.Describer;
 import org.mmulab.fixture.MachineVm;
 import org.mmulab.fixture.Oracle;
-import org.mmulab.kernel.arch.x86.include.asm.kvm_mmu_page;
-import org.mmulab.kernel.arch.x86.kvm.mmu;
-import org.mmulab.kernel.linux.mm;
 import org.mmulab.lockdep.explore.Body;
 import org.mmulab.lockdep.explore.Sched;
 
@@ -33,7 +30,10 @@ public final class Exploration {
         Sched.probe(new PortProbe());
         return seed -> {
             // the previous schedule's threads have all ended by now: its VM's pages can go
-            release(RaceScenarios.booted);
+            MachineVm previous = RaceScenarios.booted;
+            if (previous != null) {
+                previous.releaseKernelMemory();
+            }
             RaceScenarios.booted = null;
             RunConfig c = RunConfig.fromMap(base.toMap());
             c.seed = seed;
@@ -54,98 +54,4 @@ public final class Exploration {
         return new PortDescriber();
     }
 
-    /**
-     * Frees what a finished VM still holds in the kernel's allocators, as kvm_destroy_vm would
-     * (the port has none): its shadow pages (the page, its gfn array, its header), the
-     * pte_list_desc chains of its rmaps and parent lists, and what its vCPUs' memory caches keep.
-     * Without this a long exploration keeps every schedule's VM: about 3 MiB a second.
-     */
-    static void release(MachineVm m) {
-        if (m == null) {
-            return;
-        }
-        java.util.Set<Long> descs = new java.util.HashSet<>();
-        for (kvm_mmu_page sp : new ArrayList<>(m.kvm.arch.active_mmu_pages)) {
-            free(sp.spt);
-            free(sp.gfns_page);
-            collectDescs(sp.parent_ptes.get(), descs);
-            freeObject(mmu.mmu_page_header_cache, sp.self);
-        }
-        m.kvm.arch.active_mmu_pages.clear();
-        org.mmulab.kernel.linux.kvm_memslots slots = m.kvm.memslots;
-        if (slots != null) {
-            for (org.mmulab.kernel.linux.kvm_memory_slot slot : slots.memslots) {
-                if (slot == null || slot.arch == null) {
-                    continue;
-                }
-                for (long[] level : slot.arch.rmap) {
-                    if (level == null) {
-                        continue;
-                    }
-                    for (long word : level) {
-                        collectDescs(word, descs);
-                    }
-                }
-            }
-        }
-        for (long addr : descs) {
-            freeObject(mmu.pte_list_desc_cache, addr);
-        }
-        for (org.mmulab.kernel.linux.kvm_vcpu v : m.kvm.vcpus) {
-            if (v == null) {
-                continue;
-            }
-            drain(v.arch.mmu_page_cache, o -> free((Long) o));
-            drain(v.arch.mmu_page_header_cache, o -> freeObject(mmu.mmu_page_header_cache, ((kvm_mmu_page) o).self));
-            drain(v.arch.mmu_pte_list_desc_cache, o -> freeObject(mmu.pte_list_desc_cache, ((mmu.pte_list_desc) o).addr));
-        }
-    }
-
-    /** The descriptors of one pte list word (bit 0 set: a chain of pte_list_desc). */
-    private static void collectDescs(long word, java.util.Set<Long> into) {
-        if ((word & 1) == 0) {
-            return;
-        }
-        try {
-            for (mmu.pte_list_desc d = mmu.pte_list_desc_cache.lookup(word & ~1L); d != null; d = d.more) {
-                if (!into.add(d.addr)) {
-                    return;
-                }
-            }
-        } catch (RuntimeException gone) {
-            // already freed
-        }
-    }
-
-    private static void drain(org.mmulab.kernel.arch.x86.include.asm.kvm_mmu_memory_cache cache,
-                              java.util.function.Consumer<Object> release) {
-        for (int i = 0; i < cache.nobjs; i++) {
-            if (cache.objects[i] != null) {
-                release.accept(cache.objects[i]);
-                cache.objects[i] = null;
-            }
-        }
-        cache.nobjs = 0;
-    }
-
-    private static <T> void freeObject(org.mmulab.kernel.linux.kmem_cache<T> cache, long addr) {
-        try {
-            cache.lookup(addr);
-        } catch (RuntimeException gone) {
-            return;
-        }
-        org.mmulab.kernel.linux.kmem_cache.kmem_cache_free(cache, addr);
-    }
-
-    private static void free(long addr) {
-        if (addr == 0) {
-            return;
-        }
-        try {
-            mm.virt_to_page(addr);
-        } catch (RuntimeException gone) {
-            return;
-        }
-        mm.free_page(addr);
-    }
 }
