@@ -158,7 +158,7 @@ public class Ex3Grader {
     void invariant(LockdepDiagnosis answer) {
         int i = answer.invariant();
         assertTrue(List.of(1, 2, 3).contains(i), "invariant() must be 1, 2 or 3, not " + i);
-        assertEquals(1, i, "not the invariant enable-logging-race checks (see the README's scenario table)");
+        assertEquals(1, i, "not the invariant enable-logging-race checks (see the scenario table in docs/variants.md)");
     }
 
 }

@@ -39,6 +39,6 @@ public interface LockdepDiagnosis {
     /** Which rule does the assertion guard? */
     Rule rule();
 
-    /** Which invariant of the machine (1, 2 or 3; README "Scenarios and variants") breaks when the race it allows happens? */
+    /** Which invariant of the machine (1, 2 or 3; docs/variants.md, "Scenarios and variants") breaks when the race it allows happens? */
     int invariant();
 }

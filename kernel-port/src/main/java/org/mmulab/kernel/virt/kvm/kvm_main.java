@@ -802,42 +802,37 @@ public final class kvm_main {
     @KernelSource(file = "virt/kvm/kvm_main.c", lines = "2327-2497",
             note = "KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION, KVM_GET_DIRTY_LOG; the -EIO of a dead VM (vm_dead) is Linux 5.15's, the oops boundary the port's")
     public static long kvm_vm_ioctl(kvm kvm, int ioctl, Object arg) {
+        int r;
+
         if (kvm.vm_dead) {
             return -EIO;
         }
         try {
-            return kvm_vm_ioctl_cmd(kvm, ioctl, arg);
+            if (ioctl == kvm_h.KVM_CREATE_VCPU) {
+                if (!(arg instanceof Integer)) {
+                    return -EINVAL;
+                }
+                r = kvm_vm_ioctl_create_vcpu(kvm, (Integer) arg);
+            } else if (ioctl == kvm_h.KVM_SET_USER_MEMORY_REGION) {
+                if (!(arg instanceof kvm_userspace_memory_region)) {
+                    return -EFAULT;
+                }
+                kvm_userspace_memory_region kvm_userspace_mem = ((kvm_userspace_memory_region) arg).copy();
+                r = kvm_vm_ioctl_set_memory_region(kvm, kvm_userspace_mem);
+            } else if (ioctl == kvm_h.KVM_GET_DIRTY_LOG) {
+                if (!(arg instanceof kvm_dirty_log)) {
+                    return -EFAULT;
+                }
+                kvm_dirty_log log = ((kvm_dirty_log) arg).copy();
+                r = x86.kvm_vm_ioctl_get_dirty_log(kvm, log);
+            } else {
+                r = -ENOTTY; // kvm_arch_vm_ioctl knows none of the others the port models
+            }
+            return r;
         } catch (VmDeadException e) {
             return -EIO;
         } catch (RuntimeException | KernelBug e) {
             return Oops.oops(kvm, e);
         }
-    }
-
-    /** The switch of kvm_vm_ioctl, apart so that the oops boundary above stays readable. */
-    private static long kvm_vm_ioctl_cmd(kvm kvm, int ioctl, Object arg) {
-        int r;
-
-        if (ioctl == kvm_h.KVM_CREATE_VCPU) {
-            if (!(arg instanceof Integer)) {
-                return -EINVAL;
-            }
-            r = kvm_vm_ioctl_create_vcpu(kvm, (Integer) arg);
-        } else if (ioctl == kvm_h.KVM_SET_USER_MEMORY_REGION) {
-            if (!(arg instanceof kvm_userspace_memory_region)) {
-                return -EFAULT;
-            }
-            kvm_userspace_memory_region kvm_userspace_mem = ((kvm_userspace_memory_region) arg).copy();
-            r = kvm_vm_ioctl_set_memory_region(kvm, kvm_userspace_mem);
-        } else if (ioctl == kvm_h.KVM_GET_DIRTY_LOG) {
-            if (!(arg instanceof kvm_dirty_log)) {
-                return -EFAULT;
-            }
-            kvm_dirty_log log = ((kvm_dirty_log) arg).copy();
-            r = x86.kvm_vm_ioctl_get_dirty_log(kvm, log);
-        } else {
-            r = -ENOTTY; // kvm_arch_vm_ioctl knows none of the others the port models
-        }
-        return r;
     }
 }
