@@ -66,7 +66,12 @@ class ExplorerTest {
         return counter.get() == 2 ? List.of() : List.of("counter is " + counter.get());
     };
 
-    /** A spinlock as the port's: a yield point before trying, a spin while taken, one after. */
+    /**
+     * A spinlock as the port's: a yield point before trying, a spin while taken, one after. The
+     * agent's SchedTest has the same toy lock; this copy must stay here, outside the agent's
+     * packages, because a deadlock report shows the program's innermost frame and leaves the
+     * frames of org.mmulab.lockdep out.
+     */
     static void lock(AtomicBoolean l, String name) {
         Sched.lockWait(name);
         while (!l.compareAndSet(false, true)) {
