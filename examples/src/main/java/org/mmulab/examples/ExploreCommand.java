@@ -3,7 +3,6 @@ package org.mmulab.examples;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.mmulab.examples.explore.Describer;
 import org.mmulab.examples.explore.Explorer;
 import org.mmulab.examples.explore.Progress;
@@ -26,7 +25,7 @@ import picocli.CommandLine.Spec;
  * commands). The explorer ({@link Explorer}) drives the scheduler core the agent wove in. The
  * options both take are here; {@link Explore} and {@link Replay} add their own.
  */
-abstract class ExploreCommand implements Callable<Integer> {
+abstract class ExploreCommand implements Main.Action {
     static final int DEPTH_MAX = 10;
     static final int ROUNDS_MAX = 1000;
     static final int PAGES_MAX = 4096;
@@ -82,7 +81,7 @@ abstract class ExploreCommand implements Callable<Integer> {
     abstract void own(Explorer.Options o);
 
     @Override
-    public Integer call() {
+    public int call() {
         String cmd = spec.name();
         String needsAgent = "needs the lockdep agent with explore=true: run it as ./mmulab " + cmd + " ...";
         try {

@@ -24,8 +24,9 @@ import picocli.CommandLine.ParameterException;
 /**
  * The {@code mmulab} command line, in the JVM {@link Launch} chose for the command ({@link Command}):
  * {@code java [-javaagent:lockdep-agent.jar=...] -jar examples.jar COMMAND ...}. Parsing, help,
- * {@code --version} and the completion script are picocli's; the commands are {@link MmulabCommand}
- * and its subcommands. Exit status: 0 held, 1 broke or reported, 2 bad usage (one line on stderr).
+ * {@code --version} and the completion script are picocli's; the commands ({@link MmulabCommand}
+ * and its subcommands, each an {@link Action}) run here. Exit status: 0 held, 1 broke or
+ * reported, 2 bad usage (one line on stderr).
  */
 public final class Main {
     private Main() {}
@@ -35,6 +36,16 @@ public final class Main {
 
     /** Where a command prints, and whether a person watches (progress lines only then). */
     record Io(PrintStream out, PrintStream err, boolean terminal) {}
+
+    /**
+     * A command: what it does once picocli has parsed its options. Main calls it in its own frame
+     * (not through picocli's execute), so a lockdep report's call trace goes from the command to
+     * {@code Main.run} and {@code Main.main}, without the parser's frames. It returns the exit
+     * status, or throws a usage error ({@link #usage}).
+     */
+    public interface Action {
+        int call();
+    }
 
     public static void main(String[] args) {
         // on a terminal (not piped): explore's progress line, the ticker of run migrate --seconds
@@ -48,7 +59,16 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
         CommandLine cl = commandLine(new Io(out, err, terminal));
         try {
-            return cl.execute(args);
+            CommandLine.ParseResult parsed = cl.parseArgs(args);
+            Integer help = CommandLine.executeHelpRequest(parsed); // --help, --version, help COMMAND
+            if (help != null) {
+                return help;
+            }
+            List<CommandLine> chain = parsed.asCommandLineList();
+            return ((Action) chain.get(chain.size() - 1).getCommand()).call();
+        } catch (ParameterException e) {
+            cl.getErr().println("mmulab: " + problem(e));
+            return CommandLine.ExitCode.USAGE;
         } finally {
             cl.getOut().flush();
             cl.getErr().flush();
@@ -85,15 +105,6 @@ public final class Main {
         cl.setOut(new PrintWriter(new OutputStreamWriter(io.out(), StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new OutputStreamWriter(io.err(), StandardCharsets.UTF_8), true));
         cl.setUsageHelpWidth(WIDTH);
-        cl.setParameterExceptionHandler((e, args) -> {
-            cl.getErr().println("mmulab: " + problem(e));
-            return CommandLine.ExitCode.USAGE;
-        });
-        cl.setExecutionExceptionHandler((e, c, parseResult) -> {
-            cl.getErr().println("mmulab: " + c.getCommandName() + " failed: " + e);
-            e.printStackTrace(cl.getErr());
-            return CommandLine.ExitCode.SOFTWARE;
-        });
     }
 
     /** A usage error of the command {@code spec}: one line, exit 2, nothing run. */

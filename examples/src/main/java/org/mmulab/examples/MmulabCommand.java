@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Callable;
 import org.mmulab.examples.variants.VariantLoader;
 import org.mmulab.examples.vmm.Scenario;
 import picocli.AutoComplete;
@@ -43,7 +42,7 @@ import picocli.CommandLine.Spec;
         footerHeading = "%n",
         footer = {"'mmulab COMMAND --help' tells more about a command. 'source <(./mmulab completion)' completes "
                 + "commands, options and their values in bash."})
-final class MmulabCommand implements Callable<Integer> {
+final class MmulabCommand implements Main.Action {
     private final Main.Io io;
 
     @Spec
@@ -58,7 +57,7 @@ final class MmulabCommand implements Callable<Integer> {
 
     /** No command: the usage, on stderr, and exit 2. */
     @Override
-    public Integer call() {
+    public int call() {
         spec.commandLine().usage(spec.commandLine().getErr());
         return CommandLine.ExitCode.USAGE;
     }
@@ -92,7 +91,7 @@ final class MmulabCommand implements Callable<Integer> {
 
     /** {@code mmulab list}. */
     @Command(name = "list", description = "Print the scenarios and the variants.")
-    static final class ListScenarios implements Callable<Integer> {
+    static final class ListScenarios implements Main.Action {
         private final Main.Io io;
 
         @Mixin
@@ -103,7 +102,7 @@ final class MmulabCommand implements Callable<Integer> {
         }
 
         @Override
-        public Integer call() {
+        public int call() {
             io.out().println("scenarios:");
             for (Scenario s : Scenario.values()) {
                 io.out().printf("  %-22s %s%n", s.name, s.description);
@@ -125,7 +124,7 @@ final class MmulabCommand implements Callable<Integer> {
             optionListHeading = "%nOptions:%n",
             exitCodeListHeading = "%nExit status:%n",
             exitCodeList = {"0:every step behaved as v3.16 says", "1:a step did not, or lockdep reported", "2:bad usage"})
-    static final class Demo implements Callable<Integer> {
+    static final class Demo implements Main.Action {
         static final long PAGES_MIN = 8;
         static final long PAGES_MAX = 1 << 20;
 
@@ -146,7 +145,7 @@ final class MmulabCommand implements Callable<Integer> {
         }
 
         @Override
-        public Integer call() {
+        public int call() {
             DirtyLogDemo demo = new DirtyLogDemo(io.out(), Main.inRange(spec, "--pages", pages, PAGES_MIN, PAGES_MAX));
             return Main.withLockdepVerdict(demo::run, io.out());
         }
@@ -160,7 +159,7 @@ final class MmulabCommand implements Callable<Integer> {
                         + "lib/locking-selftest.c at boot."},
             exitCodeListHeading = "%nExit status:%n",
             exitCodeList = {"0:every case as expected", "1:a case was not", "2:bad usage"})
-    static final class SelfTest implements Callable<Integer> {
+    static final class SelfTest implements Main.Action {
         private final Main.Io io;
 
         @Spec
@@ -174,7 +173,7 @@ final class MmulabCommand implements Callable<Integer> {
         }
 
         @Override
-        public Integer call() {
+        public int call() {
             try {
                 Class<?> st = Class.forName("org.mmulab.lockdep.SelfTest", true, ClassLoader.getSystemClassLoader());
                 int[] failed = {0};
@@ -194,7 +193,7 @@ final class MmulabCommand implements Callable<Integer> {
     @Command(name = "docs",
             description = {"Write the side-by-side reading site, C beside Java (docs/README.md).", "",
                 "Run by ./mmulab from docs/target/docs.jar: ./mmulab docs --help."})
-    static final class Docs implements Callable<Integer> {
+    static final class Docs implements Main.Action {
         @Spec
         CommandSpec spec;
 
@@ -211,7 +210,7 @@ final class MmulabCommand implements Callable<Integer> {
         boolean help;
 
         @Override
-        public Integer call() {
+        public int call() {
             throw Main.usage(spec, "docs is the docs module's generator: run it as ./mmulab docs (docs/target/docs.jar)");
         }
     }
@@ -227,7 +226,7 @@ final class MmulabCommand implements Callable<Integer> {
                         + "./mmulab completion > ~/.local/share/bash-completion/completions/mmulab (with the "
                         + "bash-completion package), or the source line in ~/.bashrc. It completes 'mmulab' and "
                         + "'./mmulab' alike; put the repository on your PATH to type mmulab."})
-    static final class Completion implements Callable<Integer> {
+    static final class Completion implements Main.Action {
         private final Main.Io io;
 
         @Spec
@@ -241,7 +240,7 @@ final class MmulabCommand implements Callable<Integer> {
         }
 
         @Override
-        public Integer call() {
+        public int call() {
             io.out().print(AutoComplete.bash("mmulab", spec.root().commandLine()));
             return 0;
         }

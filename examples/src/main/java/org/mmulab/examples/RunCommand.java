@@ -3,7 +3,6 @@ package org.mmulab.examples;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.mmulab.examples.vmm.RunConfig;
 import org.mmulab.examples.vmm.Scenario;
 import picocli.CommandLine.Command;
@@ -29,7 +28,7 @@ import picocli.CommandLine.Spec;
             "0:every invariant held and lockdep reported nothing",
             "1:an invariant broke, or lockdep reported",
             "2:bad usage (one line on stderr, nothing run), or the --json file could not be written"})
-final class RunCommand implements Callable<Integer> {
+final class RunCommand implements Main.Action {
     static final int VCPUS_MAX = 64;
     static final int ROUNDS_MAX = 1_000_000;
     static final int SECONDS_MAX = 3600;
@@ -82,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public int call() {
         RunConfig c = config();
         return Main.withLockdepVerdict(() -> Main.runScenarioInLoader(c, io), io.out());
     }

@@ -3,8 +3,8 @@ package org.mmulab.exercises;
 
 import java.io.PrintStream;
 import java.util.Iterator;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.mmulab.examples.Main;
 import org.mmulab.examples.StandardOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
         parameterListHeading = "%n", optionListHeading = "%nOptions:%n",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:full marks, or the list", "1:short of full marks", "2:bad usage (one line on stderr, nothing run)"})
-public final class GradeCommand implements Callable<Integer> {
+public final class GradeCommand implements Main.Action {
     private final PrintStream out;
 
     @Spec
@@ -52,7 +52,7 @@ public final class GradeCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public int call() {
         if (number == null) {
             if (reference) {
                 throw new ParameterException(spec.commandLine(), "--reference grades an exercise: which one? (mmulab grade N --reference)");

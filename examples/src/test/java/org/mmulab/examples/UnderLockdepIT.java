@@ -109,5 +109,9 @@ class UnderLockdepIT {
         assertTrue(o.contains("bad-helper/"), o);
         assertTrue(o.contains("(&kvm->slots_lock){+.+...}") && o.contains("(&kvm->mmu_lock){+.+...}"), o);
         assertTrue(o.contains("lockdep: 2 report(s); a run with a lockdep report exits 1."), o);
+        // the reports are read by students: the trace goes from the command to Main, no parser frames
+        assertTrue(o.contains("\n       org.mmulab.examples.RunCommand.call(RunCommand.java:"), o);
+        assertTrue(o.contains("\n       org.mmulab.examples.Main.run(Main.java:"), o);
+        assertFalse(o.contains("picocli"), o);
     }
 }
