@@ -2,31 +2,73 @@
 package org.mmulab.docs;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
- * {@code mmulab docs [--kernel-src DIR] [--out DIR] [--java-src DIR]}: writes the side-by-side site.
+ * {@code mmulab docs [--kernel-src=DIR] [--out=DIR] [--java-src=DIR]}: writes the side-by-side site.
  * Exit 0 when written (and, with a tree, every cited range holds), 1 when written but some cited
  * ranges no longer hold (each listed on stderr and in its page), 2 on bad input (one error line,
- * nothing written).
+ * nothing written). The command line is picocli's, in the style of the {@code mmulab} CLI
+ * (examples' {@code org.mmulab.examples.Main}), whose {@code docs} entry lists the same options
+ * for its help and completion.
  */
-public final class Main {
-    private Main() {}
+@Command(name = "mmulab docs", sortOptions = false, sortSynopsis = false, usageHelpWidth = 100,
+        descriptionHeading = "%n",
+        description = {
+            "Write the side-by-side reading site, C beside Java (docs/README.md).",
+            "",
+            "Static HTML: index.html and one page per ported kernel file, each ported v3.16 element with its C "
+                    + "on the left and its Java on the right."},
+        optionListHeading = "%nOptions:%n",
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            "0:written (and, with --kernel-src, every cited range holds)",
+            "1:written, but some cited ranges no longer hold (each on stderr and in its page)",
+            "2:bad usage or input (one line on stderr, nothing written)"})
+public final class Main implements Callable<Integer> {
+    @Option(names = "--kernel-src", paramLabel = "DIR",
+            description = "A Linux v3.16 tree: show the C and check every cited range (without it the C side links to "
+                    + "elixir.bootlin.com).")
+    Path kernelSrc;
 
-    static final String USAGE = String.join("\n",
-            "usage: mmulab docs [--kernel-src DIR] [--out DIR] [--java-src DIR]",
-            "  writes static HTML: index.html and one page per ported kernel file, C beside Java",
-            "  --kernel-src DIR  a Linux v3.16 tree: show the C and check every cited range",
-            "                    (without it the C side links to elixir.bootlin.com)",
-            "  --out DIR         where to write (default: docs/target/site in the repository)",
-            "  --java-src DIR    the port's Java sources (default: kernel-port/src/main/java in the repository)",
-            "");
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write (default: docs/target/site in the repository).")
+    Path outDir;
+
+    @Option(names = "--java-src", paramLabel = "DIR",
+            description = "The port's Java sources (default: kernel-port/src/main/java in the repository).")
+    Path javaSrcDir;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Supplier<List<Citation>> citations;
+    private final ClassLoader loader;
+
+    private Main(PrintStream out, PrintStream err, Supplier<List<Citation>> citations, ClassLoader loader) {
+        this.out = out;
+        this.err = err;
+        this.citations = citations;
+        this.loader = loader;
+    }
 
     /** Bad input: the message is the whole error line after {@code mmulab docs: }. */
     static final class BadInput extends Exception {
@@ -34,8 +76,6 @@ public final class Main {
             super(message);
         }
     }
-
-    record Args(Path kernelSrc, Path out, Path javaSrc, boolean help) {}
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -47,105 +87,112 @@ public final class Main {
 
     /** The command with the citations and the class loader injected (tests give a fixture's). */
     static int run(String[] args, PrintStream out, PrintStream err, Supplier<List<Citation>> citations, ClassLoader loader) {
+        CommandLine cl = new CommandLine(new Main(out, err, citations, loader));
+        cl.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        cl.setParameterExceptionHandler((e, a) -> {
+            cl.getErr().println("mmulab docs: " + problem(e));
+            return CommandLine.ExitCode.USAGE;
+        });
         try {
-            Args a = parse(args);
-            if (a.help()) {
-                out.print(USAGE);
-                return 0;
-            }
-            Path repo = repoRoot();
-            Path javaSrc = a.javaSrc();
-            if (javaSrc == null) {
-                if (repo == null) {
-                    throw new BadInput("cannot find kernel-port/src/main/java from here; give --java-src DIR");
-                }
-                javaSrc = repo.resolve("kernel-port/src/main/java");
-            }
-            if (!Files.isDirectory(javaSrc)) {
-                throw new BadInput(javaSrc + " is not a directory (--java-src)");
-            }
-            Path outDir = a.out() != null ? a.out() : (repo != null ? repo.resolve("docs/target/site") : Paths.get("docs/target/site"));
-            if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
-                throw new BadInput(outDir + " exists and is not a directory (--out)");
-            }
-            KernelTree tree = null;
-            if (a.kernelSrc() != null) {
-                try {
-                    tree = KernelTree.open(a.kernelSrc());
-                } catch (KernelTree.NotV316Exception e) {
-                    throw new BadInput(e.getMessage());
-                }
-            }
-            String label = javaSrc.toAbsolutePath().normalize().toString() + "/";
-            if (repo != null && javaSrc.toAbsolutePath().normalize().startsWith(repo)) {
-                label = repo.relativize(javaSrc.toAbsolutePath().normalize()) + "/";
-            }
-            List<Citation> cs = citations.get();
-            if (cs.isEmpty()) {
-                throw new BadInput("no @KernelSource citations found on the classpath");
-            }
-            SiteGenerator.Site site;
-            try {
-                site = new SiteGenerator(cs, new JavaLocator(javaSrc, loader), tree, label).render();
-            } catch (IllegalArgumentException e) {
-                throw new BadInput(e.getMessage());
-            }
-            try {
-                site.writeTo(outDir);
-            } catch (IOException e) {
-                err.println("mmulab docs: cannot write " + outDir + ": " + e.getMessage());
-                return 2;
-            }
-            for (SiteGenerator.Stale s : site.stale()) {
-                err.println("mmulab docs: stale: " + s.line());
-            }
-            String c = tree == null
-                    ? "C linked to elixir.bootlin.com (no --kernel-src)"
-                    : "C from Linux " + tree.version() + " at " + tree.root() + ", "
-                            + (site.stale().isEmpty() ? "every cited range holds"
-                                    : site.stale().size() + " cited ranges do not hold (listed above and in their pages)");
-            out.println("mmulab docs: wrote " + site.pages().size() + " pages to " + outDir + ": " + site.elements()
-                    + " elements from " + site.files() + " kernel files; " + c);
-            return site.stale().isEmpty() ? 0 : 1;
+            return cl.execute(args);
+        } finally {
+            cl.getOut().flush();
+            cl.getErr().flush();
+        }
+    }
+
+    /** The one line of a usage error, in the words of the mmulab CLI. */
+    static String problem(ParameterException e) {
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String arg = u.getUnmatched().get(0);
+            return arg.startsWith("-")
+                    ? "unknown option '" + (arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg) + "' (see: mmulab docs --help)"
+                    : "unexpected argument '" + arg + "' (see: mmulab docs --help)";
+        }
+        if (e instanceof CommandLine.MissingParameterException m && !m.getMissing().isEmpty()
+                && m.getMissing().get(0) instanceof OptionSpec o) {
+            return o.longestName() + " needs a directory";
+        }
+        String line = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+        return line.isEmpty() ? line : Character.toLowerCase(line.charAt(0)) + line.substring(1);
+    }
+
+    @Override
+    public Integer call() {
+        try {
+            return write();
         } catch (BadInput e) {
             err.println("mmulab docs: " + e.getMessage());
             return 2;
         }
     }
 
-    static Args parse(String[] args) throws BadInput {
-        Path kernel = null;
-        Path out = null;
-        Path java = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-            String value = a.contains("=") ? a.substring(a.indexOf('=') + 1) : null;
-            switch (name) {
-                case "-h", "--help", "help" -> {
-                    return new Args(null, null, null, true);
-                }
-                case "--kernel-src", "--out", "--java-src" -> {
-                    if (value == null) {
-                        if (i + 1 >= args.length) {
-                            throw new BadInput(name + " needs a directory");
-                        }
-                        value = args[++i];
-                    }
-                    if (value.isEmpty()) {
-                        throw new BadInput(name + " needs a directory");
-                    }
-                    Path p = Paths.get(value);
-                    switch (name) {
-                        case "--kernel-src" -> kernel = p;
-                        case "--out" -> out = p;
-                        default -> java = p;
-                    }
-                }
-                default -> throw new BadInput("unknown argument '" + a + "' (usage: mmulab docs [--kernel-src DIR] [--out DIR] [--java-src DIR])");
+    private int write() throws BadInput {
+        // --out= (an empty value) names no directory
+        Map<String, Path> given = new LinkedHashMap<>();
+        given.put("--kernel-src", kernelSrc);
+        given.put("--out", outDir);
+        given.put("--java-src", javaSrcDir);
+        for (Map.Entry<String, Path> g : given.entrySet()) {
+            if (g.getValue() != null && g.getValue().toString().isEmpty()) {
+                throw new BadInput(g.getKey() + " needs a directory");
             }
         }
-        return new Args(kernel, out, java, false);
+        Path repo = repoRoot();
+        Path javaSrc = javaSrcDir;
+        if (javaSrc == null) {
+            if (repo == null) {
+                throw new BadInput("cannot find kernel-port/src/main/java from here; give --java-src DIR");
+            }
+            javaSrc = repo.resolve("kernel-port/src/main/java");
+        }
+        if (!Files.isDirectory(javaSrc)) {
+            throw new BadInput(javaSrc + " is not a directory (--java-src)");
+        }
+        Path site = outDir != null ? outDir : (repo != null ? repo.resolve("docs/target/site") : Paths.get("docs/target/site"));
+        if (Files.exists(site) && !Files.isDirectory(site)) {
+            throw new BadInput(site + " exists and is not a directory (--out)");
+        }
+        KernelTree tree = null;
+        if (kernelSrc != null) {
+            try {
+                tree = KernelTree.open(kernelSrc);
+            } catch (KernelTree.NotV316Exception e) {
+                throw new BadInput(e.getMessage());
+            }
+        }
+        String label = javaSrc.toAbsolutePath().normalize().toString() + "/";
+        if (repo != null && javaSrc.toAbsolutePath().normalize().startsWith(repo)) {
+            label = repo.relativize(javaSrc.toAbsolutePath().normalize()) + "/";
+        }
+        List<Citation> cs = citations.get();
+        if (cs.isEmpty()) {
+            throw new BadInput("no @KernelSource citations found on the classpath");
+        }
+        SiteGenerator.Site rendered;
+        try {
+            rendered = new SiteGenerator(cs, new JavaLocator(javaSrc, loader), tree, label).render();
+        } catch (IllegalArgumentException e) {
+            throw new BadInput(e.getMessage());
+        }
+        try {
+            rendered.writeTo(site);
+        } catch (IOException e) {
+            err.println("mmulab docs: cannot write " + site + ": " + e.getMessage());
+            return 2;
+        }
+        for (SiteGenerator.Stale s : rendered.stale()) {
+            err.println("mmulab docs: stale: " + s.line());
+        }
+        String c = tree == null
+                ? "C linked to elixir.bootlin.com (no --kernel-src)"
+                : "C from Linux " + tree.version() + " at " + tree.root() + ", "
+                        + (rendered.stale().isEmpty() ? "every cited range holds"
+                                : rendered.stale().size() + " cited ranges do not hold (listed above and in their pages)");
+        out.println("mmulab docs: wrote " + rendered.pages().size() + " pages to " + site + ": " + rendered.elements()
+                + " elements from " + rendered.files() + " kernel files; " + c);
+        return rendered.stale().isEmpty() ? 0 : 1;
     }
 
     /**

@@ -50,10 +50,27 @@ class MainTest {
                 FixtureTree.javaSrc().toString()));
         assertEquals("mmulab docs: " + temp.resolve("nope") + " is not a directory\n", err);
         assertEquals(2, run("--frobnicate"));
-        assertTrue(err.startsWith("mmulab docs: unknown argument '--frobnicate'") && err.indexOf('\n') == err.length() - 1, err);
+        assertEquals("mmulab docs: unknown option '--frobnicate' (see: mmulab docs --help)\n", err);
         assertEquals(2, run("--out"));
         assertEquals("mmulab docs: --out needs a directory\n", err);
+        assertEquals(2, run("--out="));
+        assertEquals("mmulab docs: --out needs a directory\n", err);
+        assertEquals(2, run("site"));
+        assertEquals("mmulab docs: unexpected argument 'site' (see: mmulab docs --help)\n", err);
         assertFalse(Files.exists(site), "nothing written");
+    }
+
+    @Test
+    void helpListsEveryOptionInTheStyleOfTheMmulabCliAndExitsZero() {
+        for (String help : new String[] {"--help", "-h"}) {
+            assertEquals(0, run(help));
+            assertTrue(out.startsWith("Usage: mmulab docs [-h] [--kernel-src=DIR] [--out=DIR] [--java-src=DIR]\n"), out);
+            for (String option : new String[] {"--kernel-src=DIR", "--out=DIR", "--java-src=DIR", "-h, --help"}) {
+                assertTrue(out.contains("\n  " + option) || out.contains("\n      " + option), option + " in:\n" + out);
+            }
+            assertTrue(out.contains("\nExit status:\n  0   written"), out);
+            assertEquals("", err);
+        }
     }
 
     @Test

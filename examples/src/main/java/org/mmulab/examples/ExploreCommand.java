@@ -1,139 +1,138 @@
 // SPDX-License-Identifier: GPL-2.0-only
 package org.mmulab.examples;
 
-import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import org.mmulab.examples.explore.Describer;
 import org.mmulab.examples.explore.Explorer;
+import org.mmulab.examples.explore.Progress;
 import org.mmulab.examples.explore.Target;
 import org.mmulab.examples.variants.VariantLoader;
 import org.mmulab.examples.vmm.RunConfig;
 import org.mmulab.examples.vmm.Scenario;
 import org.mmulab.lockdep.explore.Body;
 import org.mmulab.lockdep.explore.Sched;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code mmulab explore} and {@code mmulab replay}: a scenario under the controlled scheduler of
  * the lockdep agent (woven with {@code explore=true}, which {@link Command} asks for these
- * commands). The explorer ({@link Explorer}) drives the scheduler core the agent wove in.
+ * commands). The explorer ({@link Explorer}) drives the scheduler core the agent wove in. The
+ * options both take are here; {@link Explore} and {@link Replay} add their own.
  */
-final class ExploreCommand {
-    private ExploreCommand() {}
+abstract class ExploreCommand implements Main.Action {
+    static final int DEPTH_MAX = 10;
+    static final int ROUNDS_MAX = 1000;
+    static final int PAGES_MAX = 4096;
+    static final int VCPUS_MAX = 8;
+    static final long SEED_MAX = Long.MAX_VALUE / 2;
+    static final String SEED_RANGE = "0 to 2^62-1";
 
-    static int run(String[] args, PrintStream out, PrintStream err) throws Main.UsageError {
-        String cmd = args[0];
+    final Main.Io io;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SCENARIO", completionCandidates = Candidates.ExploreScenarios.class,
+            description = "One of ${COMPLETION-CANDIDATES}.")
+    String scenario;
+
+    @Option(names = "--variant", paramLabel = "V", order = 1, completionCandidates = Candidates.Variants.class,
+            description = "The seed commit's version: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    String variant = "v3.16";
+
+    @Option(names = "--depth", paramLabel = "D", order = 4,
+            description = "pct: the bug depth, its change points per schedule plus one, 1-" + DEPTH_MAX + " (default: ${DEFAULT-VALUE}).")
+    int depth = 2;
+
+    @Option(names = "--rounds", paramLabel = "R", order = 7,
+            description = "Harvests in one schedule, 1-" + ROUNDS_MAX + " (default: the scenario's, 2 or 4).")
+    Integer rounds;
+
+    @Option(names = "--pages", paramLabel = "N", order = 8, description = "Guest RAM in 4K pages, 1-" + PAGES_MAX + " (default: 8).")
+    Integer pages;
+
+    @Option(names = "--vcpus", paramLabel = "N", order = 9, description = "vCPU threads, 1-" + VCPUS_MAX + " (default: 1).")
+    Integer vcpus;
+
+    @Option(names = "--full", order = 10, description = "Print every lockdep report in full (repeated WARNs are folded otherwise).")
+    boolean full;
+
+    @Option(names = "--stop-on-lockdep", order = 11, description = "A lockdep report is a finding too: stop at the first.")
+    boolean stopOnLockdep;
+
+    @Mixin
+    StandardOptions standard;
+
+    ExploreCommand(Main.Io io) {
+        this.io = io;
+    }
+
+    abstract boolean replay();
+
+    abstract String strategy();
+
+    /** Sets what only this command takes (budget, schedule) on {@code o}, checked. */
+    abstract void own(Explorer.Options o);
+
+    @Override
+    public int call() {
+        String cmd = spec.name();
+        String needsAgent = "needs the lockdep agent with explore=true: run it as ./mmulab " + cmd + " ...";
         try {
             // the agent's classes are on the class path only under -javaagent (they are not in lib/)
             Class.forName("org.mmulab.lockdep.explore.Sched", false, ExploreCommand.class.getClassLoader());
         } catch (ClassNotFoundException e) {
-            throw new Main.UsageError(cmd + " needs the lockdep agent with explore=true: run it as ./mmulab " + cmd + " ...");
-        }
-        boolean replay = cmd.equals("replay");
-        if (args.length < 2 || args[1].startsWith("--")) {
-            throw new Main.UsageError(cmd + ": which scenario? (one of " + Scenario.exploreNames() + ")");
+            throw Main.usage(spec, needsAgent);
         }
         RunConfig c = new RunConfig();
-        c.scenario = args[1];
-        Scenario scenario = Scenario.named(c.scenario);
-        if (scenario == null) {
-            throw new Main.UsageError(cmd + ": unknown scenario '" + c.scenario + "' (one of " + Scenario.exploreNames() + ")");
+        c.scenario = scenario;
+        Scenario s = Scenario.named(scenario);
+        if (s == null) {
+            throw Main.usage(spec, "unknown scenario '" + scenario + "' (one of " + Scenario.exploreNames() + ")");
         }
-        scenario.exploreDefaults(c);
+        s.exploreDefaults(c);
+        if (!Candidates.variants().contains(variant)) {
+            throw Main.usage(spec, "unknown variant '" + variant + "' (see: mmulab list)");
+        }
+        c.variant = variant;
         Explorer.Options o = new Explorer.Options();
-        o.scenario = c.scenario;
-        boolean seedGiven = false;
-        boolean budgetGiven = false;
+        o.scenario = scenario;
+        o.variant = variant;
+        o.strategy = strategy();
+        o.depth = (int) Main.inRange(spec, "--depth", depth, 1, DEPTH_MAX);
+        o.full = full;
+        o.stopOnLockdep = stopOnLockdep;
+        // the options of the scenario's configuration that the printed replay command repeats
         StringBuilder extra = new StringBuilder();
-        for (int i = 2; i < args.length; i++) {
-            String opt = args[i];
-            if (opt.equals("--full")) {
-                o.full = true;
-                continue;
-            }
-            if (opt.equals("--stop-on-lockdep")) {
-                o.stopOnLockdep = true;
-                extra.append(" --stop-on-lockdep");
-                continue;
-            }
-            if (!opt.startsWith("--") || i + 1 >= args.length) {
-                throw new Main.UsageError(cmd + ": '" + opt + "' needs the form --option value");
-            }
-            String val = args[++i];
-            switch (opt) {
-                case "--variant":
-                    if (!VariantLoader.DESCRIPTIONS.containsKey(val)) {
-                        throw new Main.UsageError(cmd + ": unknown variant '" + val + "' (see: mmulab list)");
-                    }
-                    c.variant = val;
-                    break;
-                case "--strategy":
-                    if (!List.of("pct", "random", "dfs", "stress").contains(val)) {
-                        throw new Main.UsageError(cmd + ": --strategy is pct, random, dfs or stress, got '" + val + "'");
-                    }
-                    if (replay && val.equals("stress")) {
-                        throw new Main.UsageError("replay: a stress run (threads not controlled) cannot be replayed");
-                    }
-                    o.strategy = val;
-                    break;
-                case "--budget":
-                    o.budget = num(cmd, opt, val, 1, 100_000_000);
-                    budgetGiven = true;
-                    break;
-                case "--seconds":
-                    o.seconds = num(cmd, opt, val, 1, 86_400);
-                    break;
-                case "--seed":
-                    o.seed = num(cmd, opt, val, 0, Long.MAX_VALUE / 2);
-                    seedGiven = true;
-                    break;
-                case "--depth":
-                    o.depth = (int) num(cmd, opt, val, 1, 10);
-                    break;
-                case "--preemptions":
-                    o.preemptions = (int) num(cmd, opt, val, 0, 10);
-                    break;
-                case "--schedule":
-                    try {
-                        o.schedule = val;
-                        checkSchedule(val);
-                    } catch (IllegalArgumentException e) {
-                        throw new Main.UsageError(cmd + ": " + e.getMessage());
-                    }
-                    break;
-                case "--rounds":
-                    c.rounds = (int) num(cmd, opt, val, 1, 1000);
-                    extra.append(" --rounds ").append(val);
-                    break;
-                case "--pages":
-                    c.memoryBytes = num(cmd, opt, val, 1, 4096) * 4096;
-                    extra.append(" --pages ").append(val);
-                    break;
-                case "--vcpus":
-                    c.vcpus = (int) num(cmd, opt, val, 1, 8);
-                    extra.append(" --vcpus ").append(val);
-                    break;
-                default:
-                    throw new Main.UsageError(cmd + ": unknown option '" + opt + "'");
-            }
+        if (stopOnLockdep) {
+            extra.append(" --stop-on-lockdep");
         }
-        if (budgetGiven && o.seconds > 0) {
-            throw new Main.UsageError(cmd + ": give --budget or --seconds, not both");
+        if (rounds != null) {
+            c.rounds = (int) Main.inRange(spec, "--rounds", rounds, 1, ROUNDS_MAX);
+            extra.append(" --rounds ").append(rounds);
         }
-        if (replay && !seedGiven && !o.strategy.equals("dfs")) {
-            throw new Main.UsageError("replay: which schedule? give the --seed that explore printed");
+        if (pages != null) {
+            c.memoryBytes = Main.inRange(spec, "--pages", pages, 1, PAGES_MAX) * 4096;
+            extra.append(" --pages ").append(pages);
         }
-        if (replay && o.strategy.equals("dfs") && o.schedule == null) {
-            throw new Main.UsageError("replay: a dfs schedule needs the --schedule that explore printed");
+        if (vcpus != null) {
+            c.vcpus = (int) Main.inRange(spec, "--vcpus", vcpus, 1, VCPUS_MAX);
+            extra.append(" --vcpus ").append(vcpus);
         }
-        o.variant = c.variant;
         o.replayOptions = extra.toString();
+        own(o);
         try {
             if (!Sched.woven()) {
-                throw new Main.UsageError(cmd + " needs the lockdep agent with explore=true: run it as ./mmulab " + cmd + " ...");
+                throw Main.usage(spec, needsAgent);
             }
         } catch (LinkageError e) {
-            throw new Main.UsageError(cmd + " needs the lockdep agent with explore=true: run it as ./mmulab " + cmd + " ...");
+            throw Main.usage(spec, needsAgent);
         }
         Target target;
         try {
@@ -144,21 +143,158 @@ final class ExploreCommand {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot load the scenario", e);
         }
-        return replay ? Explorer.replay(target, o, out) : Explorer.explore(target, o, out);
+        if (replay()) {
+            return Explorer.replay(target, o, io.out());
+        }
+        // on a terminal: schedules done, distinct, found so far and the rate, on one line of stderr
+        o.progress = io.terminal() ? Progress.to(io.err()) : Progress.OFF;
+        return Explorer.explore(target, o, io.out());
     }
 
-    /** A whole number in range; the message names this command, not run. */
-    private static long num(String cmd, String opt, String val, long min, long max) throws Main.UsageError {
-        try {
-            return Main.number(opt, val, min, max);
-        } catch (Main.UsageError e) {
-            throw new Main.UsageError(cmd + e.getMessage().substring(e.getMessage().indexOf(':')));
+    /** {@code mmulab explore}. */
+    @Command(name = "explore", sortOptions = false, sortSynopsis = false,
+            descriptionHeading = "%n",
+            description = {
+                "Look for a schedule that breaks the scenario, under a controlled scheduler.",
+                "",
+                "Runs SCENARIO again and again under the controlled scheduler the lockdep agent wove in (explore=true), one "
+                        + "schedule per seed, until an invariant breaks or the threads deadlock; then prints that "
+                        + "schedule's timeline, what broke, and the replay command that runs it again. On a terminal a "
+                        + "line on stderr shows the schedules run, how many were distinct, what was found so far and the rate.",
+                "",
+                "Strategies: pct (probabilistic concurrency testing: D-1 random change points), random (a random walk), "
+                        + "dfs (every schedule with at most P preemptions), stress (the threads not controlled, as run "
+                        + "does: a baseline, not replayable)."},
+            parameterListHeading = "%n", optionListHeading = "%nOptions:%n",
+            exitCodeListHeading = "%nExit status:%n",
+            exitCodeList = {
+                "0:nothing found within the budget",
+                "1:a schedule broke an invariant, deadlocked, failed, or (--stop-on-lockdep) made lockdep report",
+                "2:bad usage (one line on stderr, nothing run)",
+                "3:a schedule hung outside the scheduler"})
+    static final class Explore extends ExploreCommand {
+        static final long BUDGET_MAX = 100_000_000;
+        static final long SECONDS_MAX = 86_400;
+        static final int PREEMPTIONS_MAX = 10;
+
+        @Option(names = "--strategy", paramLabel = "S", order = 2, completionCandidates = Candidates.ExploreStrategies.class,
+                description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+        String strategy = "pct";
+
+        @Option(names = "--seed", paramLabel = "N", order = 3,
+                description = "The first seed; each schedule takes the next, " + SEED_RANGE + " (default: ${DEFAULT-VALUE}).")
+        long seed = 1;
+
+        @Option(names = "--preemptions", paramLabel = "P", order = 5,
+                description = "dfs: the most preemptions in one schedule, 0-" + PREEMPTIONS_MAX + " (default: ${DEFAULT-VALUE}).")
+        int preemptions = 2;
+
+        @Option(names = "--budget", paramLabel = "N", order = 6,
+                description = "Schedules to run at most, 1-" + BUDGET_MAX + " (default: 1000).")
+        Long budget;
+
+        @Option(names = "--seconds", paramLabel = "S", order = 6,
+                description = "Explore for S seconds instead of a budget, 1-" + SECONDS_MAX + ".")
+        Long seconds;
+
+        Explore(Main.Io io) {
+            super(io);
+        }
+
+        @Override
+        boolean replay() {
+            return false;
+        }
+
+        @Override
+        String strategy() {
+            if (!Candidates.ExploreStrategies.ALL.contains(strategy)) {
+                throw Main.usage(spec, "--strategy is pct, random, dfs or stress, got '" + strategy + "'");
+            }
+            return strategy;
+        }
+
+        @Override
+        void own(Explorer.Options o) {
+            o.seed = Main.inRange(spec, "--seed", seed, 0, SEED_MAX);
+            o.preemptions = (int) Main.inRange(spec, "--preemptions", preemptions, 0, PREEMPTIONS_MAX);
+            if (budget != null) {
+                o.budget = Main.inRange(spec, "--budget", budget, 1, BUDGET_MAX);
+            }
+            if (seconds != null) {
+                o.seconds = Main.inRange(spec, "--seconds", seconds, 1, SECONDS_MAX);
+            }
+            if (budget != null && seconds != null) {
+                throw Main.usage(spec, "give --budget or --seconds, not both");
+            }
         }
     }
 
-    private static void checkSchedule(String val) {
-        if (!val.equals("none") && !val.matches("\\d+:\\d+(,\\d+:\\d+)*")) {
-            throw new IllegalArgumentException("--schedule is step:thread,step:thread,... or none, got '" + val + "'");
+    /** {@code mmulab replay}. */
+    @Command(name = "replay", sortOptions = false, sortSynopsis = false,
+            descriptionHeading = "%n",
+            description = {
+                "Run again exactly the schedule explore printed.",
+                "",
+                "Runs the one schedule that explore's replay line names (its seed, or for dfs its --schedule) and prints "
+                        + "its timeline again, the same byte for byte: copy the line explore printed."},
+            parameterListHeading = "%n", optionListHeading = "%nOptions:%n",
+            exitCodeListHeading = "%nExit status:%n",
+            exitCodeList = {
+                "0:the schedule broke nothing",
+                "1:it broke an invariant, deadlocked, failed, or (--stop-on-lockdep) made lockdep report",
+                "2:bad usage (one line on stderr, nothing run)",
+                "3:it hung outside the scheduler"})
+    static final class Replay extends ExploreCommand {
+        @Option(names = "--strategy", paramLabel = "S", order = 2, completionCandidates = Candidates.ReplayStrategies.class,
+                description = "The strategy explore used: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+        String strategy = "pct";
+
+        @Option(names = "--seed", paramLabel = "N", order = 3,
+                description = "The schedule's seed as explore printed it, " + SEED_RANGE + " (pct and random need it).")
+        Long seed;
+
+        @Option(names = "--schedule", paramLabel = "LIST", order = 5,
+                description = "dfs: the forced switches explore printed, step:thread,step:thread,... or none.")
+        String schedule;
+
+        Replay(Main.Io io) {
+            super(io);
+        }
+
+        @Override
+        boolean replay() {
+            return true;
+        }
+
+        @Override
+        String strategy() {
+            if (strategy.equals("stress")) {
+                throw Main.usage(spec, "a stress run (threads not controlled) cannot be replayed");
+            }
+            if (!Candidates.ReplayStrategies.ALL.contains(strategy)) {
+                throw Main.usage(spec, "--strategy is pct, random or dfs, got '" + strategy + "'");
+            }
+            return strategy;
+        }
+
+        @Override
+        void own(Explorer.Options o) {
+            if (seed != null) {
+                o.seed = Main.inRange(spec, "--seed", seed, 0, SEED_MAX);
+            }
+            if (schedule != null) {
+                if (!schedule.equals("none") && !schedule.matches("\\d+:\\d+(,\\d+:\\d+)*")) {
+                    throw Main.usage(spec, "--schedule is step:thread,step:thread,... or none, got '" + schedule + "'");
+                }
+                o.schedule = schedule;
+            }
+            if (seed == null && !o.strategy.equals("dfs")) {
+                throw Main.usage(spec, "which schedule? give the --seed that explore printed");
+            }
+            if (o.strategy.equals("dfs") && o.schedule == null) {
+                throw Main.usage(spec, "a dfs schedule needs the --schedule that explore printed");
+            }
         }
     }
 }

@@ -15,8 +15,9 @@ import java.util.List;
  * {@code java -cp examples.jar org.mmulab.examples.Launch ROOT ARGS...}, which prints the java
  * command line of this invocation as NUL-separated words, and {@code exec}s that. Which JVM a
  * command gets, under the agent or not, with which agent options, is decided here from
- * {@link Command}; {@code --no-lockdep} anywhere leaves the agent out. Only the JDK is used, so
- * this starts fast.
+ * {@link Command}; {@code --no-lockdep} anywhere leaves the agent out, and so does a request for
+ * help or the version. Only the JDK is used (the CLI's parsing, picocli, is left to the JVM that
+ * runs the command), so this starts fast.
  */
 public final class Launch {
     private Launch() {}
@@ -36,6 +37,9 @@ public final class Launch {
         System.out.flush();
     }
 
+    /** Words that ask a command for its help or the version: nothing runs that lockdep could check. */
+    static final List<String> HELP_WORDS = List.of("-h", "--help", "-V", "--version");
+
     /** The java command line that runs {@code mmulab ARGS} from the repository at {@code root}. */
     static List<String> command(String java, Path root, List<String> args) {
         boolean lockdep = true;
@@ -48,7 +52,14 @@ public final class Launch {
             }
         }
         Command c = rest.isEmpty() ? Command.HELP : Command.of(rest.get(0));
-        Command.Jvm jvm = c == null ? Command.Jvm.CLI : c.jvm; // an unknown command: the CLI says so
+        // an unknown command, a word that is no command (--version): the CLI answers, without the agent
+        Command.Jvm jvm = c == null ? Command.Jvm.PLAIN : c.jvm;
+        if (jvm == Command.Jvm.CLI && rest.stream().anyMatch(HELP_WORDS::contains)) {
+            jvm = Command.Jvm.PLAIN;
+        }
+        if (jvm == Command.Jvm.SELFTEST && rest.size() > 1) {
+            jvm = Command.Jvm.PLAIN; // the self-test takes no options: the CLI answers --help, or says what is wrong
+        }
         Path agent = root.resolve("lockdep-agent/target/lockdep-agent.jar");
         List<String> cmd = new ArrayList<>(List.of(java));
         switch (jvm) {
@@ -59,15 +70,17 @@ public final class Launch {
             case SELFTEST:
                 cmd.addAll(List.of("-cp", agent.toString(), "org.mmulab.lockdep.SelfTest"));
                 return cmd;
-            default:
+            case CLI:
                 // the lockdep agent is on by default, as in a CONFIG_PROVE_LOCKING kernel
                 if (lockdep && Files.isRegularFile(agent)) {
-                    String options = c == null ? "" : c.agentOptions;
-                    cmd.add("-javaagent:" + agent + (options.isEmpty() ? "" : "=" + options));
+                    cmd.add("-javaagent:" + agent + (c.agentOptions.isEmpty() ? "" : "=" + c.agentOptions));
                 }
-                cmd.addAll(List.of("-jar", root.resolve("examples/target/examples.jar").toString()));
-                cmd.addAll(rest);
-                return cmd;
+                break;
+            default:
+                break;
         }
+        cmd.addAll(List.of("-jar", root.resolve("examples/target/examples.jar").toString()));
+        cmd.addAll(rest);
+        return cmd;
     }
 }

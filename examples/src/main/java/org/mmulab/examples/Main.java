@@ -1,221 +1,214 @@
 // SPDX-License-Identifier: GPL-2.0-only
 package org.mmulab.examples;
 
-import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.mmulab.examples.hooks.FlushGate;
 import org.mmulab.examples.variants.VariantLoader;
 import org.mmulab.examples.vmm.RunConfig;
 import org.mmulab.examples.vmm.Scenario;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
 
 /**
  * The {@code mmulab} command line, in the JVM {@link Launch} chose for the command ({@link Command}):
- * {@code java [-javaagent:lockdep-agent.jar=...] -jar examples.jar COMMAND ...}.
+ * {@code java [-javaagent:lockdep-agent.jar=...] -jar examples.jar COMMAND ...}. Parsing, help,
+ * {@code --version} and the completion script are picocli's; the commands ({@link MmulabCommand}
+ * and its subcommands, each an {@link Action}) run here. Exit status: 0 held, 1 broke or
+ * reported, 2 bad usage (one line on stderr).
  */
 public final class Main {
     private Main() {}
 
-    static final String USAGE = String.join("\n",
-            "usage: mmulab <command> [options]",
-            "",
-            "commands:",
-            "  run SCENARIO [--variant V] [--vcpus N] [--memory SIZE] [--rounds R | --seconds S] [--seed N] [--json FILE]",
-            "               [--hold-flush MS]",
-            "                     run a scenario on the machine (SIZE like 64M or 1G; defaults: 2 vCPUs, 64M, 5 rounds);",
-            "                     --hold-flush holds the racing thread's late flush open MS ms (race scenarios)",
-            "  explore SCENARIO [--variant V] [--strategy pct|random|dfs|stress] [--budget N | --seconds S] [--seed S]",
-            "               [--depth D] [--preemptions P] [--rounds R] [--pages N] [--vcpus N] [--full] [--stop-on-lockdep]",
-            "                     run the scenario again and again under a controlled scheduler, one schedule per seed,",
-            "                     until an invariant breaks or the threads deadlock; print that schedule's timeline and",
-            "                     the replay command (defaults: pct, depth 2, budget 1000, 1 vCPU, 8 pages); stress runs",
-            "                     the same scenario with its threads not controlled, for comparison",
-            "  replay SCENARIO [--variant V] [--strategy S] --seed S [--schedule LIST] [same options as explore]",
-            "                     run exactly the schedule explore printed, and print its timeline again",
-            "  list               the scenarios and variants",
-            "  demo [--pages N]   walk through the v3.16 dirty-logging path on the port, single-threaded",
-            "  lockdep-selftest   the lockdep self-test matrix (AA, ABBA, ... for spinlocks and mutexes)",
-            "  grade [N [--reference]]  list the exercises, or grade exercise N (docs/exercises/) and print its score",
-            "  docs [--kernel-src DIR] [--out DIR]",
-            "                     the side-by-side reading site, C beside Java (docs/README.md; run by ./mmulab, not this jar)",
-            "  help               this text",
-            "",
-            "./mmulab runs under the lockdep agent (lockdep-agent/target/lockdep-agent.jar) unless given --no-lockdep.",
-            "");
+    /** Help text width: fixed, so that the quoted help in the docs is the same on every terminal. */
+    static final int WIDTH = 100;
 
-    /** Bad usage: one line naming the bad argument, exit 2. */
-    static final class UsageError extends Exception {
-        UsageError(String message) {
-            super(message);
-        }
+    /** Where a command prints, and whether a person watches (progress lines only then). */
+    record Io(PrintStream out, PrintStream err, boolean terminal) {}
+
+    /**
+     * A command: what it does once picocli has parsed its options. Main calls it in its own frame
+     * (not through picocli's execute), so a lockdep report's call trace goes from the command to
+     * {@code Main.run} and {@code Main.main}, without the parser's frames. It returns the exit
+     * status, or throws a usage error ({@link #usage}).
+     */
+    public interface Action {
+        int call();
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        // on a terminal (not piped): explore's progress line, the ticker of run migrate --seconds
+        System.exit(run(args, System.out, System.err, System.console() != null));
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        String cmd = args.length == 0 ? "help" : args[0];
-        Command command = Command.of(cmd);
+        return run(args, out, err, false);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
+        CommandLine cl = commandLine(new Io(out, err, terminal));
         try {
-            if (command == null) {
-                throw new UsageError("unknown command '" + cmd + "' (try: run, explore, replay, list, demo, grade, help)");
+            CommandLine.ParseResult parsed = cl.parseArgs(args);
+            Integer help = CommandLine.executeHelpRequest(parsed); // --help, --version, help COMMAND
+            if (help != null) {
+                return help;
             }
-            switch (command) {
-                case RUN:
-                    return runScenario(parseRun(args), out, err);
-                case EXPLORE:
-                case REPLAY:
-                    return ExploreCommand.run(args, out, err);
-                case LIST:
-                    out.println("scenarios:");
-                    for (Scenario s : Scenario.values()) {
-                        out.printf("  %-22s %s%n", s.name, s.description);
-                    }
-                    out.println("variants:");
-                    for (Map.Entry<String, String> v : VariantLoader.DESCRIPTIONS.entrySet()) {
-                        out.printf("  %-22s %s%n", v.getKey(), v.getValue());
-                    }
-                    return 0;
-                case DEMO: {
-                    DirtyLogDemo demo = new DirtyLogDemo(out, parseDemoPages(args));
-                    return withLockdepVerdict(demo::run, out);
-                }
-                case LOCKDEP_SELFTEST:
-                    // ./mmulab runs the agent jar's SelfTest; this is the same table under -javaagent
-                    try {
-                        Class<?> st = Class.forName("org.mmulab.lockdep.SelfTest", true, ClassLoader.getSystemClassLoader());
-                        int[] failed = {0};
-                        out.print(st.getMethod("table", int[].class).invoke(null, (Object) failed));
-                        return failed[0] == 0 ? 0 : 1;
-                    } catch (ReflectiveOperationException | LinkageError e) {
-                        throw new UsageError("lockdep-selftest needs the lockdep agent: run it as ./mmulab lockdep-selftest");
-                    }
-                case GRADE:
-                    try {
-                        return org.mmulab.exercises.GradeCommand.run(args, out);
-                    } catch (org.mmulab.exercises.GradeCommand.BadUsage e) {
-                        throw new UsageError(e.getMessage());
-                    }
-                case HELP:
-                    out.print(USAGE);
-                    return 0;
-                case DOCS:
-                    throw new UsageError("docs is the docs module's generator: run it as ./mmulab docs (docs/target/docs.jar)");
-                default:
-                    throw new IllegalStateException("no handler for " + command);
-            }
-        } catch (UsageError e) {
-            err.println("mmulab: " + e.getMessage());
-            return 2;
+            List<CommandLine> chain = parsed.asCommandLineList();
+            return ((Action) chain.get(chain.size() - 1).getCommand()).call();
+        } catch (ParameterException e) {
+            cl.getErr().println("mmulab: " + problem(e));
+            return CommandLine.ExitCode.USAGE;
+        } finally {
+            cl.getOut().flush();
+            cl.getErr().flush();
+            out.flush();
+            err.flush();
         }
     }
 
-    static long parseDemoPages(String[] args) throws UsageError {
-        long pages = 128;
-        for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--pages") && i + 1 < args.length) {
-                try {
-                    pages = Long.parseLong(args[++i]);
-                } catch (NumberFormatException e) {
-                    throw new UsageError("demo: --pages needs a number, got '" + args[i] + "'");
-                }
-                if (pages < 8 || pages > 1 << 20) {
-                    throw new UsageError("demo: --pages must be between 8 and 1048576");
-                }
-            } else {
-                throw new UsageError("demo: unknown option '" + args[i] + "'");
-            }
-        }
-        return pages;
+    /** The whole command line: the top command, its subcommands in the order the help lists them. */
+    static CommandLine commandLine(Io io) {
+        CommandLine cl = new CommandLine(new MmulabCommand(io));
+        cl.addSubcommand(new RunCommand(io));
+        cl.addSubcommand(new ExploreCommand.Explore(io));
+        cl.addSubcommand(new ExploreCommand.Replay(io));
+        cl.addSubcommand(new MmulabCommand.ListScenarios(io));
+        cl.addSubcommand(new MmulabCommand.Demo(io));
+        cl.addSubcommand(new MmulabCommand.SelfTest(io));
+        cl.addSubcommand(new org.mmulab.exercises.GradeCommand(io.out()));
+        cl.addSubcommand(new MmulabCommand.Docs());
+        cl.addSubcommand(new MmulabCommand.Completion(io));
+        cl.addSubcommand(new CommandLine.HelpCommand());
+        // picocli's help command, in the style of the others: the usage first
+        cl.getSubcommands().get("help").getCommandSpec().usageMessage()
+                .header(new String[0])
+                .synopsisHeading("Usage: ")
+                .descriptionHeading("%n")
+                .description("Show the help of COMMAND (mmulab COMMAND --help), or this help without one.")
+                .parameterListHeading("%n");
+        apply(cl, io);
+        return cl;
     }
 
-    static RunConfig parseRun(String[] args) throws UsageError {
-        if (args.length < 2 || args[1].startsWith("--")) {
-            throw new UsageError("run: which scenario? (see: mmulab list)");
-        }
-        RunConfig c = new RunConfig();
-        c.scenario = args[1];
-        Scenario scenario = Scenario.named(c.scenario);
-        if (scenario == null) {
-            throw new UsageError("run: unknown scenario '" + c.scenario + "' (see: mmulab list)");
-        }
-        boolean rounds = false;
-        for (int i = 2; i < args.length; i++) {
-            String opt = args[i];
-            if (!opt.startsWith("--") || i + 1 >= args.length) {
-                throw new UsageError("run: '" + opt + "' needs the form --option value");
-            }
-            String val = args[++i];
-            switch (opt) {
-                case "--variant":
-                    c.variant = val;
-                    if (!VariantLoader.DESCRIPTIONS.containsKey(val)) {
-                        throw new UsageError("run: unknown variant '" + val + "' (see: mmulab list)");
-                    }
-                    break;
-                case "--vcpus":
-                    c.vcpus = (int) number(opt, val, 1, 64);
-                    break;
-                case "--memory":
-                    c.memoryBytes = size(val);
-                    break;
-                case "--rounds":
-                    c.rounds = (int) number(opt, val, 1, 1_000_000);
-                    rounds = true;
-                    break;
-                case "--seconds":
-                    try {
-                        c.seconds = Double.parseDouble(val);
-                    } catch (NumberFormatException e) {
-                        throw new UsageError("run: --seconds needs a number, got '" + val + "'");
-                    }
-                    if (!(c.seconds > 0 && c.seconds <= 3600)) {
-                        throw new UsageError("run: --seconds must be in (0, 3600], got '" + val + "'");
-                    }
-                    break;
-                case "--seed":
-                    c.seed = number(opt, val, Long.MIN_VALUE, Long.MAX_VALUE);
-                    break;
-                case "--json":
-                    c.json = val;
-                    break;
-                case "--hold-flush":
-                    c.holdFlushMillis = number(opt, val, 0, 10_000);
-                    break;
-                default:
-                    throw new UsageError("run: unknown option '" + opt + "'");
-            }
-        }
-        if (rounds && c.seconds > 0) {
-            throw new UsageError("run: give --rounds or --seconds, not both");
-        }
-        if (c.holdFlushMillis > 0 && scenario.flushHolder == null) {
-            throw new UsageError("run: --hold-flush is for the race scenarios (" + String.join(", ", Scenario.races()) + ")");
-        }
-        return c;
+    private static void apply(CommandLine cl, Io io) {
+        cl.setOut(new PrintWriter(new OutputStreamWriter(io.out(), StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(io.err(), StandardCharsets.UTF_8), true));
+        cl.setUsageHelpWidth(WIDTH);
     }
 
-    static long number(String opt, String val, long min, long max) throws UsageError {
-        long n;
-        try {
-            n = Long.parseLong(val);
-        } catch (NumberFormatException e) {
-            throw new UsageError("run: " + opt + " needs a whole number, got '" + val + "'");
+    /** A usage error of the command {@code spec}: one line, exit 2, nothing run. */
+    static ParameterException usage(CommandSpec spec, String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    /**
+     * The one line of a usage error, after {@code mmulab: }: the command, then the problem in
+     * the words of this CLI (picocli's own messages where they already say it plainly).
+     */
+    static String problem(ParameterException e) {
+        CommandLine where = e.getCommandLine();
+        boolean top = where == null || where.getParent() == null;
+        String command = top ? "" : where.getCommandName() + ": ";
+        String see = top ? "mmulab --help" : "mmulab " + where.getCommandName() + " --help";
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String arg = u.getUnmatched().get(0);
+            if (top && !arg.startsWith("-")) {
+                return unknownCommand(where, arg);
+            }
+            if (arg.startsWith("-")) {
+                String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+                return command + "unknown option '" + name + "' (see: " + see + ")";
+            }
+            return command + "unexpected argument '" + arg + "' (see: " + see + ")";
         }
-        if (n < min || n > max) {
-            throw new UsageError("run: " + opt + " must be between " + min + " and " + max + ", got " + n);
+        if (e instanceof CommandLine.MissingParameterException m && !m.getMissing().isEmpty()
+                && !e.getMessage().startsWith("Expected parameter")) {
+            ArgSpec missing = m.getMissing().get(0);
+            if (missing instanceof OptionSpec o) {
+                return command + o.longestName() + " needs a value (" + o.paramLabel() + ")";
+            }
+            // a required positional: which SCENARIO?
+            List<String> values = new ArrayList<>();
+            if (missing.completionCandidates() != null) {
+                missing.completionCandidates().forEach(values::add);
+            }
+            return command + "which " + missing.paramLabel().toLowerCase(Locale.ROOT) + "?"
+                    + (values.isEmpty() ? "" : " (one of " + String.join(", ", values) + ")");
         }
-        return n;
+        String line = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+        if (line.startsWith("Error: ")) {
+            line = line.substring("Error: ".length());
+        }
+        Matcher help = Pattern.compile("Unknown subcommand '(.*)'\\.").matcher(line);
+        if (top && help.matches()) { // mmulab help NOPE
+            return "help: " + unknownCommand(where, help.group(1));
+        }
+        Matcher number = Pattern.compile("Invalid value for option '(.*)': '(.*)' is not an? (int|long|double)").matcher(line);
+        if (number.matches()) {
+            return command + number.group(1) + " needs " + (number.group(3).equals("double") ? "a number" : "a whole number")
+                    + ", got '" + number.group(2) + "'";
+        }
+        if (!line.isEmpty() && Character.isUpperCase(line.charAt(0)) && (line.length() == 1 || !Character.isUpperCase(line.charAt(1)))) {
+            line = Character.toLowerCase(line.charAt(0)) + line.substring(1);
+        }
+        return command + line;
+    }
+
+    /** "unknown command 'x'", the closest command when one is a slip away, and the list. */
+    static String unknownCommand(CommandLine top, String word) {
+        String closest = null;
+        int best = 3; // at most two edits: a typo, not a guess
+        for (String c : top.getSubcommands().keySet()) {
+            int d = editDistance(word, c);
+            if (d < best) {
+                best = d;
+                closest = c;
+            }
+        }
+        return "unknown command '" + word + "'" + (closest == null ? "" : "; did you mean " + closest + "?")
+                + " (commands: " + String.join(", ", top.getSubcommands().keySet()) + ")";
+    }
+
+    /** Levenshtein distance, with a swap of two neighbours as one edit. */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            for (int j = 0; j <= b.length(); j++) {
+                if (i == 0 || j == 0) {
+                    d[i][j] = i + j;
+                    continue;
+                }
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
+    /** A whole number within [min, max], or a usage error naming the option and the range. */
+    static long inRange(CommandSpec spec, String option, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw usage(spec, option + " must be between " + min + " and " + max + ", got " + value);
+        }
+        return value;
     }
 
     /** "64M", "1G", "4096K" or bytes; a multiple of 4 KiB between 64 KiB and 1 GiB. */
-    static long size(String val) throws UsageError {
+    static long size(CommandSpec spec, String val) {
         String v = val.trim().toUpperCase(Locale.ROOT);
         long mult = 1;
         if (v.endsWith("K") || v.endsWith("M") || v.endsWith("G")) {
@@ -226,20 +219,16 @@ public final class Main {
         try {
             n = Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new UsageError("run: --memory needs a size like 64M or 1G, got '" + val + "'");
+            throw usage(spec, "--memory needs a size like 64M or 1G, got '" + val + "'");
         }
         if (n <= 0 || n > (1L << 30) / mult) {
-            throw new UsageError("run: --memory must be between 64K and 1G, got '" + val + "'");
+            throw usage(spec, "--memory must be between 64K and 1G, got '" + val + "'");
         }
         long bytes = n * mult;
         if (bytes < (64L << 10) || bytes % 4096 != 0) {
-            throw new UsageError("run: --memory must be a multiple of 4K and at least 64K, got '" + val + "'");
+            throw usage(spec, "--memory must be a multiple of 4K and at least 64K, got '" + val + "'");
         }
         return bytes;
-    }
-
-    static int runScenario(RunConfig c, PrintStream out, PrintStream err) {
-        return withLockdepVerdict(() -> runScenarioInLoader(c, out, err), out);
     }
 
     /** Runs a command; under the agent, says how many lockdep reports it caused, and any makes it exit 1. */
@@ -261,8 +250,8 @@ public final class Main {
      * Runs the scenario in a fresh variant loader: the port, the machine and the VMM are loaded
      * anew with the variant's methods swapped in (and the flush hook, with --hold-flush).
      */
-    static int runScenarioInLoader(RunConfig c, PrintStream out, PrintStream err) {
-        List<VariantLoader.Swap> hooks = new java.util.ArrayList<>();
+    static int runScenarioInLoader(RunConfig c, Io io) {
+        List<VariantLoader.Swap> hooks = new ArrayList<>();
         if (c.holdFlushMillis > 0) {
             hooks.add(VariantLoader.Swap.before("org/mmulab/kernel/virt/kvm/kvm_main", "kvm_flush_remote_tlbs",
                     "(Lorg/mmulab/kernel/linux/kvm;)V", "org/mmulab/examples/hooks/FlushGate", "beforeFlush"));
@@ -272,12 +261,12 @@ public final class Main {
             VariantLoader loader = new VariantLoader(c.variant, Main.class.getClassLoader(), hooks);
             Class<?> scenarios = loader.loadClass("org.mmulab.examples.vmm.Scenarios");
             Object r = scenarios.getMethod("run", Map.class, PrintStream.class, PrintStream.class, boolean.class)
-                    .invoke(null, c.toMap(), out, err, System.console() != null);
+                    .invoke(null, c.toMap(), io.out(), io.err(), io.terminal());
             return (Integer) r;
         } catch (java.lang.reflect.InvocationTargetException e) {
             Throwable t = e.getCause();
-            err.println("mmulab: the run failed: " + t);
-            t.printStackTrace(err);
+            io.err().println("mmulab: the run failed: " + t);
+            t.printStackTrace(io.err());
             return 1;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot start the scenario", e);

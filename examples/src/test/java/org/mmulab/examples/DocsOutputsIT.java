@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestFactory;
  * Every command output quoted in the markdown files (README.md, docs/, bench/) is what that
  * command prints now. A quoted block sits between {@code <!-- output: ./mmulab ARGS | options -->}
  * and {@code <!-- /output -->} (docs/regen-outputs explains the options, and writes the blocks).
- * Each command runs here in a child JVM as ./mmulab would run it ({@link #javaCommand}), from the
+ * Each command runs here in a child JVM as ./mmulab would run it ({@link #javaCommand}: {@link Launch}'s), from the
  * repository root; its output is trimmed by {@code docs/regen-outputs --select} and both texts are
  * compared through {@code docs/regen-outputs --normalise}, so the script and this test select and
  * mask the same way: durations and rates always masked, the numbers of the lines a block marks
@@ -69,38 +69,18 @@ class DocsOutputsIT {
     record Result(int exit, String out) {}
 
     /**
-     * The JVM command line that {@code ./mmulab ARGS} runs, the one place here that knows the
-     * launcher's rules: docs runs the docs jar, lockdep-selftest the agent jar's SelfTest, anything
-     * else examples.jar under the agent (with tlbtrace=off for grade, explore=true,tlbtrace=off for
-     * explore and replay) unless --no-lockdep is among the arguments.
+     * The JVM command line that {@code ./mmulab ARGS} runs: {@link Launch}'s own (the command
+     * table's JVM and agent options), with a check that the jars it names were built.
      */
     static List<String> javaCommand(List<String> args) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String first = args.isEmpty() ? "" : args.get(0);
-        List<String> cmd = new ArrayList<>(List.of(java));
-        if (first.equals("docs")) {
+        List<String> cmd = Launch.command(java, ROOT, args);
+        if (cmd.contains(ROOT.resolve("docs/target/docs.jar").toString())) {
             requireFile(DOCS_JAR, "build the docs module (mvn -DskipTests package) first");
-            cmd.addAll(List.of("-jar", DOCS_JAR.toString()));
-            cmd.addAll(args.subList(1, args.size()));
-            return cmd;
+        } else {
+            requireFile(AGENT_JAR, "build the lockdep-agent module first");
+            requireFile(EXAMPLES_JAR, "run mvn verify from the repository root");
         }
-        requireFile(AGENT_JAR, "build the lockdep-agent module first");
-        if (first.equals("lockdep-selftest")) {
-            cmd.addAll(List.of("-cp", AGENT_JAR.toString(), "org.mmulab.lockdep.SelfTest"));
-            return cmd;
-        }
-        requireFile(EXAMPLES_JAR, "run mvn verify from the repository root");
-        List<String> rest = args.stream().filter(a -> !a.equals("--no-lockdep")).collect(Collectors.toList());
-        if (rest.size() == args.size()) {
-            String options = switch (first) {
-                case "grade" -> "=tlbtrace=off";
-                case "explore", "replay" -> "=explore=true,tlbtrace=off";
-                default -> "";
-            };
-            cmd.add("-javaagent:" + AGENT_JAR + options);
-        }
-        cmd.addAll(List.of("-jar", EXAMPLES_JAR.toString()));
-        cmd.addAll(rest);
         return cmd;
     }
 

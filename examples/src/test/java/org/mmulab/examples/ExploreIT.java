@@ -2,6 +2,7 @@
 package org.mmulab.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.regex.Matcher;
@@ -96,9 +97,19 @@ class ExploreIT {
 
     @Test
     void withoutTheWovenYieldPointsExploreSaysHowToRunItAndExitsTwo() throws Exception {
-        UnderLockdepIT.Result r = UnderLockdepIT.mmulab("explore", "enable-logging-race");
+        UnderLockdepIT.Result r = UnderLockdepIT.mmulabWithAgentOptions("", "explore", "enable-logging-race");
         assertEquals(2, r.exit(), r.out());
-        assertTrue(r.out().contains("mmulab: explore needs the lockdep agent with explore=true: run it as ./mmulab explore"), r.out());
+        assertTrue(r.out().contains("mmulab: explore: needs the lockdep agent with explore=true: run it as ./mmulab explore"), r.out());
+    }
+
+    /** Piped, as here: no progress line (it is for a terminal; TerminalIT has one). */
+    @Test
+    void pipedExploreShowsNoProgressLine() throws Exception {
+        UnderLockdepIT.Result r = UnderLockdepIT.mmulab("explore", "enable-logging-race", "--seed", "1", "--budget", "40");
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("\nexplored 40 schedule(s), "), r.out());
+        assertFalse(r.out().contains("\r"), r.out());
+        assertFalse(r.out().contains(" found, "), r.out());
     }
 
     @Test
@@ -108,7 +119,7 @@ class ExploreIT {
                 jar.toString(), "explore", "enable-logging-race").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(2, p.waitFor(), out);
-        assertEquals("mmulab: explore needs the lockdep agent with explore=true: run it as ./mmulab explore ...\n", out);
+        assertEquals("mmulab: explore: needs the lockdep agent with explore=true: run it as ./mmulab explore ...\n", out);
     }
 
     @Test

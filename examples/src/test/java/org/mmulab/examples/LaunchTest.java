@@ -59,10 +59,47 @@ class LaunchTest {
     }
 
     @Test
-    void helpNoArgumentsAndUnknownCommandsGoToTheCliUnderTheAgentWhichAnswersThem() {
-        assertEquals(List.of("java", "-javaagent:" + agent, "-jar", cli), launch());
-        assertEquals(List.of("java", "-javaagent:" + agent, "-jar", cli, "--help"), launch("--help"));
-        assertEquals(List.of("java", "-javaagent:" + agent, "-jar", cli, "frobnicate"), launch("frobnicate"));
+    void helpNoArgumentsAndUnknownCommandsGoToTheCliWithoutTheAgentWhichAnswersThem() {
+        assertEquals(List.of("java", "-jar", cli), launch());
+        assertEquals(List.of("java", "-jar", cli), launch("--no-lockdep"));
+        assertEquals(List.of("java", "-jar", cli, "--help"), launch("--help"));
+        assertEquals(List.of("java", "-jar", cli, "help", "run"), launch("help", "run"));
+        assertEquals(List.of("java", "-jar", cli, "frobnicate"), launch("frobnicate"));
+        assertEquals(List.of("java", "-jar", cli, "--frobnicate"), launch("--frobnicate"));
+    }
+
+    @Test
+    void aCommandAskedForItsHelpOrTheVersionRunsNothingSoGetsNoAgent() {
+        assertEquals(List.of("java", "-jar", cli, "run", "--help"), launch("run", "--help"));
+        assertEquals(List.of("java", "-jar", cli, "explore", "x", "-h"), launch("explore", "x", "-h"));
+        assertEquals(List.of("java", "-jar", cli, "--version"), launch("--version"));
+        assertEquals(List.of("java", "-jar", cli, "-V"), launch("-V"));
+        assertEquals(List.of("java", "-jar", cli, "completion"), launch("completion"));
+    }
+
+    @Test
+    void theSelfTestWithAnyArgumentIsTheClisToAnswerItsHelpOrTheError() {
+        assertEquals(List.of("java", "-jar", cli, "lockdep-selftest", "--help"), launch("lockdep-selftest", "--help"));
+        assertEquals(List.of("java", "-jar", cli, "lockdep-selftest", "--frob"), launch("lockdep-selftest", "--frob"));
+        assertEquals(List.of("java", "-cp", agent, "org.mmulab.lockdep.SelfTest"), launch("--no-lockdep", "lockdep-selftest"));
+    }
+
+    @Test
+    void docsGetsItsHelpFromTheDocsJar() {
+        assertEquals(List.of("java", "-jar", root.resolve("docs/target/docs.jar").toString(), "--help"), launch("docs", "--help"));
+    }
+
+    /**
+     * run and demo repeat a WARN as often as the racing code runs; the agent folds the repeats
+     * with repeats=fold, which the agent of this tree does not know yet (it would refuse to start).
+     */
+    @org.junit.jupiter.api.Disabled("needs the agent option repeats=fold (agent-artifact branch)")
+    @Test
+    void runAndDemoFoldRepeatedWarnings() {
+        assertEquals(List.of("java", "-javaagent:" + agent + "=repeats=fold", "-jar", cli, "run", "migrate"), launch("run", "migrate"));
+        assertEquals(List.of("java", "-javaagent:" + agent + "=repeats=fold", "-jar", cli, "demo"), launch("demo"));
+        assertEquals(List.of("java", "-javaagent:" + agent + "=explore=true,tlbtrace=off", "-jar", cli, "explore", "x"),
+                launch("explore", "x"), "explore folds its reports itself (--full prints each)");
     }
 
     @Test

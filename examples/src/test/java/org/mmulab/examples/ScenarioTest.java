@@ -15,6 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mmulab.examples.vmm.RunConfig;
 import org.mmulab.examples.vmm.Scenario;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
 /** The one list of scenarios, as list, run and explore read it. */
 class ScenarioTest {
@@ -32,17 +34,21 @@ class ScenarioTest {
         assertEquals(List.of("migrate", "enable-logging-race", "shadow-protect", "lock-inversion"), Scenario.names());
     }
 
+    /** What {@code mmulab ARGS} would run: the run's configuration, every option checked. */
+    static RunConfig runConfig(String... args) {
+        CommandLine cl = Main.commandLine(new Main.Io(System.out, System.err, false));
+        return ((RunCommand) cl.parseArgs(args).subcommand().commandSpec().userObject()).config();
+    }
+
     @Test
     void runTakesEveryScenarioAndHoldFlushOnlyWhereThereIsARacingFlush() throws Exception {
         for (Scenario s : Scenario.values()) {
-            assertEquals(s.name, Main.parseRun(new String[] {"run", s.name}).scenario);
-            String[] hold = {"run", s.name, "--hold-flush", "5"};
+            assertEquals(s.name, runConfig("run", s.name).scenario);
             if (s.flushHolder == null) {
-                Main.UsageError e = assertThrows(Main.UsageError.class, () -> Main.parseRun(hold));
-                assertEquals("run: --hold-flush is for the race scenarios (" + String.join(", ", Scenario.races()) + ")",
-                        e.getMessage());
+                ParameterException e = assertThrows(ParameterException.class, () -> runConfig("run", s.name, "--hold-flush", "5"));
+                assertEquals("--hold-flush is for the race scenarios (" + String.join(", ", Scenario.races()) + ")", e.getMessage());
             } else {
-                assertEquals(5, Main.parseRun(hold).holdFlushMillis);
+                assertEquals(5, runConfig("run", s.name, "--hold-flush=5").holdFlushMillis);
             }
         }
         assertNull(Scenario.named("nosuch"));

@@ -49,9 +49,14 @@ class GradeCommandTest {
     }
 
     @Test
-    void usageListsGrade() {
+    void usageListsGradeAndItsHelpSaysHow() {
         assertEquals(0, mmulab("help"));
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("grade [N [--reference]]"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("\n  grade  "), out.toString(StandardCharsets.UTF_8));
+        out.reset();
+        assertEquals(0, mmulab("grade", "--help"));
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertTrue(help.startsWith("Usage: mmulab grade [-h] [--no-lockdep] [--reference] [N]\n"), help);
+        assertTrue(help.contains("The exercise: 1, 2, 3, 4, 5."), help);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -59,7 +64,9 @@ class GradeCommandTest {
         "grade x|grade: which exercise? expected a number 1-5, got 'x'",
         "grade 0|grade: no exercise 0",
         "grade 6|grade: no exercise 6",
-        "grade 1 --frob|grade: unknown option '--frob'"})
+        "grade 1 --frob|grade: unknown option '--frob'",
+        "grade 1 2|grade: unexpected argument '2'",
+        "grade --reference|grade: --reference grades an exercise: which one?"})
     void badUsageIsOneLineAndExitTwo(String args, String message) {
         assertEquals(2, mmulab(args.split(" ")));
         String e = err.toString(StandardCharsets.UTF_8);

@@ -56,6 +56,8 @@ public final class Explorer {
         public long hangSeconds = 30;
         /** Polls (200 ms apart) the running thread may sit blocked in the JVM before that is a hang. */
         public int blockedPolls = 10;
+        /** The line that shows how far the exploration got (on a terminal; off when piped). */
+        public Progress progress = Progress.OFF;
     }
 
     /** Runs {@code body} once under {@code strategy}. */
@@ -188,6 +190,7 @@ public final class Explorer {
         long t0 = System.nanoTime();
         int n = 0;
         LockdepConfig saved = Lockdep.config();
+        o.progress.start();
         try {
             for (long seed = o.seed; more(o, n, t0); seed++) {
                 Lockdep.reset();
@@ -196,11 +199,14 @@ public final class Explorer {
                 try {
                     v = body.run(seed);
                 } catch (Exception e) {
+                    o.progress.done();
                     out.println("THE RUN FAILED: " + e);
                     return 1;
                 }
                 n++;
+                o.progress.update("runs", n, o.seconds > 0 ? 0 : o.budget, o.seconds, -1, v.isEmpty() ? 0 : 1, 0);
                 if (!v.isEmpty()) {
+                    o.progress.done();
                     double secs = (System.nanoTime() - t0) / 1e9;
                     out.println("INVARIANT BROKEN (" + v.size() + " violation(s)) in run " + n + " (seed " + seed + "):");
                     for (String x : v) {
@@ -214,6 +220,7 @@ public final class Explorer {
         } finally {
             Lockdep.configure(saved);
         }
+        o.progress.done();
         double secs = (System.nanoTime() - t0) / 1e9;
         out.printf(Locale.ROOT, "ran %d run(s) in %.2f s (%.1f runs/s): no invariant broke.%n", n, secs, n / secs);
         return 0;
@@ -229,6 +236,7 @@ public final class Explorer {
                 describe(o), o.seconds > 0 ? String.format(Locale.ROOT, "%.0f s", o.seconds) : o.budget + " schedules", o.seed);
         long t0 = System.nanoTime();
         Tally tally = new Tally(o);
+        o.progress.start();
         if (o.strategy.equals("dfs")) {
             // iterative context bounding: every schedule with p preemptions before any with p + 1
             Deque<long[][]> level = new ArrayDeque<>();
@@ -262,6 +270,7 @@ public final class Explorer {
                 }
             }
         }
+        o.progress.done();
         double secs = (System.nanoTime() - t0) / 1e9;
         int n = tally.n;
         Schedule found = tally.found;
@@ -285,6 +294,8 @@ public final class Explorer {
         final Set<Long> distinct = new HashSet<>();
         int n;
         long steps;
+        /** Schedules whose lockdep printed a report (a finding only with --stop-on-lockdep). */
+        int lockdep;
         Schedule found;
 
         Tally(Options o) {
@@ -296,11 +307,14 @@ public final class Explorer {
             n++;
             steps += s.steps;
             distinct.add(s.fingerprint);
+            if (s.lockdepReports > 0) {
+                lockdep++;
+            }
             if (s.found(o.stopOnLockdep)) {
                 found = s;
-                return true;
             }
-            return false;
+            o.progress.update("schedules", n, o.seconds > 0 ? 0 : o.budget, o.seconds, distinct.size(), found == null ? 0 : 1, lockdep);
+            return found != null;
         }
     }
 

@@ -4,7 +4,10 @@ package org.mmulab.examples.vmm;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.Locale;
@@ -44,10 +47,27 @@ public final class Scenarios {
             try {
                 Files.writeString(Paths.get(c.json), r.toJson(), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                err.println("mmulab: cannot write " + c.json + ": " + e.getMessage());
+                err.println("mmulab: cannot write " + c.json + ": " + why(e));
                 return 2;
             }
         }
         return r.invariantsHeld() ? 0 : 1;
+    }
+
+    /**
+     * Why a write failed, in words: the JDK's file exceptions carry the path as their message and
+     * the reason (if any) apart, and a path alone says nothing the command line did not.
+     */
+    public static String why(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }
