@@ -207,7 +207,9 @@ public final class LockdepAgent {
         // Byte Buddy is set up only when the first class of the woven packages loads (LazyWeaver)
         Set<String> hooked = new java.util.HashSet<>();
         for (Hook h : HOOKS) {
-            hooked.add(h.type());
+            if (trace || !h.trace()) { // a class with trace hooks only is left alone without tracing
+                hooked.add(h.type());
+            }
         }
         if (o.explore) {
             for (Hook h : EXPLORE_HOOKS) {
