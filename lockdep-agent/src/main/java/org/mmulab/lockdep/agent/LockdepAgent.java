@@ -173,20 +173,11 @@ public final class LockdepAgent {
             throw e;
         }
         Lockdep.configure(new LockdepConfig(o.mode, out, o.repeats));
+        // what the agent prints at exit, in this order, from one shutdown hook (the JVM runs
+        // separate hooks at the same time, so their output would come in any order)
+        List<Runnable> atExit = new ArrayList<>();
         if (o.repeats == LockdepConfig.Repeats.FOLD) {
-            Runtime.getRuntime().addShutdownHook(new Thread(Lockdep::printRepeatSummary, "lockdep-repeats"));
-        }
-        if (o.dump != null) {
-            java.nio.file.Path dir = java.nio.file.Paths.get(o.dump);
-            PrintStream dumpOut = out;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    org.mmulab.lockdep.LockdepProc.dumpTo(dir);
-                    dumpOut.println("lockdep-agent: wrote lockdep, lockdep_chains, lockdep_stats and lockdep.dot to " + dir);
-                } catch (java.io.IOException e) {
-                    dumpOut.println("lockdep-agent: cannot write the dumps to " + dir + ": " + e.getMessage());
-                }
-            }, "lockdep-dump"));
+            atExit.add(Lockdep::printRepeatSummary);
         }
         boolean trace = !o.tlbtrace.equals("off");
         WeavePrinter printer = o.print == null ? null : new WeavePrinter(o.print, out);
@@ -197,11 +188,34 @@ public final class LockdepAgent {
         if (trace) {
             PrintStream summaryOut = out;
             // a program that never reached the port (a usage error, 'mmulab list') gets no empty table
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            atExit.add(() -> {
                 if (org.mmulab.lockdep.TlbTrace.traced()) {
                     summaryOut.print(org.mmulab.lockdep.TlbTrace.summary());
                 }
-            }, "lockdep-tlb-summary"));
+            });
+        }
+        if (o.dump != null) {
+            java.nio.file.Path dir = java.nio.file.Paths.get(o.dump);
+            PrintStream dumpOut = out;
+            atExit.add(() -> {
+                try {
+                    org.mmulab.lockdep.LockdepProc.dumpTo(dir);
+                    dumpOut.println("lockdep-agent: wrote lockdep, lockdep_chains, lockdep_stats and lockdep.dot to " + dir);
+                } catch (java.io.IOException e) {
+                    dumpOut.println("lockdep-agent: cannot write the dumps to " + dir + ": " + e.getMessage());
+                }
+            });
+        }
+        if (!atExit.isEmpty()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                for (Runnable r : atExit) {
+                    try {
+                        r.run();
+                    } catch (RuntimeException e) { // one step's failure does not cost the others
+                        System.err.println("lockdep-agent: at exit: " + e);
+                    }
+                }
+            }, "lockdep-agent-exit"));
         }
 
         // Byte Buddy is set up only when the first class of the woven packages loads (LazyWeaver)
