@@ -35,6 +35,11 @@ import org.mmulab.lockdep.LockdepConfig;
  *
  * <p>A class that fails to weave is reported on stderr and loaded unchanged. The agent's own
  * classes, the JDK and everything outside the configured packages are never touched.
+ *
+ * <p>The jar is the Maven artifact {@code org.mmulab:lockdep-agent}: Byte Buddy and ASM are
+ * shaded into it under {@code org.mmulab.lockdep.shaded}, so they never meet a program's own
+ * copies. It can also be attached to a running JVM ({@link #agentmain}), which re-weaves the
+ * port's classes already loaded.
  */
 public final class LockdepAgent {
     static final String LINUX = "org.mmulab.kernel.linux.";

@@ -34,7 +34,9 @@ import org.mmulab.lockdep.agent.LockdepAgent;
  *       on any thread; a report from a thread that a test left running, or from a test running in
  *       parallel, is counted where it lands.</li>
  *   <li>When the test ends, its thread must hold no lock: locks left held are reported (the
- *       kernel's "still has locks held!") and forgotten, so the next test does not inherit them.</li>
+ *       kernel's "still has locks held!") and forgotten, so the next test does not inherit them.
+ *       When lockdep turned itself off during a test (mode=once, an oops), the next test starts
+ *       with it on again, on an empty lock graph.</li>
  * </ul>
  */
 public final class LockdepExtension implements BeforeEachCallback, AfterEachCallback, TestExecutionExceptionHandler {
@@ -64,6 +66,10 @@ public final class LockdepExtension implements BeforeEachCallback, AfterEachCall
         }
         if (!expected(context).isEmpty()) {
             org.mmulab.lockdep.Lockdep.reset(); // the report a negative test expects does not depend on earlier tests
+        } else if (!org.mmulab.lockdep.Lockdep.enabled()) {
+            // lockdep turned itself off in an earlier test (a report under mode=once, an oops, the
+            // depth overflow): this test starts with it on again, on an empty graph, not unchecked
+            org.mmulab.lockdep.Lockdep.reset();
         }
         Collector c = new Collector();
         context.getStore(NS).put(Collector.class, c);

@@ -155,6 +155,22 @@ class LockdepExtensionIT {
         }
     }
 
+    @org.mmulab.lockdep.junit.Lockdep
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    static class AfterAnOops {
+        @Test
+        @Order(1)
+        void turnsLockDebuggingOff() {
+            org.mmulab.kernel.linux.debug_locks.debug_locks_off(); // what an oops does first
+        }
+
+        @Test
+        @Order(2)
+        void invertsAfterIt() {
+            invert("afteroops");
+        }
+    }
+
     @Test
     void aQuietTestPassesAndOneDuringWhichLockdepReportedFailsWithTheReportItself() {
         Map<String, TestExecutionResult> r = JUnitRun.run(Watched.class);
@@ -196,6 +212,14 @@ class LockdepExtensionIT {
         JUnitRun.passed(r, "invertsOnPurpose()");
         Throwable other = JUnitRun.failure(r, "getsAnotherKindThanItExpects()");
         assertTrue(other instanceof org.mmulab.lockdep.LockdepError, "an unexpected kind still fails the test: " + other);
+    }
+
+    @Test
+    void aTestAfterOneThatTurnedLockdepOffIsCheckedAgain() {
+        Map<String, TestExecutionResult> r = JUnitRun.run(AfterAnOops.class);
+        JUnitRun.passed(r, "turnsLockDebuggingOff()");
+        String m = JUnitRun.failure(r, "invertsAfterIt()").getMessage();
+        assertTrue(m.contains("[ INFO: possible circular locking dependency detected ]"), m);
     }
 
     @Test
