@@ -103,7 +103,7 @@ final class LockGraph {
     // ------------------------------------------------------------------ validation
 
     /** check_deadlock, then check_prevs_add with the BFS of check_noncircular. */
-    static Reports.Report validate(TaskState t, HeldLock next) {
+    static LockdepReport validate(TaskState t, HeldLock next) {
         for (int i = t.held.size() - 1; i >= 0; i--) {
             HeldLock prev = t.held.get(i);
             if (prev.cls == next.cls) {

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 package org.mmulab.lockdep;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The runtime core of mmulab's lockdep emulator: the Java counterpart of v3.16's
@@ -86,9 +88,41 @@ public final class Lockdep {
         return config;
     }
 
-    /** Number of reports printed since the last reset (lockdep, WARN and might_sleep). */
+    /**
+     * Number of reports since the last reset (lockdep, WARN and might_sleep), also those that
+     * {@code repeats=fold} counted without printing.
+     */
     public static int reportCount() {
         return Reports.count();
+    }
+
+    /**
+     * Hands every later report to {@code listener}, in the reporting thread, right after it is
+     * printed (or folded) and before FAIL mode throws. A listener must be quick and must not take
+     * the port's locks; what it throws is ignored. The JUnit extension collects a test's reports so.
+     */
+    public static void addReportListener(Consumer<LockdepReport> listener) {
+        Reports.addListener(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    public static void removeReportListener(Consumer<LockdepReport> listener) {
+        Reports.removeListener(listener);
+    }
+
+    /**
+     * With {@code repeats=fold}: prints {@code [the same WARN N more times] TITLE} for each report
+     * that was folded since the last summary, to the configured stream; nothing when none was.
+     * The agent calls it at exit, and {@link #reset()} calls it before it forgets the counts.
+     */
+    public static void printRepeatSummary() {
+        String s = Reports.takeRepeatSummary();
+        if (!s.isEmpty()) {
+            PrintStream out = config.out();
+            synchronized (out) {
+                out.print(s);
+                out.flush();
+            }
+        }
     }
 
     /** Number of validated lock chains in the chain cache (for tests). */
@@ -104,9 +138,11 @@ public final class Lockdep {
     /**
      * Clears classes, the graph, the chain cache, every thread's held locks (lazily: a thread's
      * state from before the reset is dropped at its next call), PIDs, the taint and the report
-     * count, and turns lockdep back on. The configuration is kept.
+     * count, and turns lockdep back on. The configuration is kept. Folded repeats are summed up
+     * first ({@link #printRepeatSummary()}).
      */
     public static void reset() {
+        printRepeatSummary();
         synchronized (LockGraph.lock()) {
             generation++;
             LockGraph.clear();
@@ -229,7 +265,7 @@ public final class Lockdep {
             site = Frames.lazySite(lock.getClass());
             if (!trylock && debugLocks.get()) {
                 HeldLock h = t.held.next().set(lock, c, site, false, spin, prev);
-                Reports.Report bug = LockGraph.validate(t, h);
+                LockdepReport bug = LockGraph.validate(t, h);
                 if (bug == null || config.mode() == LockdepConfig.Mode.WARN) {
                     LockGraph.addChain(key, site, t.held, c);
                     validated = true;
@@ -256,7 +292,7 @@ public final class Lockdep {
         if (!debugLocks.compareAndSet(true, false)) {
             return;
         }
-        Reports.Report r = Reports.maxLockDepth(t);
+        LockdepReport r = Reports.maxLockDepth(t);
         try {
             Reports.emit(r);
         } catch (LockdepError e) {
@@ -360,6 +396,19 @@ public final class Lockdep {
                 TASKS[slot] = null;
             }
         }
+    }
+
+    /**
+     * debug_check_no_locks_held for a thread that goes on (the JUnit extension calls it when a
+     * test ends): if this thread still holds locks, report I as at its exit, then forget its lock
+     * state, so what one test left held is not blamed on the next. Nothing when it holds none.
+     */
+    public static void checkNoLocksHeld() {
+        TaskState t = TASK.get();
+        if (t == null || t.generation != generation || t.held.isEmpty()) {
+            return;
+        }
+        threadExit();
     }
 
     /**

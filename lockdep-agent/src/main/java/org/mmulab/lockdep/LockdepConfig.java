@@ -17,16 +17,30 @@ import java.util.Objects;
  *   <li>{@link Mode#FAIL}: print the report, then throw {@link LockdepError} in the offending
  *       thread. Lockdep stays on.</li>
  * </ul>
+ *
+ * <p>{@link Repeats#ALL} prints every report, as the kernel prints every WARN; {@link Repeats#FOLD}
+ * prints the first report from a site in full and only counts the identical ones after it, and
+ * {@link Lockdep#printRepeatSummary()} (at exit, and at {@link Lockdep#reset()}) says how many
+ * ({@code [the same WARN 88 more times] ...}). Folded reports still count, and still throw in FAIL mode.
  */
 public final class LockdepConfig {
     public enum Mode { WARN, ONCE, FAIL }
 
+    /** Whether a report identical to one already printed is printed again. */
+    public enum Repeats { ALL, FOLD }
+
     private final Mode mode;
     private final PrintStream out;
+    private final Repeats repeats;
 
-    public LockdepConfig(Mode mode, PrintStream out) {
+    public LockdepConfig(Mode mode, PrintStream out, Repeats repeats) {
         this.mode = Objects.requireNonNull(mode, "mode");
         this.out = Objects.requireNonNull(out, "out");
+        this.repeats = Objects.requireNonNull(repeats, "repeats");
+    }
+
+    public LockdepConfig(Mode mode, PrintStream out) {
+        this(mode, out, Repeats.ALL);
     }
 
     public LockdepConfig(Mode mode) {
@@ -46,16 +60,24 @@ public final class LockdepConfig {
         return out;
     }
 
+    public Repeats repeats() {
+        return repeats;
+    }
+
     public LockdepConfig withMode(Mode m) {
-        return new LockdepConfig(m, out);
+        return new LockdepConfig(m, out, repeats);
     }
 
     public LockdepConfig withOut(PrintStream o) {
-        return new LockdepConfig(mode, o);
+        return new LockdepConfig(mode, o, repeats);
+    }
+
+    public LockdepConfig withRepeats(Repeats r) {
+        return new LockdepConfig(mode, out, r);
     }
 
     @Override
     public String toString() {
-        return "LockdepConfig[mode=" + mode + "]";
+        return "LockdepConfig[mode=" + mode + ", repeats=" + repeats + "]";
     }
 }

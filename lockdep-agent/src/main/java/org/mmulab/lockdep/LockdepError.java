@@ -9,14 +9,29 @@ package org.mmulab.lockdep;
 public final class LockdepError extends Error {
     private static final long serialVersionUID = 1L;
     private final String report;
+    private final ReportKind kind;
 
     public LockdepError(String title, String report) {
+        this(title, report, null);
+    }
+
+    LockdepError(LockdepReport r) {
+        this(r.title(), r.text(), r.kind());
+    }
+
+    private LockdepError(String title, String report, ReportKind kind) {
         super(title);
         this.report = report;
+        this.kind = kind;
     }
 
     /** The full text that was printed. */
     public String report() {
         return report;
+    }
+
+    /** The kind of report, or null for an error made by hand. */
+    public ReportKind kind() {
+        return kind;
     }
 }

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 package org.mmulab.lockdep;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The texts lockdep prints, shaped like v3.16's (print_circular_bug, print_deadlock_bug,
@@ -20,25 +24,78 @@ final class Reports {
 
     private static volatile boolean taintWarn;
     private static final AtomicInteger reports = new AtomicInteger();
+    private static final List<Consumer<LockdepReport>> LISTENERS = new CopyOnWriteArrayList<>();
+    /**
+     * {@code repeats=fold}: per fold key, in order of first report, the first report's kind and
+     * title and how many identical ones were counted and not printed since. Guarded by itself.
+     */
+    private static final Map<String, Fold> FOLDED = new LinkedHashMap<>();
 
-    /** One report: a one-line title (the message of a {@link LockdepError}) and the printed text. */
-    static final class Report {
-        final String title;
-        final String text;
+    private static final class Fold {
+        final LockdepReport first;
+        int more;
 
-        Report(String title, String text) {
-            this.title = title;
-            this.text = text;
+        Fold(LockdepReport first) {
+            this.first = first;
         }
     }
 
-    /** Forgets the taint and the report count (part of {@link Lockdep#reset()}). */
+    /** Forgets the taint, the report count and the folded repeats (part of {@link Lockdep#reset()}). */
     static void reset() {
         reports.set(0);
         taintWarn = false;
+        synchronized (FOLDED) {
+            FOLDED.clear();
+        }
     }
 
-    /** Number of reports printed since the last reset (lockdep, WARN and might_sleep). */
+    static void addListener(Consumer<LockdepReport> l) {
+        LISTENERS.add(l);
+    }
+
+    static void removeListener(Consumer<LockdepReport> l) {
+        LISTENERS.remove(l);
+    }
+
+    /**
+     * The summary of {@code repeats=fold}: one line per report that came again after it was
+     * printed, {@code [the same WARN N more times] TITLE}; empty when nothing was folded. The
+     * counts start again from zero after this, so a summary never repeats an earlier one.
+     */
+    static String takeRepeatSummary() {
+        StringBuilder sb = new StringBuilder();
+        synchronized (FOLDED) {
+            for (Fold f : FOLDED.values()) {
+                if (f.more > 0) {
+                    sb.append("[the same ").append(f.first.kind().repeatLabel()).append(' ').append(f.more)
+                            .append(f.more == 1 ? " more time] " : " more times] ").append(f.first.title()).append('\n');
+                    f.more = 0;
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * What makes two reports "the same" for {@code repeats=fold}: the kind and the text without
+     * what only says who and when (the task's COMM/PID, the CPU line of the backtrace, the pid of
+     * might_sleep's line, the taint), so the same WARN from the same call path folds whichever
+     * thread hits it, and before and after the first WARN tainted the kernel.
+     */
+    static String foldKey(ReportKind kind, TaskState t, String text) {
+        String k = text.replace(t.commPid(), "COMM/PID")
+                .replaceAll("(?m)^CPU: \\d+ PID: \\d+ Comm: .*$", "CPU")
+                .replaceAll("WARNING: CPU: \\d+ PID: \\d+ at ", "WARNING: at ")
+                .replaceAll("(?m), pid: \\d+, name: .*$", "")
+                .replace(" Not tainted", "").replace(" Tainted: G        W", "");
+        return kind + "\n" + k;
+    }
+
+    private static LockdepReport report(ReportKind kind, TaskState t, String title, String text) {
+        return new LockdepReport(kind, title, text, foldKey(kind, t, text));
+    }
+
+    /** Number of reports since the last reset (lockdep, WARN and might_sleep; printed or folded). */
     static int count() {
         return reports.get();
     }
@@ -46,7 +103,7 @@ final class Reports {
     // ------------------------------------------------------------------ emitting
 
     /** A lockdep report: obeys debug_locks (ONCE turns it off), then {@link #emit}. */
-    static void lockdepBug(Report r) {
+    static void lockdepBug(LockdepReport r) {
         if (Lockdep.config().mode() == LockdepConfig.Mode.ONCE) {
             if (!Lockdep.debugLocks.compareAndSet(true, false)) {
                 return;
@@ -57,16 +114,40 @@ final class Reports {
         emit(r);
     }
 
-    /** Prints the report atomically, counts it, and throws in FAIL mode. */
-    static void emit(Report r) {
+    /**
+     * Prints the report atomically (unless {@code repeats=fold} has printed the same one before:
+     * then it is only counted), counts it, hands it to the listeners, and throws in FAIL mode.
+     */
+    static void emit(LockdepReport r) {
         LockdepConfig c = Lockdep.config();
-        synchronized (c.out()) {
-            c.out().print(r.text);
-            c.out().flush();
+        boolean print = true;
+        if (c.repeats() == LockdepConfig.Repeats.FOLD) {
+            synchronized (FOLDED) {
+                Fold f = FOLDED.get(r.key);
+                if (f == null) {
+                    FOLDED.put(r.key, new Fold(r));
+                } else {
+                    f.more++;
+                    print = false;
+                }
+            }
+        }
+        if (print) {
+            synchronized (c.out()) {
+                c.out().print(r.text());
+                c.out().flush();
+            }
         }
         reports.incrementAndGet();
+        for (Consumer<LockdepReport> l : LISTENERS) {
+            try {
+                l.accept(r);
+            } catch (RuntimeException e) {
+                // a listener's bug must not become the watched program's
+            }
+        }
         if (c.mode() == LockdepConfig.Mode.FAIL) {
-            throw new LockdepError(r.title, r.text);
+            throw new LockdepError(r);
         }
     }
 
@@ -128,7 +209,7 @@ final class Reports {
     // ------------------------------------------------------------------ the reports
 
     /** print_deadlock_bug: a class taken again while held. */
-    static Report recursive(TaskState t, HeldLock prev, HeldLock next) {
+    static LockdepReport recursive(TaskState t, HeldLock prev, HeldLock next) {
         StringBuilder sb = new StringBuilder();
         String title = "[ INFO: possible recursive locking detected ]";
         header(sb, title, 45, 45);
@@ -147,11 +228,11 @@ final class Reports {
         printHeldLocks(sb, t);
         sb.append("\nstack backtrace:\n");
         dumpStack(sb, t);
-        return new Report(title, sb.toString());
+        return report(ReportKind.RECURSIVE_LOCKING, t, title, sb.toString());
     }
 
     /** print_circular_bug: path = next(root) ... prev(target), the BFS's shortest path. Caller holds the graph lock. */
-    static Report circular(TaskState t, HeldLock prev, HeldLock next, List<LockClass> path, List<String> current) {
+    static LockdepReport circular(TaskState t, HeldLock prev, HeldLock next, List<LockClass> path, List<String> current) {
         StringBuilder sb = new StringBuilder();
         String title = "[ INFO: possible circular locking dependency detected ]";
         header(sb, title, 54, 55);
@@ -187,7 +268,7 @@ final class Reports {
         printHeldLocks(sb, t);
         sb.append("\nstack backtrace:\n");
         dumpStack(sb, t);
-        return new Report(title, sb.toString());
+        return report(ReportKind.CIRCULAR_DEPENDENCY, t, title, sb.toString());
     }
 
     /**
@@ -195,7 +276,7 @@ final class Reports {
      * 3192-3203: print_lockdep_off (383-388), the depth, the held locks, debug_show_all_locks
      * (which finds debug_locks already off, 4124-4127), then the stack).
      */
-    static Report maxLockDepth(TaskState t) {
+    static LockdepReport maxLockDepth(TaskState t) {
         StringBuilder sb = new StringBuilder();
         sb.append("BUG: MAX_LOCK_DEPTH too low!\n");
         sb.append("turning off the locking correctness validator.\n");
@@ -204,11 +285,11 @@ final class Reports {
         printHeldLocks(sb, t);
         sb.append("INFO: lockdep is turned off.\n");
         dumpStack(sb, t);
-        return new Report("BUG: MAX_LOCK_DEPTH too low!", sb.toString());
+        return report(ReportKind.MAX_LOCK_DEPTH, t, "BUG: MAX_LOCK_DEPTH too low!", sb.toString());
     }
 
     /** print_unlock_imbalance_bug: {@code lock} is released but not held. */
-    static Report badUnlock(TaskState t, Object lock) {
+    static LockdepReport badUnlock(TaskState t, Object lock) {
         StringBuilder sb = new StringBuilder();
         header(sb, "[ BUG: bad unlock balance detected! ]", 37, 37);
         sb.append(t.commPid()).append(" is trying to release lock (").append(LockNames.name(lock)).append(") at:\n");
@@ -218,11 +299,11 @@ final class Reports {
         printHeldLocks(sb, t);
         sb.append("\nstack backtrace:\n");
         dumpStack(sb, t);
-        return new Report("[ BUG: bad unlock balance detected! ]", sb.toString());
+        return report(ReportKind.BAD_UNLOCK_BALANCE, t, "[ BUG: bad unlock balance detected! ]", sb.toString());
     }
 
     /** The WARN splat of a failed lockdep_assert_held; taints the kernel after it is built. */
-    static Report assertHeldWarning(TaskState t, Object lock, StackWalker.StackFrame f) {
+    static LockdepReport assertHeldWarning(TaskState t, Object lock, StackWalker.StackFrame f) {
         String where;
         if (f == null) {
             where = "(unknown):0 (unknown)()";
@@ -240,11 +321,12 @@ final class Reports {
         dumpStack(sb, t);
         sb.append("---[ end trace ").append(OOPS_ID).append(" ]---\n");
         taintWarn = true; // the kernel taints after printing, so this splat still says Not tainted
-        return new Report("WARNING: lockdep_assert_held(" + LockNames.name(lock) + ") failed at " + where, sb.toString());
+        return report(ReportKind.ASSERT_HELD, t, "WARNING: lockdep_assert_held(" + LockNames.name(lock) + ") failed at " + where,
+                sb.toString());
     }
 
     /** ___might_sleep's report: {@code spinCount} spinlocks held where {@code preemptOffset} were allowed. */
-    static Report mightSleep(TaskState t, String file, int line, int preemptOffset, int spinCount) {
+    static LockdepReport mightSleep(TaskState t, String file, int line, int preemptOffset, int spinCount) {
         StringBuilder sb = new StringBuilder();
         sb.append("BUG: sleeping function called from invalid context at ").append(file).append(':').append(line).append('\n');
         sb.append("in_atomic(): ").append(spinCount != 0 ? 1 : 0)
@@ -275,27 +357,28 @@ final class Reports {
             sb.append("Preemption disabled at:").append(site).append("\n\n");
         }
         dumpStack(sb, t);
-        return new Report("BUG: sleeping function called from invalid context at " + file + ":" + line, sb.toString());
+        return report(ReportKind.SLEEP_IN_ATOMIC, t, "BUG: sleeping function called from invalid context at " + file + ":" + line,
+                sb.toString());
     }
 
     /** Report I: a thread ends with locks held. */
-    static Report stillHeldAtExit(TaskState t) {
+    static LockdepReport stillHeldAtExit(TaskState t) {
         StringBuilder sb = new StringBuilder();
         String title = "[ BUG: " + t.commPid() + " still has locks held! ]";
         header(sb, title, 37, 37);
         printHeldLocks(sb, t);
         sb.append("\nstack backtrace:\n");
         dumpStack(sb, t);
-        return new Report(title, sb.toString());
+        return report(ReportKind.LOCKS_HELD_AT_EXIT, t, title, sb.toString());
     }
 
     /** Report J: a lock held when returning to user space (no stack backtrace). */
-    static Report heldReturningToUser(TaskState t) {
+    static LockdepReport heldReturningToUser(TaskState t) {
         StringBuilder sb = new StringBuilder();
         String title = "[ BUG: lock held when returning to user space! ]";
         header(sb, title, 48, 48);
         sb.append(t.commPid()).append(" is leaving the kernel with locks still held!\n");
         printHeldLocks(sb, t);
-        return new Report(title, sb.toString());
+        return report(ReportKind.HELD_RETURNING_TO_USER, t, title, sb.toString());
     }
 }

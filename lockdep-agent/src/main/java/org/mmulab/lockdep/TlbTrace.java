@@ -39,44 +39,61 @@ public final class TlbTrace {
     /** Per thread: {when the oldest unpaid owed update happened (0: none), how many are unpaid}. */
     private static final ThreadLocal<long[]> OWED_SINCE = ThreadLocal.withInitial(() -> new long[] {0, 0});
 
+    /**
+     * One {@code kvm_flush_remote_tlbs} call as a JFR event: begun when the call starts and
+     * committed when it returns, so the event's own duration is the flush's (JFR's Duration column;
+     * there is no separate field for it). Labels are in title case, as the JDK's own events have them.
+     */
     @Name("mmulab.TlbFlush")
-    @Label("Remote TLB flush")
+    @Label("Remote TLB Flush")
     @Category({"mmulab", "KVM MMU"})
-    @Description("kvm_flush_remote_tlbs: caller, whether mmu_lock was held, IPI sent")
+    @Description("A call of kvm_flush_remote_tlbs: which kernel function asked for it, whether mmu_lock was held,"
+            + " whether an IPI went out, and the write-protecting spte updates whose owed flush it paid")
     @StackTrace(false)
     static final class FlushEvent extends Event {
         @Label("Caller")
+        @Description("The kernel function that called kvm_flush_remote_tlbs")
         String caller;
-        @Label("mmu_lock held")
+        @Label("MMU Lock Held")
+        @Description("Whether the flushing thread held kvm->mmu_lock")
         boolean mmuLockHeld;
-        @Label("Held locks")
+        @Label("Held Locks")
+        @Description("The lock classes the flushing thread held, outermost first")
         String held;
-        @Label("IPI sent")
+        @Label("IPI Sent")
+        @Description("Whether make_all_cpus_request had to interrupt a running vCPU")
         boolean ipi;
-        @Label("Duration")
-        @Timespan(Timespan.NANOSECONDS)
-        long took;
-        @Label("Owed updates paid")
-        @Description("spte updates on this thread that left a flush owed since its last flush")
+        @Label("Owed Updates Paid")
+        @Description("Spte updates on this thread that left a flush owed since its last flush")
         long paid;
-        @Label("Owed for")
-        @Description("time from the oldest of those updates to the end of this flush")
+        @Label("Owed For")
+        @Description("Time from the oldest of those updates to the end of this flush")
         @Timespan(Timespan.NANOSECONDS)
         long owedFor;
+        /** System.nanoTime() at the start, for the summary's average (not a JFR field). */
+        transient long startNanos;
     }
 
     /**
      * Where the per-event lines go: the program's Log4j 2 (logger {@code mmulab.tlbtrace}, level
-     * INFO) when it has one, else the agent's output. Log4j is the program's, not the agent's: it
-     * is looked up only when the first line is written.
+     * INFO) when it has Log4j with a provider (log4j-core, log4j-to-slf4j, ...), else the agent's
+     * output. With log4j-api alone Log4j has nowhere to write and would drop every line (after
+     * its "could not find a logging provider" complaint), so then the lines go to the agent's
+     * output too, and Log4j is not touched at all. Log4j is the program's, not the agent's: it is
+     * looked up only when the first line is written.
      */
     private static final class Sink {
         static final Object LOG4J = log4j();
 
         static Object log4j() {
             try {
+                ClassLoader cl = TlbTrace.class.getClassLoader();
+                Class.forName("org.apache.logging.log4j.LogManager", false, cl);
+                if (!Log4jProviders.present(cl)) {
+                    return null;
+                }
                 return org.apache.logging.log4j.LogManager.getLogger("mmulab.tlbtrace");
-            } catch (LinkageError e) {
+            } catch (ClassNotFoundException | LinkageError e) {
                 return null;
             }
         }
@@ -96,9 +113,22 @@ public final class TlbTrace {
         out = stream;
     }
 
-    /** Woven at the exit of kvm_flush_remote_tlbs. */
-    public static void flushed(long startNanos, boolean ipi) {
-        long took = System.nanoTime() - startNanos;
+    /**
+     * Woven at the entry of kvm_flush_remote_tlbs: the flush's JFR event, begun (cheap when no
+     * recording asks for it), which the exit hands back to {@link #flushed(Object, boolean)}.
+     */
+    public static Object flushStarted() {
+        FlushEvent e = new FlushEvent();
+        e.startNanos = System.nanoTime();
+        e.begin();
+        return e;
+    }
+
+    /** Woven at the exit of kvm_flush_remote_tlbs, with what {@link #flushStarted()} returned. */
+    public static void flushed(Object started, boolean ipi) {
+        FlushEvent e = started instanceof FlushEvent ? (FlushEvent) started : (FlushEvent) flushStarted();
+        e.end();
+        long took = System.nanoTime() - e.startNanos;
         List<String> held = Lockdep.heldClassNames();
         boolean mmuLock = held.contains("&kvm->mmu_lock");
         String caller = callerOf("kvm_flush_remote_tlbs");
@@ -117,13 +147,11 @@ public final class TlbTrace {
             owedSince[0] = 0;
             owedSince[1] = 0;
         }
-        FlushEvent e = new FlushEvent();
         if (e.shouldCommit()) {
             e.caller = caller;
             e.mmuLockHeld = mmuLock;
             e.held = String.join(",", held);
             e.ipi = ipi;
-            e.took = took;
             e.paid = paid;
             e.owedFor = owedFor;
             e.commit();

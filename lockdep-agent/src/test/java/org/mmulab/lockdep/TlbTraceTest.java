@@ -5,9 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import jdk.jfr.EventType;
+import jdk.jfr.Recording;
+import jdk.jfr.ValueDescriptor;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TlbTraceTest {
     @AfterEach
@@ -25,7 +33,7 @@ class TlbTraceTest {
         TlbTrace.spteUpdated(0x1000, 0x5, true);
         assertTrue(TlbTrace.traced());
         TlbTrace.reset();
-        TlbTrace.flushed(System.nanoTime(), true);
+        TlbTrace.flushed(TlbTrace.flushStarted(), true);
         assertTrue(TlbTrace.traced());
     }
 
@@ -33,7 +41,7 @@ class TlbTraceTest {
     void aFlushOutsideMmuLockIsCountedForItsCaller() {
         TlbTrace.reset();
         TlbTrace.spteUpdated(0x1000, 0x5, true);
-        TlbTrace.flushed(System.nanoTime(), false);
+        TlbTrace.flushed(TlbTrace.flushStarted(), false);
         Map<String, long[]> counts = TlbTrace.counts();
         // one caller (the first frame outside this runtime's package, here JUnit's), one flush outside
         assertEquals(1, counts.size(), counts.keySet().toString());
@@ -46,29 +54,78 @@ class TlbTraceTest {
     }
 
     @Test
-    void aFlushIsAJfrEventThatSaysHowManyOwedUpdatesItPaidAndHowLate(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-            throws Exception {
+    void aFlushIsAJfrEventThatSaysHowManyOwedUpdatesItPaidAndHowLate(@TempDir Path dir) throws Exception {
         TlbTrace.reset();
-        java.nio.file.Path file = dir.resolve("flush.jfr");
-        try (jdk.jfr.Recording rec = new jdk.jfr.Recording()) {
+        Path file = dir.resolve("flush.jfr");
+        try (Recording rec = new Recording()) {
             rec.enable("mmulab.TlbFlush");
             rec.start();
             TlbTrace.spteUpdated(0x1000, 0x5, true);
             TlbTrace.spteUpdated(0x1008, 0x5, true);
             Thread.sleep(2);
-            TlbTrace.flushed(System.nanoTime(), true);
-            TlbTrace.flushed(System.nanoTime(), false); // nothing owed any more
+            TlbTrace.flushed(TlbTrace.flushStarted(), true);
+            TlbTrace.flushed(TlbTrace.flushStarted(), false); // nothing owed any more
             rec.stop();
             rec.dump(file);
         }
-        java.util.List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(file);
+        List<RecordedEvent> events = RecordingFile.readAllEvents(file);
         assertEquals(2, events.size(), events.toString());
-        jdk.jfr.consumer.RecordedEvent first = events.get(0);
+        RecordedEvent first = events.get(0);
         assertEquals(2, first.getLong("paid"));
         assertTrue(first.getDuration("owedFor").toMillis() >= 2, first.toString());
         assertTrue(first.getBoolean("ipi"));
         assertFalse(first.getBoolean("mmuLockHeld"));
         assertEquals(0, events.get(1).getLong("paid"));
         assertEquals(0, events.get(1).getDuration("owedFor").toNanos());
+    }
+
+    /** The event spans the flush: begun at kvm_flush_remote_tlbs' entry, committed at its exit. */
+    @Test
+    void aFlushEventLastsFromTheFlushsStartToItsEnd(@TempDir Path dir) throws Exception {
+        TlbTrace.reset();
+        Path file = dir.resolve("duration.jfr");
+        try (Recording rec = new Recording()) {
+            rec.enable("mmulab.TlbFlush");
+            rec.start();
+            Object started = TlbTrace.flushStarted();
+            Thread.sleep(5); // the flush "takes" at least 5 ms
+            TlbTrace.flushed(started, false);
+            rec.stop();
+            rec.dump(file);
+        }
+        RecordedEvent e = RecordingFile.readAllEvents(file).get(0);
+        assertTrue(e.getDuration().toMillis() >= 5, "duration " + e.getDuration() + " of " + e);
+        assertEquals(e.getStartTime().plus(e.getDuration()), e.getEndTime());
+    }
+
+    /** What JDK Mission Control and {@code jfr print} show: a label in title case, and a description, for the event and each field. */
+    @Test
+    void theFlushEventAndItsFieldsHaveTitleCaseLabelsAndDescriptions() {
+        EventType t = EventType.getEventType(TlbTrace.FlushEvent.class);
+        assertEquals("mmulab.TlbFlush", t.getName());
+        assertEquals("Remote TLB Flush", t.getLabel());
+        assertTrue(t.getDescription() != null && t.getDescription().startsWith("A call of kvm_flush_remote_tlbs"), t.getDescription());
+        assertEquals(List.of("mmulab", "KVM MMU"), t.getCategoryNames());
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        for (ValueDescriptor f : t.getFields()) {
+            labels.put(f.getName(), f.getLabel());
+            if (!List.of("startTime", "duration", "eventThread", "stackTrace").contains(f.getName())) { // JFR's own
+                assertTrue(f.getDescription() != null && !f.getDescription().isBlank(), f.getName() + " has no description");
+            }
+        }
+        assertEquals("Start Time", labels.get("startTime"));
+        assertEquals("Duration", labels.get("duration"));
+        assertEquals("Caller", labels.get("caller"));
+        assertEquals("MMU Lock Held", labels.get("mmuLockHeld"));
+        assertEquals("Held Locks", labels.get("held"));
+        assertEquals("IPI Sent", labels.get("ipi"));
+        assertEquals("Owed Updates Paid", labels.get("paid"));
+        assertEquals("Owed For", labels.get("owedFor"));
+        assertFalse(labels.containsKey("startNanos"), "the summary's own clock is not an event field: " + labels);
+        for (String label : labels.values()) {
+            for (String word : label.split(" ")) {
+                assertTrue(Character.isUpperCase(word.charAt(0)), "title case: " + label);
+            }
+        }
     }
 }

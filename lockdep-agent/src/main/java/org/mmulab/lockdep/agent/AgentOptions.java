@@ -29,6 +29,8 @@ public final class AgentOptions {
         KEYS.put("print", "pkg.Class#method: print that method's bytecode as loaded and as woven (ASM Textifier)");
         KEYS.put("explore", "true or false: weave the controlled scheduler's yield points (mmulab explore, replay)");
         KEYS.put("tlbtrace", "off, summary (per-caller flush counts at exit), or lines (also one line per flush and per owed flush)");
+        KEYS.put("repeats", "all (print every report, as the kernel prints every WARN) or fold (print the first report from a"
+                + " site in full, count the identical ones after it, and say '[the same WARN N more times]' at exit)");
     }
 
     /** A bad option: the message is the one line the user sees. */
@@ -45,6 +47,8 @@ public final class AgentOptions {
     /** Weave the controlled scheduler's yield points and redirect blocking calls to it. */
     public boolean explore;
     public String tlbtrace = "summary";
+    /** Whether a report identical to one already printed is printed again (all) or only counted (fold). */
+    public LockdepConfig.Repeats repeats = LockdepConfig.Repeats.ALL;
     /** Directory for the /proc-style dumps at exit, or null. */
     public String dump;
     /** pkg.Class#method whose weaving to print, or null. */
@@ -112,6 +116,13 @@ public final class AgentOptions {
                     break;
                 case "explore":
                     o.explore = bool(key, val);
+                    break;
+                case "repeats":
+                    switch (val) {
+                        case "all": o.repeats = LockdepConfig.Repeats.ALL; break;
+                        case "fold": o.repeats = LockdepConfig.Repeats.FOLD; break;
+                        default: throw bad(key, val);
+                    }
                     break;
                 case "verbose":
                     o.verbose = bool(key, val);

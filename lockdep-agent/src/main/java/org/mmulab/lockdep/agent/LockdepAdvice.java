@@ -64,17 +64,20 @@ final class LockdepAdvice {
         }
     }
 
-    /** kvm_flush_remote_tlbs(kvm): timed; the IPI answer comes from make_all_cpus_request's advice. */
+    /**
+     * kvm_flush_remote_tlbs(kvm): a JFR event begun at entry and committed at exit (so it has the
+     * flush's duration); the IPI answer comes from make_all_cpus_request's advice.
+     */
     static final class Flush {
         @Advice.OnMethodEnter
-        static long enter() {
+        static Object enter() {
             FlushIpi.reset();
-            return System.nanoTime();
+            return TlbTrace.flushStarted();
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class)
-        static void exit(@Advice.Enter long start) {
-            TlbTrace.flushed(start, FlushIpi.sent());
+        static void exit(@Advice.Enter Object started) {
+            TlbTrace.flushed(started, FlushIpi.sent());
         }
     }
 

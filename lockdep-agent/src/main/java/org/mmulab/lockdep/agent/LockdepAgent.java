@@ -35,6 +35,11 @@ import org.mmulab.lockdep.LockdepConfig;
  *
  * <p>A class that fails to weave is reported on stderr and loaded unchanged. The agent's own
  * classes, the JDK and everything outside the configured packages are never touched.
+ *
+ * <p>The jar is the Maven artifact {@code org.mmulab:lockdep-agent}: Byte Buddy and ASM are
+ * shaded into it under {@code org.mmulab.lockdep.shaded}, so they never meet a program's own
+ * copies. It can also be attached to a running JVM ({@link #agentmain}), which re-weaves the
+ * port's classes already loaded.
  */
 public final class LockdepAgent {
     static final String LINUX = "org.mmulab.kernel.linux.";
@@ -42,6 +47,11 @@ public final class LockdepAgent {
     private static final AtomicInteger woven = new AtomicInteger();
     private static volatile boolean installed;
     private static volatile LazyWeaver lazy;
+    /**
+     * Set to "true" when the agent installs: a copy of the agent's classes in another class loader
+     * (whose {@link #installed()} is false) can still tell that an agent runs in this JVM.
+     */
+    public static final String INSTALLED_PROPERTY = "mmulab.lockdep-agent.installed";
 
     /**
      * One woven method: a static method of a port class, and the Advice class woven into it, or
@@ -113,12 +123,25 @@ public final class LockdepAgent {
 
     private LockdepAgent() {}
 
+    /** {@code -javaagent}: installs the weaver before the program's classes load. */
     public static void premain(String args, Instrumentation inst) {
-        install(args, inst);
+        install(args, inst, false);
     }
 
+    /**
+     * Late attach (the Attach API's {@code loadAgent}, or Byte Buddy's {@code ByteBuddyAgent}):
+     * installs the weaver and retransforms the port's hook classes that are already loaded, so the
+     * checks hold from then on. What happened before the attach is unknown to lockdep: the
+     * dependency graph starts empty, and a lock held at that moment is not on any held-lock stack
+     * (its unlock is reported as a bad unlock balance). A bad option is refused with an exception
+     * (the attaching tool gets it) and the running program is left as it was.
+     */
     public static void agentmain(String args, Instrumentation inst) {
-        install(args, inst);
+        if (installed) {
+            System.err.println("lockdep-agent: already installed in this JVM; the second attach does nothing");
+            return;
+        }
+        install(args, inst, true);
     }
 
     /** Whether an agent is installed in this JVM (for tools that want to know). */
@@ -131,7 +154,7 @@ public final class LockdepAgent {
         return woven.get();
     }
 
-    static synchronized void install(String args, Instrumentation inst) {
+    static synchronized void install(String args, Instrumentation inst, boolean late) {
         if (installed) {
             return;
         }
@@ -139,26 +162,27 @@ public final class LockdepAgent {
         PrintStream out;
         try {
             o = AgentOptions.parse(args);
+            if (late && o.explore) {
+                throw new AgentOptions.BadOption("lockdep-agent: explore=true needs the agent from the JVM's start"
+                        + " (-javaagent), not attached to a running JVM");
+            }
             out = o.openOut();
         } catch (AgentOptions.BadOption e) {
-            // one line, and the JVM does not start with a half-configured agent
             System.err.println(e.getMessage());
             System.err.flush();
+            if (late) {
+                throw e; // a running program is not stopped for a bad attach; loadAgent fails with this
+            }
+            // one line, and the JVM does not start with a half-configured agent
             Runtime.getRuntime().halt(2);
             throw e;
         }
-        Lockdep.configure(new LockdepConfig(o.mode, out));
-        if (o.dump != null) {
-            java.nio.file.Path dir = java.nio.file.Paths.get(o.dump);
-            PrintStream dumpOut = out;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    org.mmulab.lockdep.LockdepProc.dumpTo(dir);
-                    dumpOut.println("lockdep-agent: wrote lockdep, lockdep_chains, lockdep_stats and lockdep.dot to " + dir);
-                } catch (java.io.IOException e) {
-                    dumpOut.println("lockdep-agent: cannot write the dumps to " + dir + ": " + e.getMessage());
-                }
-            }, "lockdep-dump"));
+        Lockdep.configure(new LockdepConfig(o.mode, out, o.repeats));
+        // what the agent prints at exit, in this order, from one shutdown hook (the JVM runs
+        // separate hooks at the same time, so their output would come in any order)
+        List<Runnable> atExit = new ArrayList<>();
+        if (o.repeats == LockdepConfig.Repeats.FOLD) {
+            atExit.add(Lockdep::printRepeatSummary);
         }
         boolean trace = !o.tlbtrace.equals("off");
         WeavePrinter printer = o.print == null ? null : new WeavePrinter(o.print, out);
@@ -169,17 +193,42 @@ public final class LockdepAgent {
         if (trace) {
             PrintStream summaryOut = out;
             // a program that never reached the port (a usage error, 'mmulab list') gets no empty table
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            atExit.add(() -> {
                 if (org.mmulab.lockdep.TlbTrace.traced()) {
                     summaryOut.print(org.mmulab.lockdep.TlbTrace.summary());
                 }
-            }, "lockdep-tlb-summary"));
+            });
+        }
+        if (o.dump != null) {
+            java.nio.file.Path dir = java.nio.file.Paths.get(o.dump);
+            PrintStream dumpOut = out;
+            atExit.add(() -> {
+                try {
+                    org.mmulab.lockdep.LockdepProc.dumpTo(dir);
+                    dumpOut.println("lockdep-agent: wrote lockdep, lockdep_chains, lockdep_stats and lockdep.dot to " + dir);
+                } catch (java.io.IOException e) {
+                    dumpOut.println("lockdep-agent: cannot write the dumps to " + dir + ": " + e.getMessage());
+                }
+            });
+        }
+        if (!atExit.isEmpty()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                for (Runnable r : atExit) {
+                    try {
+                        r.run();
+                    } catch (RuntimeException e) { // one step's failure does not cost the others
+                        System.err.println("lockdep-agent: at exit: " + e);
+                    }
+                }
+            }, "lockdep-agent-exit"));
         }
 
         // Byte Buddy is set up only when the first class of the woven packages loads (LazyWeaver)
         Set<String> hooked = new java.util.HashSet<>();
         for (Hook h : HOOKS) {
-            hooked.add(h.type());
+            if (trace || !h.trace()) { // a class with trace hooks only is left alone without tracing
+                hooked.add(h.type());
+            }
         }
         if (o.explore) {
             for (Hook h : EXPLORE_HOOKS) {
@@ -197,15 +246,44 @@ public final class LockdepAgent {
             hooked.add(printer.className()); // print= of an unwoven method still needs Byte Buddy's listener
         }
         LazyWeaver weaver = new LazyWeaver(o.packages, hooked, () -> buildWeaver(o, trace, printer));
-        inst.addTransformer(weaver, false);
+        inst.addTransformer(weaver, late); // a late attach retransforms, so its transformer must take part
+        String rewoven = late ? ", attached late: " + retransformLoaded(inst, weaver) : "";
         if (o.explore) {
             inst.addTransformer(new ExploreWeaver(), false); // after the weave: the advice's calls stay as woven
             org.mmulab.lockdep.explore.Sched.markWoven();
         }
         lazy = weaver;
         installed = true;
+        System.setProperty(INSTALLED_PROPERTY, "true");
         out.println("lockdep-agent: CONFIG_PROVE_LOCKING on (mode=" + o.mode.name().toLowerCase() + ", packages=" + o.packages
-                + ", tlbtrace=" + o.tlbtrace + (o.explore ? ", explore=true" : "") + ")");
+                + ", tlbtrace=" + o.tlbtrace + (o.explore ? ", explore=true" : "")
+                + (o.repeats == LockdepConfig.Repeats.FOLD ? ", repeats=fold" : "") + rewoven + ")");
+    }
+
+    /**
+     * After a late attach: retransforms the hook classes the program has already loaded (the
+     * weave only adds calls into methods, so no class changes shape and a retransform is allowed).
+     * A class that cannot be retransformed keeps its old code; the returned text says how many
+     * were woven, and what failed.
+     */
+    static String retransformLoaded(Instrumentation inst, LazyWeaver weaver) {
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (!c.isArray() && !c.isPrimitive() && weaver.wants(c.getName().replace('.', '/')) && inst.isModifiableClass(c)) {
+                loaded.add(c);
+            }
+        }
+        if (loaded.isEmpty()) {
+            return "no port class loaded yet";
+        }
+        int before = woven.get();
+        try {
+            inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+        } catch (Throwable e) { // UnmodifiableClassException, a VerifyError of a bad weave: the program goes on
+            return (woven.get() - before) + " of " + loaded.size() + " loaded port classes re-woven; retransforming the"
+                    + " rest failed (" + e + ")";
+        }
+        return (woven.get() - before) + " of " + loaded.size() + " loaded port classes re-woven";
     }
 
     /** Byte Buddy's transformer for the port: the matchers and advice of every woven primitive. */

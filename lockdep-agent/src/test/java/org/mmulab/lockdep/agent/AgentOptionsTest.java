@@ -23,6 +23,7 @@ class AgentOptionsTest {
         assertEquals(List.of("org.mmulab.kernel."), o.packages);
         assertEquals("summary", o.tlbtrace);
         assertFalse(o.verbose);
+        assertEquals(LockdepConfig.Repeats.ALL, o.repeats, "every report printed, as the kernel prints every WARN");
     }
 
     @Test
@@ -35,11 +36,22 @@ class AgentOptionsTest {
         assertTrue(o.verbose);
         assertEquals("lines", o.tlbtrace);
         assertEquals(LockdepConfig.Mode.ONCE, AgentOptions.parse("mode=once").mode);
+        assertEquals(LockdepConfig.Repeats.FOLD, AgentOptions.parse("repeats=fold").repeats);
+        assertEquals(LockdepConfig.Repeats.ALL, AgentOptions.parse("repeats=all").repeats);
+    }
+
+    @Test
+    void repeatsHasHelpTextThatSaysWhatFoldDoes() {
+        String help = AgentOptions.KEYS.get("repeats");
+        assertTrue(help.startsWith("all (print every report"), help);
+        assertTrue(help.contains("fold (print the first report from a site in full"), help);
+        assertTrue(help.contains("[the same WARN N more times]"), help);
     }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "colour=red|unknown option 'colour'; valid keys: [mode, out, packages, verbose, dump, print, explore, tlbtrace]",
+        "colour=red|unknown option 'colour'; valid keys: [mode, out, packages, verbose, dump, print, explore, tlbtrace, repeats]",
+        "repeats=once|bad value 'once' for repeats; valid: all (print every report",
         "explore=yes|bad value 'yes' for explore; valid: true or false",
         "mode=loud|bad value 'loud' for mode; valid: warn",
         "verbose=yes|bad value 'yes' for verbose",
