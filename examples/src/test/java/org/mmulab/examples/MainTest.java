@@ -238,7 +238,7 @@ class MainTest {
     /** The class files of what ./mmulab runs before every command: the JDK only, no picocli. */
     @Test
     void launchAndTheCommandTableNeedNothingButTheJdk() throws IOException {
-        for (Class<?> c : List.of(Launch.class, Command.class, Command.Jvm.class, Command.AgentFeatures.class)) {
+        for (Class<?> c : List.of(Launch.class, Command.class, Command.Jvm.class)) {
             try (InputStream in = c.getResourceAsStream(c.getName().substring(c.getName().lastIndexOf('.') + 1) + ".class")) {
                 assertNotNull(in, c.getName());
                 String bytes = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);

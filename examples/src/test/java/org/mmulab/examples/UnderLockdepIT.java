@@ -87,7 +87,6 @@ class UnderLockdepIT {
     }
 
     /** The same WARN from the same site, printed in full once and then counted (the agent's repeats=fold). */
-    @org.junit.jupiter.api.Disabled("needs the agent option repeats=fold (agent-artifact branch)")
     @Test
     void noSlotsLockPrintsItsWarnOnceThenCountsTheRepeats() throws Exception {
         Result r = mmulab("run", "enable-logging-race", "--variant", "no-slots-lock", "--memory", "1M", "--rounds", "15");
