@@ -147,7 +147,7 @@ public final class vmx implements kvm_x86_ops {
     }
 
     /** {@code vmcs_read32(VM_EXIT_REASON)} and the registers the guest changed: after every exit. */
-    @KernelSource(file = "arch/x86/kvm/vmx.c", lines = "2632-2649", note = "RIP only")
+    @KernelSource(file = "arch/x86/kvm/vmx.c", lines = "2632-2649", name = "vmx_cache_reg", note = "RIP only")
     @Override
     public void cache_reg(kvm_vcpu vcpu, int reg) {
         vcpu.arch.regs_avail |= 1 << reg;
@@ -157,7 +157,7 @@ public final class vmx implements kvm_x86_ops {
     }
 
     /** Flushes this vCPU's TLB: INVEPT of its EPT context, if it has a root. */
-    @KernelSource(file = "arch/x86/kvm/vmx.c", lines = "3324-3332", note = "no VPID")
+    @KernelSource(file = "arch/x86/kvm/vmx.c", lines = "3324-3332", name = "vmx_flush_tlb", note = "no VPID")
     @Override
     public void tlb_flush(kvm_vcpu vcpu) {
         if (!VALID_PAGE(vcpu.arch.mmu.root_hpa)) {
@@ -240,7 +240,7 @@ public final class vmx implements kvm_x86_ops {
     }
 
     /** Dispatches the exit the last {@link #run} recorded; an exit nobody handles goes to userspace. */
-    @KernelSource(file = "arch/x86/kvm/vmx.c", lines = "6957-7035", note = "no nested, failed-entry or NMI cases")
+    @KernelSource(file = "arch/x86/kvm/vmx.c", lines = "6957-7035", name = "vmx_handle_exit", note = "no nested, failed-entry or NMI cases")
     @Override
     public int handle_exit(kvm_vcpu vcpu) {
         int exit_reason = to_vmx(vcpu).exit_reason;
@@ -276,7 +276,7 @@ public final class vmx implements kvm_x86_ops {
     }
 
     /** Allocates the vcpu_vmx, initializes the vCPU, and loads its VMCS on its CPU. */
-    @KernelSource(file = "arch/x86/kvm/vmx.c", lines = "7535-7606",
+    @KernelSource(file = "arch/x86/kvm/vmx.c", lines = "7535-7606", name = "vmx_create_vcpu",
             note = "no VPID, MSRs, APIC page or identity map; vCPU n runs on the machine's CPU n")
     @Override
     public kvm_vcpu vcpu_create(kvm kvm, int id) {

@@ -406,7 +406,7 @@ public final class x86 {
      * memory through the VMM's mapping and marks the page dirty ({@code kvm_write_guest}), a read
      * is done through it too, and RIP moves past the instruction, so the guest continues after it.
      */
-    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "5164-5284",
+    @KernelSource(file = "arch/x86/kvm/x86.c", lines = "5164-5279",
             note = "insn is decoded already (no x86_decode_insn); one MOV to or from memory; no exceptions, MMIO, PIO or retry")
     public static int x86_emulate_instruction(kvm_vcpu vcpu, long cr2, int emulation_type, Vmcs.Instruction insn, int insn_len) {
         int r;
