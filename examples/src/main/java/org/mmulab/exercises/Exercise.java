@@ -3,30 +3,50 @@ package org.mmulab.exercises;
 
 import java.util.List;
 import java.util.Optional;
+import org.mmulab.examples.variants.VariantLoader.Swap;
 
-/** One exercise: its number, title, task sheet, the file the student edits, and its grader. */
-public record Exercise(int number, String title, String sheet, String skeleton, Class<?> grader) {
+/**
+ * One exercise: its number, title, points, task sheet, the file(s) the student edits, its graders
+ * and where its reference is.
+ *
+ * <p>The code a student writes is a <em>region</em> of the teacher's tree, between
+ * {@code // >>> exercise N} and {@code // <<< exercise N} (see {@link org.mmulab.course.Regions}):
+ * in the port itself for the code exercises (students edit the kernel, as in xv6), in
+ * {@code exN/Solution.java} for the answer exercises. In this tree the regions hold the reference,
+ * so grading this tree grades the reference; {@code mmulab course export} writes the students'
+ * kit with the regions cut out. An exercise whose answer is a change to v3.16 (a bug fix) cannot
+ * keep its answer in the port, which stays v3.16: its reference is a {@link Swap} of the methods
+ * the fix changes, applied when grading {@code --reference}.
+ *
+ * @param grader the visible grader (JUnit 5 tests), by class name: it travels in the kit
+ * @param hidden the hidden grader, by class name, or null: only the autograder has it
+ * @param reference the swaps that make the reference, or empty when the regions hold it
+ */
+public record Exercise(int number, String title, int points, String sheet, String edits, String grader, String hidden,
+        List<Swap> reference) {
+    static final String PKG = "org.mmulab.exercises.";
+    static final String MMU = "kernel-port/src/main/java/org/mmulab/kernel/arch/x86/kvm/mmu.java";
     static final String SRC = "examples/src/main/java/org/mmulab/exercises/";
 
     /** Every exercise, in order. */
     public static final List<Exercise> ALL = List.of(
-            new Exercise(1, "spte_write_protect: the mmu.h rules and the flush it owes",
-                    "docs/exercises/ex1-spte-write-protect.md", SRC + "ex1/Solution.java",
-                    org.mmulab.exercises.ex1.Ex1Grader.class),
-            new Exercise(2, "kvm_mmu_write_protect_pt_masked: one dirty-bitmap word",
-                    "docs/exercises/ex2-write-protect-pt-masked.md", SRC + "ex2/Solution.java",
-                    org.mmulab.exercises.ex2.Ex2Grader.class),
-            new Exercise(3, "read a lockdep report: which variant, function, lock and rule",
-                    "docs/exercises/ex3-lockdep-report.md", SRC + "ex3/Solution.java",
-                    org.mmulab.exercises.ex3.Ex3Grader.class),
-            new Exercise(4, "break the enable-logging-race on purpose",
-                    "docs/exercises/ex4-break-the-race.md", SRC + "ex4/Solution.java",
-                    org.mmulab.exercises.ex4.Ex4Grader.class),
-            new Exercise(5, "pte_list_remove for every rmap shape",
-                    "docs/exercises/ex5-pte-list-remove.md", SRC + "ex5/Solution.java",
-                    org.mmulab.exercises.ex5.Ex5Grader.class));
+            new Exercise(1, "spte_write_protect: the mmu.h rules and the flush it owes", 13,
+                    "docs/exercises/ex1-spte-write-protect.md", MMU, PKG + "ex1.Ex1Grader", PKG + "ex1.hidden.Ex1Hidden", List.of()),
+            new Exercise(2, "kvm_mmu_write_protect_pt_masked: one dirty-bitmap word", 12,
+                    "docs/exercises/ex2-write-protect-pt-masked.md", MMU, PKG + "ex2.Ex2Grader", null, List.of()),
+            new Exercise(3, "read a lockdep report: which variant, function, lock and rule", 17,
+                    "docs/exercises/ex3-lockdep-report.md", SRC + "ex3/Solution.java", PKG + "ex3.Ex3Grader", PKG + "ex3.hidden.Ex3Hidden", List.of()),
+            new Exercise(4, "break the enable-logging-race on purpose", 10,
+                    "docs/exercises/ex4-break-the-race.md", SRC + "ex4/Solution.java", PKG + "ex4.Ex4Grader", null, List.of()),
+            new Exercise(5, "pte_list_remove for every rmap shape", 14,
+                    "docs/exercises/ex5-pte-list-remove.md", MMU, PKG + "ex5.Ex5Grader", null, List.of()));
 
     public static Optional<Exercise> byNumber(int n) {
         return ALL.stream().filter(e -> e.number() == n).findFirst();
+    }
+
+    /** The package prefix of this exercise's own classes (graders, solutions, wrong solutions). */
+    public String packagePrefix() {
+        return PKG + "ex" + number + ".";
     }
 }

@@ -9,13 +9,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.mmulab.examples.LockdepReports;
 import java.util.Optional;
+import org.mmulab.examples.LockdepReports;
+import org.mmulab.examples.variants.VariantLoader;
+import org.mmulab.examples.variants.VariantLoader.Swap;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.TestSource;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.Launcher;
-import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.engine.FilterResult;
+import org.junit.platform.launcher.PostDiscoveryFilter;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
@@ -23,17 +27,44 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
- * Runs an exercise's grader (JUnit 5 tests) through the JUnit Platform Launcher and scores it the
- * way xv6's {@code make grade} does: each test, OK or FAIL, its points, then {@code Score: x/y}.
+ * Runs an exercise's graders (JUnit 5 tests) through the JUnit Platform Launcher and scores them
+ * the way xv6's {@code make grade} does: each test, OK or FAIL, its points, then {@code Score: x/y}.
  */
 public final class Grade {
     private Grade() {}
 
-    /** One graded test. */
-    public record Row(String name, boolean ok, int points, String why) {}
+    /** One graded test; {@code hidden} when it came from the hidden grader (the autograder's only). */
+    public record Row(String name, boolean ok, int points, String why, boolean hidden) {}
 
-    /** A grader's outcome. */
-    public record Result(Exercise exercise, boolean reference, List<Row> rows) {
+    /**
+     * What is graded: the code of this tree as it is, or with methods swapped (a bug fix's
+     * reference, a wrong solution kept as a test), or an answer exercise with another
+     * implementation of its interface.
+     */
+    public record Target(String label, List<Swap> swaps, String impl) {
+        /** This tree's code as it is: the reference in the teacher's tree, the student's code in a kit. */
+        public static Target tree(String label) {
+            return new Target(label, List.of(), null);
+        }
+
+        /** The exercise's reference. */
+        public static Target reference(Exercise e) {
+            return new Target("the reference", e.reference(), null);
+        }
+
+        /** This tree with {@code swaps} applied (each replaces a method by a solution's). */
+        public static Target swapped(String label, List<Swap> swaps) {
+            return new Target(label, List.copyOf(swaps), null);
+        }
+
+        /** An answer exercise graded with {@code impl} as the implementation of its interface. */
+        public static Target answers(String label, Class<?> impl) {
+            return new Target(label, List.of(), impl.getName());
+        }
+    }
+
+    /** A grader's outcome; {@code hiddenMissing}: the exercise has hidden tests this tree does not (a kit). */
+    public record Result(Exercise exercise, Target target, List<Row> rows, boolean hiddenMissing) {
         public int score() {
             return rows.stream().filter(Row::ok).mapToInt(Row::points).sum();
         }
@@ -47,40 +78,87 @@ public final class Grade {
         }
     }
 
-    /** Runs exercise {@code e}'s grader against the student's code, or the reference. */
-    public static Result run(Exercise e, boolean reference) {
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(e.grader()))
-                .configurationParameter(Under.TARGET, reference ? "reference" : "student")
-                .build();
+    /** Grades exercise {@code e}: its visible grader, and its hidden grader when this tree has it. */
+    public static Result run(Exercise e, Target t) {
+        return run(e, t, null);
+    }
+
+    /**
+     * Grades exercise {@code e}, only the tests whose name or method name contains {@code only}
+     * (ignoring case) when it is not null: one test by name, while working on it.
+     */
+    public static Result run(Exercise e, Target t, String only) {
+        ClassLoader parent = Grade.class.getClassLoader();
+        ClassLoader cl = t.swaps().isEmpty() ? parent
+                : new VariantLoader("v3.16", parent, t.swaps(), List.of(e.packagePrefix()));
+        List<DiscoverySelector> selectors = new ArrayList<>();
+        selectors.add(selectClass(load(e.grader(), cl)));
+        boolean hiddenMissing = false;
+        if (e.hidden() != null) {
+            try {
+                selectors.add(selectClass(Class.forName(e.hidden(), false, cl)));
+            } catch (ClassNotFoundException x) {
+                hiddenMissing = true; // a student's kit: the autograder has them
+            }
+        }
+        LauncherDiscoveryRequestBuilder b = LauncherDiscoveryRequestBuilder.request().selectors(selectors);
+        if (only != null) {
+            String want = only.toLowerCase(java.util.Locale.ROOT);
+            b.filters((PostDiscoveryFilter) d -> {
+                boolean method = d.getSource().filter(MethodSource.class::isInstance).isPresent();
+                if (!method) {
+                    return FilterResult.included("a container");
+                }
+                String m = ((MethodSource) d.getSource().get()).getMethodName().toLowerCase(java.util.Locale.ROOT);
+                boolean match = d.getDisplayName().toLowerCase(java.util.Locale.ROOT).contains(want) || m.contains(want);
+                return match ? FilterResult.included("named") : FilterResult.excluded("not named by --test");
+            });
+        }
+        if (t.impl() != null) {
+            b.configurationParameter(Under.IMPL, t.impl());
+        }
         Launcher launcher = LauncherFactory.create();
         Collector c = new Collector();
         int before = lockdepReports();
-        launcher.execute(request, c);
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        Thread.currentThread().setContextClassLoader(cl);
+        try {
+            launcher.execute(b.build(), c);
+        } finally {
+            Thread.currentThread().setContextClassLoader(context);
+        }
         int after = lockdepReports();
         List<Row> rows = new ArrayList<>();
-        for (Map.Entry<TestIdentifier, TestExecutionResult> t : c.tests.entrySet()) {
-            TestExecutionResult r = t.getValue();
+        for (Map.Entry<TestIdentifier, TestExecutionResult> x : c.tests.entrySet()) {
+            TestExecutionResult r = x.getValue();
             boolean ok = r != null && r.getStatus() == TestExecutionResult.Status.SUCCESSFUL;
             String why = null;
             if (!ok) {
-                Throwable x = r == null ? c.containerFailure : r.getThrowable().orElse(null);
-                why = r == null && x == null ? "not run" : describe(x);
+                Throwable th = r == null ? c.containerFailure : r.getThrowable().orElse(null);
+                why = r == null && th == null ? "not run" : describe(th);
             }
-            rows.add(new Row(name(t.getKey()), ok, points(t.getKey()), why));
+            rows.add(new Row(name(x.getKey()), ok, points(x.getKey()), why, hidden(x.getKey(), e)));
         }
         if (after > Math.max(before, 0)) {
             rows.add(new Row("lockdep stayed quiet while the grader ran", false, 0, "lockdep printed " + (after - Math.max(before, 0))
-                    + " report(s) (above, on stderr): the code under test broke a locking rule"));
+                    + " report(s) (above, on stderr): the code under test broke a locking rule", false));
         }
-        return new Result(e, reference, rows);
+        return new Result(e, t, rows, hiddenMissing);
+    }
+
+    private static Class<?> load(String name, ClassLoader cl) {
+        try {
+            return Class.forName(name, false, cl);
+        } catch (ClassNotFoundException x) {
+            throw new IllegalStateException("exercise grader " + name + " is missing from this build", x);
+        }
     }
 
     /**
      * Lockdep reports printed so far in this JVM, or -1 without the agent ({@code ./mmulab} runs
-     * under it unless given --no-lockdep). Graders 1, 2 and 5 run the port in this JVM, so a
-     * report printed meanwhile is the code under test breaking a locking rule; graders 3 and 4 run
-     * their scenarios in a child JVM, so the reports they ask for never land here.
+     * under it unless given --no-lockdep). Graders that run the port in this JVM see a report
+     * printed meanwhile as the code under test breaking a locking rule; graders that run their
+     * scenarios in a child JVM ({@link ScenarioRun}) keep the reports they ask for out of here.
      */
     static int lockdepReports() {
         return LockdepReports.count();
@@ -90,11 +168,11 @@ public final class Grade {
     public static int print(Result r, PrintStream out) {
         Exercise e = r.exercise();
         out.printf("== mmulab grade %d: %s ==%n", e.number(), e.title());
-        out.printf("grading %s%n", r.reference() ? "the reference, " + e.skeleton().replace("Solution.java", "Reference.java")
-                : e.skeleton());
+        out.printf("grading %s (%s)%n", r.target().label(), e.edits());
         for (Row row : r.rows()) {
-            String dots = ".".repeat(Math.max(3, 80 - row.name().length()));
-            out.printf("%s %s %-4s (%d/%d)%n", row.name(), dots, row.ok() ? "OK" : "FAIL", row.ok() ? row.points() : 0,
+            String name = (row.hidden() ? "[hidden] " : "") + row.name();
+            String dots = ".".repeat(Math.max(3, 80 - name.length()));
+            out.printf("%s %s %-4s (%d/%d)%n", name, dots, row.ok() ? "OK" : "FAIL", row.ok() ? row.points() : 0,
                     row.points());
             if (!row.ok()) {
                 for (String line : row.why().split("\n", 4)) {
@@ -106,7 +184,16 @@ public final class Grade {
         }
         out.printf("Score: %d/%d%s%n", r.score(), r.max(),
                 r.score() == r.max() && !r.fullMarks() ? " (not full marks: see the FAIL line above)" : "");
+        if (r.hiddenMissing()) {
+            out.printf("(the autograder also runs hidden tests: %d points in all)%n", e.points());
+        }
         return r.fullMarks() ? 0 : 1;
+    }
+
+    private static boolean hidden(TestIdentifier t, Exercise e) {
+        Optional<TestSource> s = t.getSource();
+        return e.hidden() != null && s.isPresent() && s.get() instanceof MethodSource
+                && ((MethodSource) s.get()).getClassName().equals(e.hidden());
     }
 
     private static String describe(Throwable x) {

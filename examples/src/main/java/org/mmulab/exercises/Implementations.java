@@ -7,13 +7,11 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Put on an exercise's interface: the class the student edits and the reference (an adapter onto
- * the port, or the known answer). {@link Under} hands a grader test one or the other.
+ * Put on an answer exercise's interface: the class that holds the answers, whose exercise region
+ * the student fills in. {@link Under} hands a grader test an instance of it.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 public @interface Implementations {
-    Class<?> student();
-
-    Class<?> reference();
+    Class<?> value();
 }

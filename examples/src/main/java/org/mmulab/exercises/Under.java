@@ -7,13 +7,14 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * The implementation under test: a grader test declares a parameter of the exercise's interface
- * and gets a fresh instance of the student's class, or of the reference when the launcher was
- * given the configuration parameter {@value #TARGET} = {@code reference} ({@code mmulab grade N --reference}).
+ * The answers under test, for the answer exercises: a grader test declares a parameter of the
+ * exercise's interface and gets a fresh instance of its {@code Solution} (named by
+ * {@link Implementations}), or of the class the launcher names in the configuration parameter
+ * {@value #IMPL} (a wrong answer kept as a test, see {@link Grade.Target#answers}).
  */
 public final class Under implements ParameterResolver {
-    /** JUnit configuration parameter: {@code student} (default) or {@code reference}. */
-    public static final String TARGET = "mmulab.grade.target";
+    /** JUnit configuration parameter: the implementing class to grade instead of the Solution. */
+    public static final String IMPL = "mmulab.grade.impl";
 
     @Override
     public boolean supportsParameter(ParameterContext p, ExtensionContext c) {
@@ -23,13 +24,15 @@ public final class Under implements ParameterResolver {
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext c) {
         Class<?> api = p.getParameter().getType();
-        Implementations impls = api.getAnnotation(Implementations.class);
-        boolean reference = c.getConfigurationParameter(TARGET).map("reference"::equals).orElse(false);
-        Class<?> impl = reference ? impls.reference() : impls.student();
+        String named = c.getConfigurationParameter(IMPL).orElse(null);
+        Class<?> impl;
         try {
+            impl = named == null ? api.getAnnotation(Implementations.class).value()
+                    : Class.forName(named, true, c.getRequiredTestClass().getClassLoader());
             return api.cast(impl.getDeclaredConstructor().newInstance());
         } catch (ReflectiveOperationException | ClassCastException e) {
-            throw new ParameterResolutionException("cannot make a " + impl.getName() + " (it needs a public no-argument constructor): " + e, e);
+            throw new ParameterResolutionException("cannot make the " + api.getSimpleName() + " to grade ("
+                    + (named == null ? "the Solution" : named) + "; it needs a public no-argument constructor): " + e, e);
         }
     }
 }

@@ -66,11 +66,22 @@ public final class VariantLoader extends ClassLoader {
     }
 
     private final List<Swap> swaps;
+    private final List<String> childFirst = new ArrayList<>(List.of(CHILD_FIRST));
     private final Map<String, Integer> applied = new LinkedHashMap<>();
 
     /** A loader for {@code variant} plus any {@code extra} swaps or hooks. */
     public VariantLoader(String variant, ClassLoader parent, List<Swap> extra) {
+        this(variant, parent, extra, List.of());
+    }
+
+    /**
+     * A loader for {@code variant} plus any {@code extra} swaps or hooks, which also loads the
+     * packages {@code alsoChildFirst} itself: code that must see the swapped port (an exercise's
+     * graders and the solutions swapped in for it).
+     */
+    public VariantLoader(String variant, ClassLoader parent, List<Swap> extra, List<String> alsoChildFirst) {
         super("mmulab-variant-" + variant, parent);
+        this.childFirst.addAll(alsoChildFirst);
         List<Swap> s = SWAPS.get(variant);
         if (s == null) {
             throw new IllegalArgumentException("unknown variant '" + variant + "'");
@@ -89,7 +100,7 @@ public final class VariantLoader extends ClassLoader {
         synchronized (getClassLoadingLock(name)) {
             Class<?> c = findLoadedClass(name);
             if (c == null) {
-                if (!childFirst(name)) {
+                if (!isChildFirst(name)) {
                     return super.loadClass(name, resolve);
                 }
                 byte[] bytes = read(name);
@@ -106,8 +117,8 @@ public final class VariantLoader extends ClassLoader {
         }
     }
 
-    private static boolean childFirst(String name) {
-        for (String p : CHILD_FIRST) {
+    private boolean isChildFirst(String name) {
+        for (String p : childFirst) {
             if (name.startsWith(p)) {
                 return true;
             }

@@ -17,10 +17,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.mmulab.fixture.BareVm;
 import org.mmulab.exercises.Points;
-import org.mmulab.exercises.Under;
 import org.mmulab.kernel.arch.x86.kvm.mmu;
 import org.mmulab.kernel.arch.x86.kvm.mmu_h;
 import org.mmulab.kernel.linux.LongPtr;
@@ -36,7 +34,6 @@ import org.mmulab.kernel.virt.kvm.kvm_main;
  * written once by the guest so each has one writable spte; then one dirty-bitmap word is
  * write-protected and every page's spte is checked.
  */
-@ExtendWith(Under.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 public class Ex2Grader {
@@ -64,10 +61,10 @@ public class Ex2Grader {
         vm.close();
     }
 
-    private void protect(WriteProtectMasked impl, kvm_memory_slot s, long gfn_offset, long mask) {
+    private void protect(kvm_memory_slot s, long gfn_offset, long mask) {
         spinlock_t.spin_lock(vm.kvm.mmu_lock);
         try {
-            impl.kvm_mmu_write_protect_pt_masked(vm.kvm, s, gfn_offset, mask);
+            mmu.kvm_mmu_write_protect_pt_masked(vm.kvm, s, gfn_offset, mask);
         } finally {
             spinlock_t.spin_unlock(vm.kvm.mmu_lock);
         }
@@ -101,8 +98,8 @@ public class Ex2Grader {
     @Order(1)
     @Points(2)
     @DisplayName("one bit: exactly that page is write-protected (slot base and offset added)")
-    void oneBit(WriteProtectMasked impl) {
-        protect(impl, slot, 64, 1L << 5);
+    void oneBit() {
+        protect(slot, 64, 1L << 5);
         assertEquals(offsets(69), readOnly(), "read-only pages (offsets into the slot) after mask bit 5 at gfn_offset 64");
     }
 
@@ -110,8 +107,8 @@ public class Ex2Grader {
     @Order(2)
     @Points(2)
     @DisplayName("several bits, including bit 0 and bit 63 (the sign bit)")
-    void severalBits(WriteProtectMasked impl) {
-        protect(impl, slot, 128, 1L | (1L << 1) | (1L << 17) | (1L << 40) | (1L << 63));
+    void severalBits() {
+        protect(slot, 128, 1L | (1L << 1) | (1L << 17) | (1L << 40) | (1L << 63));
         assertEquals(offsets(128, 129, 145, 168, 191), readOnly(), "read-only pages after bits 0, 1, 17, 40, 63 at gfn_offset 128");
     }
 
@@ -119,8 +116,8 @@ public class Ex2Grader {
     @Order(3)
     @Points(1)
     @DisplayName("an all-ones word write-protects all 64 pages, and no other")
-    void allOnes(WriteProtectMasked impl) {
-        protect(impl, slot, 0, -1L);
+    void allOnes() {
+        protect(slot, 0, -1L);
         Set<Long> want = new TreeSet<>();
         for (long g = 0; g < 64; g++) {
             want.add(g);
@@ -132,8 +129,8 @@ public class Ex2Grader {
     @Order(4)
     @Points(1)
     @DisplayName("an empty mask changes nothing")
-    void emptyMask(WriteProtectMasked impl) {
-        protect(impl, slot, 64, 0);
+    void emptyMask() {
+        protect(slot, 64, 0);
         assertEquals(offsets(), readOnly(), "no page may be write-protected for mask 0");
     }
 
@@ -141,12 +138,12 @@ public class Ex2Grader {
     @Order(5)
     @Points(2)
     @DisplayName("the slot passed in is the one used (a second slot at gfn 0x1000)")
-    void secondSlot(WriteProtectMasked impl) {
+    void secondSlot() {
         kvm_memory_slot other = vm.addSlot(1, 0x1000, 64, false);
         for (long g = 0; g < 64; g++) {
             BareVm.write(vcpu, 0x1000 + g);
         }
-        protect(impl, other, 0, 1L << 3);
+        protect(other, 0, 1L << 3);
         assertEquals(offsets(), readOnly(), "slot 0 must not be touched when slot 1 is passed");
         for (long g = 0; g < 64; g++) {
             boolean w = mmu_h.is_writable_pte(mm.deref(BareVm.leafSptep(vcpu, 0x1000 + g)));
@@ -158,7 +155,7 @@ public class Ex2Grader {
     @Order(6)
     @Points(2)
     @DisplayName("every spte in a gfn's rmap is write-protected (a pte_list_desc chain)")
-    void wholeRmap(WriteProtectMasked impl) {
+    void wholeRmap() {
         // Four more sptes mapping page 10 of the slot, and four mapping page 11, as other shadow
         // pages would: the rmaps of those gfns become descriptor chains.
         long page = vm.page();
@@ -178,7 +175,7 @@ public class Ex2Grader {
         }
         LongPtr rmap = mmu.__gfn_to_rmap(BASE_GFN + 10, mmu_h.PT_PAGE_TABLE_LEVEL, slot);
         assertEquals(1L, rmap.get() & 1, "set-up: gfn 0x31a's rmap is a descriptor chain");
-        protect(impl, slot, 0, 1L << 10);
+        protect(slot, 0, 1L << 10);
         for (long a : ten) {
             assertTrue(!mmu_h.is_writable_pte(mm.deref(a)), String.format("an spte in gfn 0x31a's rmap chain is still writable (%s)", a));
             assertTrue((mm.deref(a) & mmu.SPTE_MMU_WRITEABLE) != 0, "SPTE_MMU_WRITEABLE kept on every spte of the chain");
@@ -193,10 +190,10 @@ public class Ex2Grader {
     @Order(7)
     @Points(1)
     @DisplayName("no TLB flush inside: the caller flushes once, after mmu_lock")
-    void noFlushInside(WriteProtectMasked impl) {
+    void noFlushInside() {
         vcpu.requests.set(0);
         int before = vm.kvm.stat.remote_tlb_flush.get();
-        protect(impl, slot, 64, 0xF0F0L);
+        protect(slot, 64, 0xF0F0L);
         assertEquals(before, vm.kvm.stat.remote_tlb_flush.get(), "kvm_flush_remote_tlbs must not be called here");
         assertEquals(0L, vcpu.requests.get() & (1L << kvm_host_h.KVM_REQ_TLB_FLUSH),
                 "KVM_REQ_TLB_FLUSH was requested: the flush belongs to the caller, after spin_unlock(&kvm->mmu_lock)");
@@ -207,12 +204,12 @@ public class Ex2Grader {
     @Order(8)
     @Points(1)
     @DisplayName("pages already read-only, and gfns with an empty rmap, are fine")
-    void idempotentAndEmpty(WriteProtectMasked impl) {
-        protect(impl, slot, 0, 0b1011L);
-        protect(impl, slot, 0, 0b1111L);
+    void idempotentAndEmpty() {
+        protect(slot, 0, 0b1011L);
+        protect(slot, 0, 0b1111L);
         assertEquals(offsets(0, 1, 2, 3), readOnly(), "read-only pages after two overlapping words");
         kvm_memory_slot empty = vm.addSlot(2, 0x2000, 64, false); // never written: every rmap is empty
-        protect(impl, empty, 0, -1L);
+        protect(empty, 0, -1L);
         assertEquals(offsets(0, 1, 2, 3), readOnly(), "an unmapped slot's word changes nothing elsewhere");
     }
 }

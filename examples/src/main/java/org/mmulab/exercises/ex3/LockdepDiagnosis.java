@@ -4,7 +4,7 @@ package org.mmulab.exercises.ex3;
 import org.mmulab.exercises.Implementations;
 
 /** Exercise 3: what a lockdep report says, and why. See docs/exercises/ex3-lockdep-report.md. */
-@Implementations(student = Solution.class, reference = Reference.class)
+@Implementations(Solution.class)
 public interface LockdepDiagnosis {
     /** The kernel rules to choose from in {@link #rule()}. */
     enum Rule {

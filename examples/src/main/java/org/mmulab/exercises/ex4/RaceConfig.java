@@ -10,7 +10,7 @@ import org.mmulab.exercises.Implementations;
  * on purpose, every time, and one question about its lockdep report. See
  * docs/exercises/ex4-break-the-race.md.
  */
-@Implementations(student = Solution.class, reference = Reference.class)
+@Implementations(Solution.class)
 public interface RaceConfig {
     /** {@code --variant}: a name from {@code mmulab list}. */
     String variant();

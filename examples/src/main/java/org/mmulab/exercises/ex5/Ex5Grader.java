@@ -23,10 +23,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.mmulab.fixture.BareVm;
 import org.mmulab.exercises.Points;
-import org.mmulab.exercises.Under;
 import org.mmulab.kernel.arch.x86.kvm.mmu;
 import org.mmulab.kernel.linux.KernelBug;
 import org.mmulab.kernel.linux.LongPtr;
@@ -38,7 +36,6 @@ import org.mmulab.kernel.linux.kvm_vcpu;
  * are distinct 8-aligned addresses in one page ({@code s(1)}, {@code s(2)}, ...); the list code
  * never dereferences them. Shapes are written [1,2,3]->[4]: one bracket per descriptor.
  */
-@ExtendWith(Under.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 public class Ex5Grader {
@@ -119,9 +116,9 @@ public class Ex5Grader {
         return b.toString();
     }
 
-    private void remove(PteListRemove impl, LongPtr head, int... which) {
+    private void remove(LongPtr head, int... which) {
         for (int i : which) {
-            impl.pte_list_remove(s(i), head);
+            mmu.pte_list_remove(s(i), head);
         }
     }
 
@@ -129,10 +126,10 @@ public class Ex5Grader {
     @Order(1)
     @Points(1)
     @DisplayName("single spte: removing it empties the head")
-    void single(PteListRemove impl) {
+    void single() {
         LongPtr h = head(1, 1);
         assertEquals("single 1", shape(h), "set-up");
-        remove(impl, h, 1);
+        remove(h, 1);
         assertEquals("empty", shape(h), "head after removing the only spte");
         assertEquals(0L, h.get(), "an empty rmap head is 0");
     }
@@ -141,13 +138,13 @@ public class Ex5Grader {
     @Order(2)
     @Points(2)
     @DisplayName("one descriptor, two sptes: remove one, then the other (descriptor freed)")
-    void twoInOne(PteListRemove impl) {
+    void twoInOne() {
         LongPtr h = head(1, 2);
         assertEquals("[1,2]", shape(h), "set-up");
         assertEquals(1, descsInUse(), "set-up: one descriptor");
-        remove(impl, h, 1);
+        remove(h, 1);
         assertEquals("[2]", shape(h), "the kernel keeps a one-entry descriptor; it does not turn the head back into a single spte");
-        remove(impl, h, 2);
+        remove(h, 2);
         assertEquals("empty", shape(h), "after removing both");
         assertEquals(0, descsInUse(), "the emptied descriptor must be freed (kmem_cache_free)");
     }
@@ -156,16 +153,16 @@ public class Ex5Grader {
     @Order(3)
     @Points(2)
     @DisplayName("full descriptor: removing first, middle or last fills the hole with the last entry")
-    void firstMiddleLast(PteListRemove impl) {
+    void firstMiddleLast() {
         LongPtr h = head(1, 3);
         assertEquals("[1,2,3]", shape(h), "set-up");
-        remove(impl, h, 1);
+        remove(h, 1);
         assertEquals("[3,2]", shape(h), "remove the first of [1,2,3]");
         h = head(1, 3);
-        remove(impl, h, 2);
+        remove(h, 2);
         assertEquals("[1,3]", shape(h), "remove the middle of [1,2,3]");
         h = head(1, 3);
-        remove(impl, h, 3);
+        remove(h, 3);
         assertEquals("[1,2]", shape(h), "remove the last of [1,2,3]");
     }
 
@@ -173,14 +170,14 @@ public class Ex5Grader {
     @Order(4)
     @Points(2)
     @DisplayName("two descriptors: emptying the last one unlinks and frees it")
-    void lastDescEmptied(PteListRemove impl) {
+    void lastDescEmptied() {
         LongPtr h = head(1, 4);
         assertEquals("[1,2,3]->[4]", shape(h), "set-up");
         long before = descsInUse();
-        remove(impl, h, 4);
+        remove(h, 4);
         assertEquals("[1,2,3]", shape(h), "after removing 4");
         assertEquals(before - 1, descsInUse(), "the emptied descriptor must be freed");
-        remove(impl, h, 2);
+        remove(h, 2);
         assertEquals("[1,3]", shape(h), "after removing 2 as well");
     }
 
@@ -188,13 +185,13 @@ public class Ex5Grader {
     @Order(5)
     @Points(2)
     @DisplayName("emptying the first descriptor: the head moves to the next one")
-    void firstDescEmptied(PteListRemove impl) {
+    void firstDescEmptied() {
         LongPtr h = head(1, 7);
         assertEquals("[1,2,3]->[4,5,6]->[7]", shape(h), "set-up");
         long before = descsInUse();
-        remove(impl, h, 1, 2);
+        remove(h, 1, 2);
         assertEquals("[3]->[4,5,6]->[7]", shape(h), "after removing 1 and 2");
-        remove(impl, h, 3);
+        remove(h, 3);
         assertEquals("[4,5,6]->[7]", shape(h), "after emptying the first descriptor, the head must point at the second (bit 0 set)");
         assertEquals(1L, h.get() & 1, "the head is still a tagged descriptor pointer");
         assertEquals(before - 1, descsInUse(), "the emptied descriptor must be freed");
@@ -204,16 +201,16 @@ public class Ex5Grader {
     @Order(6)
     @Points(2)
     @DisplayName("emptying a middle descriptor: its predecessor skips it")
-    void middleDescEmptied(PteListRemove impl) {
+    void middleDescEmptied() {
         LongPtr h = head(1, 10);
         assertEquals("[1,2,3]->[4,5,6]->[7,8,9]->[10]", shape(h), "set-up");
         long before = descsInUse();
-        remove(impl, h, 5, 4);
+        remove(h, 5, 4);
         assertEquals("[1,2,3]->[6]->[7,8,9]->[10]", shape(h), "after removing 5 and 4");
-        remove(impl, h, 6);
+        remove(h, 6);
         assertEquals("[1,2,3]->[7,8,9]->[10]", shape(h), "after emptying the second descriptor");
         assertEquals(before - 1, descsInUse(), "the emptied descriptor must be freed");
-        remove(impl, h, 10, 9, 8, 7, 3, 2, 1);
+        remove(h, 10, 9, 8, 7, 3, 2, 1);
         assertEquals("empty", shape(h), "after removing everything");
         assertEquals(0, descsInUse(), "every descriptor freed");
     }
@@ -222,14 +219,14 @@ public class Ex5Grader {
     @Order(7)
     @Points(1)
     @DisplayName("removing an spte that is not there is a kernel BUG, in every shape")
-    void missingIsBug(PteListRemove impl) {
+    void missingIsBug() {
         LongPtr empty = LongPtr.word();
-        assertThrows(KernelBug.class, () -> impl.pte_list_remove(s(9), empty), "empty head: BUG()");
+        assertThrows(KernelBug.class, () -> mmu.pte_list_remove(s(9), empty), "empty head: BUG()");
         LongPtr one = head(1, 1);
-        assertThrows(KernelBug.class, () -> impl.pte_list_remove(s(9), one), "single spte that differs: BUG()");
+        assertThrows(KernelBug.class, () -> mmu.pte_list_remove(s(9), one), "single spte that differs: BUG()");
         assertEquals("single 1", shape(one), "a failed removal leaves the head alone");
         LongPtr many = head(1, 5);
-        assertThrows(KernelBug.class, () -> impl.pte_list_remove(s(9), many), "chain without it: BUG()");
+        assertThrows(KernelBug.class, () -> mmu.pte_list_remove(s(9), many), "chain without it: BUG()");
         assertEquals("[1,2,3]->[4,5]", shape(many), "a failed removal leaves the chain alone");
     }
 
@@ -237,14 +234,14 @@ public class Ex5Grader {
     @Order(8)
     @Points(2)
     @DisplayName("500 random adds and removes against a model set; nothing leaks")
-    void random(PteListRemove impl) {
+    void random() {
         Random r = new Random(3160);
         LongPtr h = head(1, 0);
         Set<Integer> model = new TreeSet<>();
         for (int step = 0; step < 500; step++) {
             int i = 1 + r.nextInt(40);
             if (model.contains(i)) {
-                impl.pte_list_remove(s(i), h);
+                mmu.pte_list_remove(s(i), h);
                 model.remove(i);
             } else {
                 assertEquals(0, mmu.mmu_topup_memory_caches(vcpu), "mmu_topup_memory_caches");
@@ -260,7 +257,7 @@ public class Ex5Grader {
             }
         }
         for (int i : new ArrayList<>(model)) {
-            impl.pte_list_remove(s(i), h);
+            mmu.pte_list_remove(s(i), h);
         }
         assertEquals("empty", shape(h), "after removing everything");
         assertEquals(0, descsInUse(), "every descriptor freed");

@@ -651,6 +651,7 @@ public final class mmu {
     /** Fills the hole at {@code i} with the descriptor's last entry; frees the descriptor when it empties. */
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "963-983")
     static void pte_list_desc_remove_entry(LongPtr pte_list, pte_list_desc desc, int i, pte_list_desc prev_desc) {
+        // >>> exercise 5: the helper
         int j;
 
         for (j = PTE_LIST_EXT - 1; desc.sptes[j] == 0 && j > i; --j) {
@@ -669,11 +670,16 @@ public final class mmu {
             pte_list.set(desc.more.addr | 1);
         }
         mmu_free_pte_list_desc(desc);
+        // kit: // TODO(ex5): fill the hole at i with the descriptor's last used entry; when the descriptor
+        // kit: // empties, unlink it from the chain (or the head) and free it.
+        // kit: throw new UnsupportedOperationException("exercise 5 is not done yet: write pte_list_desc_remove_entry (mmu.java)");
+        // <<< exercise 5
     }
 
     /** Removes {@code spte} from the rmap; a spte that is not there is a kernel bug. */
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "985-1019")
     public static void pte_list_remove(long spte, LongPtr pte_list) {
+        // >>> exercise 5: the function
         pte_list_desc desc;
         pte_list_desc prev_desc;
         int i;
@@ -703,6 +709,10 @@ public final class mmu {
             log.error(String.format("pte_list_remove: %016x many->many", spte));
             BUG();
         }
+        // kit: // TODO(ex5): three shapes of head: empty, one spte, a descriptor chain; a spte that is not
+        // kit: // there is a kernel bug (BUG()).
+        // kit: throw new UnsupportedOperationException("exercise 5 is not done yet: write pte_list_remove (mmu.java)");
+        // <<< exercise 5
     }
 
     /** Calls {@code fn} on every spte of the rmap. */
@@ -853,6 +863,7 @@ public final class mmu {
         }
     }
 
+    // >>> exercise 1: what spte_write_protect decides
     /**
      * Write-protects one spte. {@code pt_protect} is true when a guest page table is being shadowed
      * (clear SPTE_MMU_WRITEABLE too) and false for dirty logging (clear only W). Returns whether a
@@ -860,8 +871,15 @@ public final class mmu {
      * already read-only but still SPTE_MMU_WRITEABLE (dirty logging got there first, maybe with
      * its flush still pending) is updated anyway, so that flush is reported owed.
      */
+    // kit: /**
+    // kit:  * Exercise 1 (docs/exercises/ex1-spte-write-protect.md): write-protect one spte, for
+    // kit:  * dirty logging ({@code pt_protect} false) or for shadowing a guest page table (true), and
+    // kit:  * return whether the caller owes a TLB flush.
+    // kit:  */
+    // <<< exercise 1
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "1192-1207")
     public static boolean spte_write_protect(kvm kvm, long sptep, boolean pt_protect) {
+        // >>> exercise 1: the body
         long spte = deref(sptep);
 
         if (!is_writable_pte(spte) && !(pt_protect && spte_is_locklessly_modifiable(spte))) {
@@ -874,6 +892,10 @@ public final class mmu {
         spte = spte & ~PT_WRITABLE_MASK;
 
         return mmu_spte_update(sptep, spte);
+        // kit: // TODO(ex1): decide whether there is anything to do, build the new spte, store it
+        // kit: // through the right helper and return whether a TLB flush is owed.
+        // kit: throw new UnsupportedOperationException("exercise 1 is not done yet: write spte_write_protect (mmu.java)");
+        // <<< exercise 1
     }
 
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "1209-1224")
@@ -899,6 +921,7 @@ public final class mmu {
      */
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "1236-1250")
     public static void kvm_mmu_write_protect_pt_masked(kvm kvm, kvm_memory_slot slot, long gfn_offset, long mask) {
+        // >>> exercise 2: the body
         LongPtr rmapp;
 
         while (mask != 0) {
@@ -908,6 +931,10 @@ public final class mmu {
             // clear the lowest set bit
             mask &= mask - 1;
         }
+        // kit: // TODO(ex2): walk the set bits of mask; for each, find the gfn's 4K rmap and write-protect it
+        // kit: // the dirty-logging way.
+        // kit: throw new UnsupportedOperationException("exercise 2 is not done yet: write kvm_mmu_write_protect_pt_masked (mmu.java)");
+        // <<< exercise 2
     }
 
     /** Write-protects a gfn at every level for shadowing ({@code pt_protect}); true if a flush is owed. */

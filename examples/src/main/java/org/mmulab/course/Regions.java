@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0-only
+package org.mmulab.course;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The exercised regions of a source tree: the code a student writes, cut out of the reference by
+ * markers, the way linux-kernel-labs cuts its skeletons out of its solutions. A region is
+ *
+ * <pre>
+ *     // &gt;&gt;&gt; exercise 1: what the region is
+ *     ... the reference: what the teacher's tree runs, and what the kit leaves out ...
+ *     // kit: ... a line the kit has instead (the marker and one space are removed) ...
+ *     // &lt;&lt;&lt; exercise 1
+ * </pre>
+ *
+ * An exercise may have several regions, in several files. A region opened with
+ * {@code // >>> exercise N [keep]: ...} is handed out as it is: its code is v3.16's, which the
+ * student changes (a bug to fix), and the reference lives outside the tree's port (see
+ * {@code Exercise#reference()}). The kit keeps the two marker lines, so
+ * the autograder can take the regions, and only the regions, from a student's files
+ * ({@link #splice}).
+ */
+public final class Regions {
+    static final Pattern OPEN = Pattern.compile("^(\\s*)// >>> exercise (\\d+)( \\[keep\\])?(?::.*)?$");
+    static final Pattern CLOSE = Pattern.compile("^\\s*// <<< exercise (\\d+)\\s*$");
+    static final Pattern KIT = Pattern.compile("^(\\s*)// kit:(?: (.*))?$");
+
+    private Regions() {}
+
+    /** One region: its file (relative to the tree's root), the 1-based lines of its markers, its text. */
+    public record Region(Path file, int exercise, boolean keep, int open, int close, List<String> reference, List<String> kit) {
+        /** The reference text with whitespace runs collapsed, for looking it up in other files. */
+        public String normalized() {
+            return normalize(String.join("\n", reference));
+        }
+    }
+
+    static String normalize(String s) {
+        return s.replaceAll("\\s+", " ").trim();
+    }
+
+    /** Every region of every {@code .java} file under {@code root}, in file then line order. */
+    public static List<Region> scan(Path root) {
+        List<Region> out = new ArrayList<>();
+        for (Path f : javaFiles(root)) {
+            out.addAll(scan(root, root.relativize(f)));
+        }
+        return out;
+    }
+
+    /** The {@code .java} files under {@code root}, sorted (target directories left out). */
+    static List<Path> javaFiles(Path root) {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(p -> p.toString().endsWith(".java") && Files.isRegularFile(p))
+                    .filter(p -> !root.relativize(p).toString().contains("target/"))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The regions of one file; a marker without its pair is an error naming the file and line. */
+    public static List<Region> scan(Path root, Path file) {
+        List<String> lines = read(root.resolve(file));
+        List<Region> out = new ArrayList<>();
+        int open = -1;
+        int n = -1;
+        boolean keep = false;
+        List<String> ref = null;
+        List<String> kit = null;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            Matcher o = OPEN.matcher(line);
+            Matcher c = CLOSE.matcher(line);
+            if (o.matches()) {
+                if (open >= 0) {
+                    throw new IllegalStateException(file + ":" + (i + 1) + ": exercise region opened inside the region of line " + (open + 1));
+                }
+                open = i;
+                n = Integer.parseInt(o.group(2));
+                keep = o.group(3) != null;
+                ref = new ArrayList<>();
+                kit = new ArrayList<>();
+            } else if (c.matches()) {
+                if (open < 0 || Integer.parseInt(c.group(1)) != n) {
+                    throw new IllegalStateException(file + ":" + (i + 1) + ": '" + line.trim() + "' closes no open region");
+                }
+                out.add(new Region(file, n, keep, open + 1, i + 1, List.copyOf(ref), List.copyOf(kit)));
+                open = -1;
+            } else if (open >= 0) {
+                Matcher k = KIT.matcher(line);
+                if (k.matches()) {
+                    kit.add(k.group(1) + (k.group(2) == null ? "" : k.group(2)));
+                } else {
+                    ref.add(line);
+                }
+            }
+        }
+        if (open >= 0) {
+            throw new IllegalStateException(file + ":" + (open + 1) + ": exercise " + n + "'s region is never closed");
+        }
+        return out;
+    }
+
+    /**
+     * The file's text as the kit has it: each region of an exercise in {@code cut} is replaced by
+     * its kit lines, between the two marker lines; other regions keep the reference (not handed out).
+     */
+    public static List<String> cut(List<String> lines, java.util.Set<Integer> cut) {
+        List<String> out = new ArrayList<>();
+        boolean inside = false;
+        boolean cutting = false;
+        for (String line : lines) {
+            Matcher o = OPEN.matcher(line);
+            if (!inside && o.matches()) {
+                inside = true;
+                cutting = cut.contains(Integer.parseInt(o.group(2))) && o.group(3) == null;
+                out.add(line);
+                continue;
+            }
+            if (inside && CLOSE.matcher(line).matches()) {
+                inside = false;
+                out.add(line);
+                continue;
+            }
+            if (!inside) {
+                out.add(line);
+                continue;
+            }
+            Matcher k = KIT.matcher(line);
+            if (cutting) {
+                if (k.matches()) {
+                    out.add(k.group(1) + (k.group(2) == null ? "" : k.group(2)));
+                }
+            } else if (!k.matches()) {
+                out.add(line); // not handed out: the reference stays, the kit lines go
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code pristine} with every region of an exercise in {@code take} replaced by the same
+     * region (same exercise, same order in the file) of {@code submitted}: what a student may
+     * change, and nothing else. A submitted file that lost a marker is refused.
+     */
+    public static List<String> splice(List<String> pristine, List<String> submitted, java.util.Set<Integer> take, String name) {
+        List<List<String>> theirs = new ArrayList<>();
+        List<Integer> theirNumbers = new ArrayList<>();
+        List<String> cur = null;
+        for (String line : submitted) {
+            Matcher o = OPEN.matcher(line);
+            if (cur == null && o.matches()) {
+                cur = new ArrayList<>();
+                theirNumbers.add(Integer.parseInt(o.group(2)));
+            } else if (cur != null && CLOSE.matcher(line).matches()) {
+                theirs.add(cur);
+                cur = null;
+            } else if (cur != null) {
+                cur.add(line);
+            }
+        }
+        if (cur != null) {
+            throw new IllegalArgumentException(name + ": a '// >>> exercise' region is never closed (keep both marker lines)");
+        }
+        List<String> out = new ArrayList<>();
+        int region = 0;
+        boolean inside = false;
+        boolean taking = false;
+        for (String line : pristine) {
+            Matcher o = OPEN.matcher(line);
+            if (!inside && o.matches()) {
+                int n = Integer.parseInt(o.group(2));
+                inside = true;
+                taking = take.contains(n);
+                out.add(line);
+                if (taking) {
+                    if (region >= theirs.size() || theirNumbers.get(region) != n) {
+                        throw new IllegalArgumentException(name + ": exercise " + n + "'s region number " + (region + 1)
+                                + " is missing (keep the '// >>> exercise " + n + "' and '// <<< exercise " + n + "' lines)");
+                    }
+                    out.addAll(theirs.get(region));
+                }
+                region++;
+                continue;
+            }
+            if (inside && CLOSE.matcher(line).matches()) {
+                inside = false;
+                out.add(line);
+                continue;
+            }
+            if (!inside || !taking) {
+                out.add(line);
+            }
+        }
+        return out;
+    }
+
+    static List<String> read(Path p) {
+        try {
+            return Files.readAllLines(p, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
