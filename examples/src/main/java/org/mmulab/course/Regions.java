@@ -206,6 +206,51 @@ public final class Regions {
         return out;
     }
 
+    /**
+     * {@code java Regions.java splice TREE SUBMISSION N[,N...]}: what the autograder's
+     * {@code run_autograder} does to a submission with nothing but a JDK (this file runs as a
+     * single source file): every {@code .java} file of TREE that has a region of the exercises
+     * listed takes those regions from the submitted file of the same path under SUBMISSION, or
+     * else from the only submitted file of the same name. Prints one line per file; exits 0, or 2
+     * on bad usage. A submitted file whose markers were damaged leaves the tree's file alone and
+     * says so (its tests then fail on the kit's stub).
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 4 || !args[0].equals("splice")) {
+            System.err.println("usage: java Regions.java splice TREE SUBMISSION N[,N...]");
+            System.exit(2);
+        }
+        Path tree = Path.of(args[1]);
+        Path submission = Path.of(args[2]);
+        java.util.Set<Integer> take = new java.util.TreeSet<>();
+        for (String n : args[3].split(",")) {
+            take.add(Integer.parseInt(n.trim()));
+        }
+        List<Path> submitted = Files.isDirectory(submission) ? javaFiles(submission) : List.of();
+        for (Path f : javaFiles(tree)) {
+            Path rel = tree.relativize(f);
+            if (scan(tree, rel).stream().noneMatch(r -> take.contains(r.exercise()))) {
+                continue;
+            }
+            Path theirs = submission.resolve(rel);
+            if (!Files.isRegularFile(theirs)) {
+                List<Path> named = submitted.stream().filter(p -> p.getFileName().equals(rel.getFileName())).toList();
+                theirs = named.size() == 1 ? named.get(0) : null;
+            }
+            if (theirs == null) {
+                System.out.println("splice: " + rel + ": not in the submission, the kit's version is graded");
+                continue;
+            }
+            try {
+                List<String> out = splice(read(f), read(theirs), take, submission.relativize(theirs).toString());
+                Files.write(f, out, StandardCharsets.UTF_8);
+                System.out.println("splice: " + rel + ": regions taken from " + submission.relativize(theirs));
+            } catch (IllegalArgumentException e) {
+                System.out.println("splice: " + e.getMessage() + "; the kit's version is graded");
+            }
+        }
+    }
+
     static List<String> read(Path p) {
         try {
             return Files.readAllLines(p, StandardCharsets.UTF_8);

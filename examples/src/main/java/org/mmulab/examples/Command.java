@@ -28,6 +28,8 @@ enum Command {
     GRADE("grade", Jvm.CLI, "tlbtrace=off"),
     /** The side-by-side reading site: plain Java, never under the lockdep agent. */
     DOCS("docs", Jvm.DOCS, ""),
+    /** Writes a student kit or an autograder zip: files only, nothing for lockdep to watch. */
+    COURSE("course", Jvm.PLAIN, ""),
     /** Prints the bash completion script: nothing for lockdep to watch. */
     COMPLETION("completion", Jvm.PLAIN, ""),
     HELP("help", Jvm.PLAIN, "");

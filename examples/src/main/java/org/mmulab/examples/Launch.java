@@ -40,6 +40,29 @@ public final class Launch {
     /** Words that ask a command for its help or the version: nothing runs that lockdep could check. */
     static final List<String> HELP_WORDS = List.of("-h", "--help", "-V", "--version");
 
+    /**
+     * The lockdep agent's jar: where the build leaves it, or, in a student's kit (which has no
+     * agent module), in the kit's in-project Maven repository ({@code repo/org/mmulab/lockdep-agent/V/}).
+     */
+    public static Path agentJar(Path root) {
+        Path built = root.resolve("lockdep-agent/target/lockdep-agent.jar");
+        if (Files.isRegularFile(built)) {
+            return built;
+        }
+        Path kit = root.resolve("repo/org/mmulab/lockdep-agent");
+        if (Files.isDirectory(kit)) {
+            try (java.util.stream.Stream<Path> s = Files.walk(kit, 2)) {
+                java.util.Optional<Path> jar = s.filter(p -> p.getFileName().toString().matches("lockdep-agent-.*\\.jar")).sorted().findFirst();
+                if (jar.isPresent()) {
+                    return jar.get();
+                }
+            } catch (java.io.IOException e) {
+                return built;
+            }
+        }
+        return built;
+    }
+
     /** The java command line that runs {@code mmulab ARGS} from the repository at {@code root}. */
     static List<String> command(String java, Path root, List<String> args) {
         boolean lockdep = true;
@@ -60,7 +83,7 @@ public final class Launch {
         if (jvm == Command.Jvm.SELFTEST && rest.size() > 1) {
             jvm = Command.Jvm.PLAIN; // the self-test takes no options: the CLI answers --help, or says what is wrong
         }
-        Path agent = root.resolve("lockdep-agent/target/lockdep-agent.jar");
+        Path agent = agentJar(root);
         List<String> cmd = new ArrayList<>(List.of(java));
         switch (jvm) {
             case DOCS:

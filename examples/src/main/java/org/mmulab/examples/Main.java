@@ -87,6 +87,7 @@ public final class Main {
         cl.addSubcommand(new MmulabCommand.Demo(io));
         cl.addSubcommand(new MmulabCommand.SelfTest(io));
         cl.addSubcommand(new org.mmulab.exercises.GradeCommand(io.out()));
+        cl.addSubcommand(org.mmulab.course.CourseCommand.commandLine(io.out()));
         cl.addSubcommand(new MmulabCommand.Docs());
         cl.addSubcommand(new MmulabCommand.Completion(io));
         cl.addSubcommand(new CommandLine.HelpCommand());

@@ -127,7 +127,7 @@ public final class ScenarioRun {
             Path here = Paths.get(ScenarioRun.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             // examples/target/classes or examples/target/examples.jar -> the repository root
             Path root = here.getParent().getParent().getParent();
-            tried.add(root.resolve("lockdep-agent").resolve("target").resolve("lockdep-agent.jar"));
+            tried.add(org.mmulab.examples.Launch.agentJar(root));
         } catch (Exception e) {
             log.debug("no code source for the examples", e);
         }
