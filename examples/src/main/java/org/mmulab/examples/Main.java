@@ -108,6 +108,15 @@ public final class Main {
         cl.setUsageHelpWidth(WIDTH);
     }
 
+    /** A subcommand's words after {@code mmulab}: "grade", "course export". */
+    static String qualifiedName(CommandLine c) {
+        String name = c.getCommandName();
+        for (CommandLine p = c.getParent(); p != null && p.getParent() != null; p = p.getParent()) {
+            name = p.getCommandName() + " " + name;
+        }
+        return name;
+    }
+
     /** A usage error of the command {@code spec}: one line, exit 2, nothing run. */
     static ParameterException usage(CommandSpec spec, String message) {
         return new ParameterException(spec.commandLine(), message);
@@ -120,8 +129,9 @@ public final class Main {
     static String problem(ParameterException e) {
         CommandLine where = e.getCommandLine();
         boolean top = where == null || where.getParent() == null;
-        String command = top ? "" : where.getCommandName() + ": ";
-        String see = top ? "mmulab --help" : "mmulab " + where.getCommandName() + " --help";
+        String name = top ? "" : qualifiedName(where);
+        String command = top ? "" : name + ": ";
+        String see = top ? "mmulab --help" : "mmulab " + name + " --help";
         if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
             String arg = u.getUnmatched().get(0);
             if (top && !arg.startsWith("-")) {

@@ -11,7 +11,7 @@ if [ -f "$jar" ]; then
 fi
 if [ ! -f "$jar" ] || [ ! -d "$here/examples/target/lib" ] || [ -n "$stale" ]; then
   if [ -f "$jar" ]; then why="you changed ${stale#"$here"/}"; else why="first use"; fi
-  echo "mmulab: building the kit ($why): mvn -B -DskipTests package ..." >&2
+  echo "mmulab: building the kit ($why): mvn -B -DskipTests package, about 30 s the first time (it downloads the libraries from Maven Central) ..." >&2
   log="$(mktemp "${TMPDIR:-/tmp}/mmulab-build.XXXXXX")"
   if ! (cd "$here" && mvn -B -DskipTests package) >"$log" 2>&1; then
     grep -E '^\[(ERROR|FATAL)\]' "$log" | head -n 40 >&2 || cat "$log" >&2
