@@ -111,6 +111,41 @@ class KitExportTest {
         assertTrue(checkedLines > 20, "the grep looked at only " + checkedLines + " distinctive reference lines");
     }
 
+    /** A bug fix's reference (exN/Reference.java) and the hidden graders: none of their own lines is in the kit. */
+    @Test
+    void noLineOfAReferenceClassOrHiddenGraderIsInTheKit() throws IOException {
+        Set<String> elsewhere = new TreeSet<>();
+        List<Path> secret = new ArrayList<>();
+        for (Path f : Regions.javaFiles(ROOT.resolve("examples/src/main/java"))) {
+            String s = f.toString().replace('\\', '/');
+            if (KitWriter.REFERENCE.matcher(s).find() || KitWriter.HIDDEN.matcher(s).find()) {
+                secret.add(f);
+            } else {
+                Regions.cut(Regions.read(f), ALL).forEach(l -> elsewhere.add(l.trim()));
+            }
+        }
+        for (Path f : Regions.javaFiles(ROOT.resolve("kernel-port/src/main/java"))) {
+            Regions.cut(Regions.read(f), ALL).forEach(l -> elsewhere.add(l.trim()));
+        }
+        List<String> leaks = new ArrayList<>();
+        for (Path f : secret) {
+            for (String line : Regions.read(f)) {
+                String t = line.trim();
+                if (t.length() < 16 || elsewhere.contains(t) || t.startsWith("import ") || t.startsWith("*") || t.startsWith("//")
+                        || t.startsWith("/**") || t.startsWith("@")) {
+                    continue;
+                }
+                for (Map.Entry<Path, String> k : kitText.entrySet()) {
+                    if (k.getValue().contains(t)) {
+                        leaks.add(ROOT.relativize(f) + ": '" + t + "' in " + k.getKey());
+                    }
+                }
+            }
+        }
+        assertFalse(secret.isEmpty(), "the teacher's tree has hidden graders");
+        assertTrue(leaks.isEmpty(), "lines of a reference or hidden grader in the kit:\n" + String.join("\n", leaks));
+    }
+
     @Test
     void noReferenceNoHiddenGraderNoTestIsInTheKit() {
         for (Path p : kitText.keySet()) {
