@@ -27,6 +27,10 @@ public record Exercise(int number, String title, int points, String sheet, Strin
     static final String PKG = "org.mmulab.exercises.";
     static final String MMU = "kernel-port/src/main/java/org/mmulab/kernel/arch/x86/kvm/mmu.java";
     static final String SRC = "examples/src/main/java/org/mmulab/exercises/";
+    static final String X86 = "kernel-port/src/main/java/org/mmulab/kernel/arch/x86/kvm/x86.java";
+    /** {@code kvm_arch_prepare_memory_region}'s descriptor: exercise 6's fix swaps it. */
+    static final String PREPARE = "(Lorg/mmulab/kernel/linux/kvm;Lorg/mmulab/kernel/linux/kvm_memory_slot;"
+            + "Lorg/mmulab/kernel/uapi/linux/kvm_userspace_memory_region;Lorg/mmulab/kernel/linux/kvm_host_h$kvm_mr_change;)I";
 
     /** Every exercise, in order. */
     public static final List<Exercise> ALL = List.of(
@@ -39,7 +43,13 @@ public record Exercise(int number, String title, int points, String sheet, Strin
             new Exercise(4, "break the enable-logging-race on purpose", 10,
                     "docs/exercises/ex4-break-the-race.md", SRC + "ex4/Solution.java", PKG + "ex4.Ex4Grader", null, List.of()),
             new Exercise(5, "pte_list_remove for every rmap shape", 14,
-                    "docs/exercises/ex5-pte-list-remove.md", MMU, PKG + "ex5.Ex5Grader", null, List.of()));
+                    "docs/exercises/ex5-pte-list-remove.md", MMU, PKG + "ex5.Ex5Grader", null, List.of()),
+            new Exercise(6, "a real kernel bug: moving a logged slot", 19,
+                    "docs/exercises/ex6-moving-a-logged-slot.md", X86, PKG + "ex6.Ex6Grader", PKG + "ex6.hidden.Ex6Hidden",
+                    List.of(Swap.replace("org/mmulab/kernel/arch/x86/kvm/x86", "kvm_arch_prepare_memory_region", PREPARE,
+                            "org/mmulab/exercises/ex6/Reference"))),
+            new Exercise(7, "why cmpxchg64: fast_pf_fix_direct_spte", 15,
+                    "docs/exercises/ex7-why-cmpxchg64.md", MMU, PKG + "ex7.Ex7Grader", null, List.of()));
 
     public static Optional<Exercise> byNumber(int n) {
         return ALL.stream().filter(e -> e.number() == n).findFirst();

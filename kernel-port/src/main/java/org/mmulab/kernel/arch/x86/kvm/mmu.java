@@ -1690,13 +1690,22 @@ public final class mmu {
         return true;
     }
 
+    // >>> exercise 7: what fast_pf_fix_direct_spte does
     /**
      * Sets W with one {@code cmpxchg64}, outside {@code mmu_lock}. Only the CPU that won the
      * exchange marks the page dirty; a lost race (the spte changed under us) just lets the guest
      * retry the access. Returns true either way: the guest retries.
      */
+    // kit: /**
+    // kit:  * Exercise 7 (docs/exercises/ex7-why-cmpxchg64.md): make the dirty-logged spte at
+    // kit:  * {@code sptep} writable again without {@code mmu_lock}; {@code spte} is the value
+    // kit:  * fast_page_fault read there a moment ago. Log the write and return whether the guest
+    // kit:  * should just retry the access.
+    // kit:  */
+    // <<< exercise 7
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "2795-2813")
     public static boolean fast_pf_fix_direct_spte(kvm_vcpu vcpu, kvm_mmu_page sp, long sptep, long spte) {
+        // >>> exercise 7: the body
         long gfn;
 
         WARN_ON(sp.role.direct == 0);
@@ -1709,6 +1718,10 @@ public final class mmu {
         }
 
         return true;
+        // kit: // TODO(ex7): find the gfn this spte maps, set W in the spte without losing what another
+        // kit: // CPU may have stored there since spte was read, and log the write.
+        // kit: throw new UnsupportedOperationException("exercise 7 is not done yet: write fast_pf_fix_direct_spte (mmu.java)");
+        // <<< exercise 7
     }
 
     /**
