@@ -27,6 +27,7 @@ public record Exercise(int number, String title, int points, String sheet, Strin
     static final String PKG = "org.mmulab.exercises.";
     static final String MMU = "kernel-port/src/main/java/org/mmulab/kernel/arch/x86/kvm/mmu.java";
     static final String SRC = "examples/src/main/java/org/mmulab/exercises/";
+    static final String X86 = "kernel-port/src/main/java/org/mmulab/kernel/arch/x86/kvm/x86.java";
 
     /** Every exercise, in order. */
     public static final List<Exercise> ALL = List.of(
@@ -39,7 +40,11 @@ public record Exercise(int number, String title, int points, String sheet, Strin
             new Exercise(4, "break the enable-logging-race on purpose", 10,
                     "docs/exercises/ex4-break-the-race.md", SRC + "ex4/Solution.java", PKG + "ex4.Ex4Grader", null, List.of()),
             new Exercise(5, "pte_list_remove for every rmap shape", 14,
-                    "docs/exercises/ex5-pte-list-remove.md", MMU, PKG + "ex5.Ex5Grader", null, List.of()));
+                    "docs/exercises/ex5-pte-list-remove.md", MMU, PKG + "ex5.Ex5Grader", null, List.of()),
+            new Exercise(8, "requests and kicks: into guest mode without missing a TLB flush", 14,
+                    "docs/exercises/ex8-requests-and-kicks.md", X86, PKG + "ex8.Ex8Grader", null, List.of()),
+            new Exercise(9, "read an explore timeline: who was preempted, where, and what v3.16 does", 12,
+                    "docs/exercises/ex9-read-the-timeline.md", SRC + "ex9/Solution.java", PKG + "ex9.Ex9Grader", PKG + "ex9.hidden.Ex9Hidden", List.of()));
 
     public static Optional<Exercise> byNumber(int n) {
         return ALL.stream().filter(e -> e.number() == n).findFirst();
