@@ -49,7 +49,11 @@ public record Exercise(int number, String title, int points, String sheet, Strin
                     List.of(Swap.replace("org/mmulab/kernel/arch/x86/kvm/x86", "kvm_arch_prepare_memory_region", PREPARE,
                             "org/mmulab/exercises/ex6/Reference"))),
             new Exercise(7, "why cmpxchg64: fast_pf_fix_direct_spte", 15,
-                    "docs/exercises/ex7-why-cmpxchg64.md", MMU, PKG + "ex7.Ex7Grader", null, List.of()));
+                    "docs/exercises/ex7-why-cmpxchg64.md", MMU, PKG + "ex7.Ex7Grader", null, List.of()),
+            new Exercise(8, "requests and kicks: into guest mode without missing a TLB flush", 14,
+                    "docs/exercises/ex8-requests-and-kicks.md", X86, PKG + "ex8.Ex8Grader", null, List.of()),
+            new Exercise(9, "read an explore timeline: who was preempted, where, and what v3.16 does", 12,
+                    "docs/exercises/ex9-read-the-timeline.md", SRC + "ex9/Solution.java", PKG + "ex9.Ex9Grader", PKG + "ex9.hidden.Ex9Hidden", List.of()));
 
     public static Optional<Exercise> byNumber(int n) {
         return ALL.stream().filter(e -> e.number() == n).findFirst();

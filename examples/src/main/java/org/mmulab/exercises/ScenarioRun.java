@@ -60,10 +60,23 @@ public final class ScenarioRun {
 
     /** {@code mmulab run ARGS...} under the lockdep agent in a child JVM; at most {@code timeoutSeconds}. */
     public static Outcome mmulab(long timeoutSeconds, String... args) {
+        return withAgent("tlbtrace=off", timeoutSeconds, args);
+    }
+
+    /**
+     * {@code mmulab explore ARGS...} or {@code mmulab replay ARGS...} (the command is {@code args[0]}) in
+     * a child JVM under the lockdep agent with the controlled scheduler's yield points woven in
+     * ({@code explore=true}, as {@code ./mmulab} starts these two); at most {@code timeoutSeconds}.
+     */
+    public static Outcome explore(long timeoutSeconds, String... args) {
+        return withAgent("explore=true,tlbtrace=off", timeoutSeconds, args);
+    }
+
+    private static Outcome withAgent(String agentOptions, long timeoutSeconds, String... args) {
         Path agent = agentJar();
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-javaagent:" + agent + "=tlbtrace=off");
+        cmd.add("-javaagent:" + agent + "=" + agentOptions);
         cmd.add("-cp");
         cmd.add(classPath());
         cmd.add("org.mmulab.examples.Main");

@@ -44,7 +44,8 @@ public final class RaceScenarios {
     public static final String HARVESTER = "harvester";
     public static final String SHADOWER = "shadower";
     static final int SLOT = 0;
-    static final long BASE_GFN = 0x100000;
+    /** The first gfn of the scenarios' one memory slot. */
+    public static final long BASE_GFN = 0x100000;
     /** The guest's hot pages: written all the time, so always dirty and in every TLB. */
     static final long HOT = 32;
 

@@ -466,6 +466,7 @@ public final class x86 {
 
         preempt.preempt_disable();
 
+        // >>> exercise 8: into guest mode, or back out (v3.16 x86.c 6046-6066)
         vcpu.set_mode(IN_GUEST_MODE);
 
         srcu_struct.srcu_read_unlock(vcpu.kvm.srcu, vcpu.srcu_idx);
@@ -484,6 +485,13 @@ public final class x86 {
             vcpu.srcu_idx = srcu_struct.srcu_read_lock(vcpu.kvm.srcu);
             return 1;
         }
+        // kit: // TODO(ex8): say that this vCPU is in guest mode, let go of kvm->srcu and turn interrupts
+        // kit: // off; then, if a request, a kick, a reschedule or a signal came in meanwhile, undo all of it
+        // kit: // and return 1. The order is the exercise: docs/exercises/ex8-requests-and-kicks.md.
+        // kit: if (true) {
+        // kit:     throw new UnsupportedOperationException("exercise 8 is not done yet: write the entry into guest mode (x86.java, vcpu_enter_guest)");
+        // kit: }
+        // <<< exercise 8
 
         kvm_x86_ops.run(vcpu);
 
