@@ -39,7 +39,9 @@ public record Exercise(int number, String title, int points, String sheet, Strin
             new Exercise(4, "break the enable-logging-race on purpose", 10,
                     "docs/exercises/ex4-break-the-race.md", SRC + "ex4/Solution.java", PKG + "ex4.Ex4Grader", null, List.of()),
             new Exercise(5, "pte_list_remove for every rmap shape", 14,
-                    "docs/exercises/ex5-pte-list-remove.md", MMU, PKG + "ex5.Ex5Grader", null, List.of()));
+                    "docs/exercises/ex5-pte-list-remove.md", MMU, PKG + "ex5.Ex5Grader", null, List.of()),
+            new Exercise(10, "write the oracle: the seed commit's safety property as a checker", 20,
+                    "docs/exercises/ex10-write-the-oracle.md", SRC + "ex10/Solution.java", PKG + "ex10.Ex10Grader", null, List.of()));
 
     public static Optional<Exercise> byNumber(int n) {
         return ALL.stream().filter(e -> e.number() == n).findFirst();
