@@ -53,7 +53,9 @@ public record Exercise(int number, String title, int points, String sheet, Strin
             new Exercise(8, "requests and kicks: into guest mode without missing a TLB flush", 14,
                     "docs/exercises/ex8-requests-and-kicks.md", X86, PKG + "ex8.Ex8Grader", null, List.of()),
             new Exercise(9, "read an explore timeline: who was preempted, where, and what v3.16 does", 12,
-                    "docs/exercises/ex9-read-the-timeline.md", SRC + "ex9/Solution.java", PKG + "ex9.Ex9Grader", PKG + "ex9.hidden.Ex9Hidden", List.of()));
+                    "docs/exercises/ex9-read-the-timeline.md", SRC + "ex9/Solution.java", PKG + "ex9.Ex9Grader", PKG + "ex9.hidden.Ex9Hidden", List.of()),
+            new Exercise(10, "write the oracle: the seed commit's safety property as a checker", 20,
+                    "docs/exercises/ex10-write-the-oracle.md", SRC + "ex10/Solution.java", PKG + "ex10.Ex10Grader", null, List.of()));
 
     public static Optional<Exercise> byNumber(int n) {
         return ALL.stream().filter(e -> e.number() == n).findFirst();

@@ -66,6 +66,7 @@ public final class VariantLoader extends ClassLoader {
     }
 
     private final List<Swap> swaps;
+    private final List<Swap> extra;
     private final List<String> childFirst = new ArrayList<>(List.of(CHILD_FIRST));
     private final Map<String, Integer> applied = new LinkedHashMap<>();
 
@@ -88,6 +89,12 @@ public final class VariantLoader extends ClassLoader {
         }
         this.swaps = new ArrayList<>(s);
         this.swaps.addAll(extra);
+        this.extra = List.copyOf(extra);
+    }
+
+    /** The swaps and hooks given on top of the variant's (a grader hands them on to a child JVM). */
+    public List<Swap> extra() {
+        return extra;
     }
 
     /** How many methods were rewritten, by "owner.method" (for tests: a swap that never applied is a bug). */
