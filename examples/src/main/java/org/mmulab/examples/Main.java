@@ -138,8 +138,8 @@ public final class Main {
                 return unknownCommand(where, arg);
             }
             if (arg.startsWith("-")) {
-                String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-                return command + "unknown option '" + name + "' (see: " + see + ")";
+                String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+                return command + "unknown option '" + option + "' (see: " + see + ")";
             }
             return command + "unexpected argument '" + arg + "' (see: " + see + ")";
         }

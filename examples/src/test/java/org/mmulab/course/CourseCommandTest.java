@@ -66,7 +66,7 @@ class CourseCommandTest {
         Path busy = dir.resolve("busy");
         Files.createDirectories(busy);
         Files.writeString(busy.resolve("x"), "mine");
-        assertUsage("course: export: " + busy + " is not empty: export into a new or empty directory",
+        assertUsage("course export: " + busy + " is not empty: export into a new or empty directory",
                 "course", "export", busy.toString());
         assertFalse(Files.exists(busy.resolve("pom.xml")));
         assertUsage("--exercises: no exercise 99", "course", "export", dir.resolve("k").toString(), "--exercises", "99");

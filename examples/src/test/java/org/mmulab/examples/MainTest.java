@@ -232,7 +232,7 @@ class MainTest {
         assertEquals("enable-logging-race shadow-protect lock-inversion migrate", lines.get(4));
         assertEquals("pct random dfs stress", lines.get(5));
         assertEquals("pct random dfs", lines.get(6));
-        assertEquals("1 2 3 4 5", lines.get(7));
+        assertEquals("1 2 3 4 5 6 7 8 9 10", lines.get(7));
     }
 
     /** The class files of what ./mmulab runs before every command: the JDK only, no picocli. */

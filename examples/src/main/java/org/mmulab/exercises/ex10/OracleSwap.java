@@ -45,6 +45,34 @@ public final class OracleSwap {
         return violations(vm, Solution.check(Moment.shadowed(vm, gfn)), "after shadowing gfn 0x" + Long.toHexString(gfn));
     }
 
+    /**
+     * In a kit that hands out exercise 10, the fixture's two checks come here ({@code check} is
+     * {@code dirtyLogCompleteness} or {@code shadowProtected}, {@code arg} the slot or the gfn):
+     * the machine checks its invariants with the student's oracle, and reports what it finds
+     * under the invariants' own names, as the fixture's oracle does.
+     */
+    public static List<Oracle.Violation> asTheMachinesOracle(String check, MachineVm vm, Object arg) {
+        if (check.equals("dirtyLogCompleteness")) {
+            kvm_memory_slot slot = (kvm_memory_slot) arg;
+            if (slot == null || slot.dirty_bitmap == null) {
+                return new ArrayList<>();
+            }
+            return named(violations(vm, Solution.check(Moment.harvested(vm, slot)), "after KVM_GET_DIRTY_LOG"),
+                    "dirty-log completeness", "writable TLB entry for a write-protected page that the dirty log shows clean");
+        }
+        long gfn = (Long) arg;
+        return named(violations(vm, Solution.check(Moment.shadowed(vm, gfn)), "after shadowing gfn 0x" + Long.toHexString(gfn)),
+                "shadow write-protection", "writable TLB entry for a gfn write-protected for shadowing");
+    }
+
+    private static List<Oracle.Violation> named(List<Oracle.Violation> found, String invariant, String detail) {
+        List<Oracle.Violation> out = new ArrayList<>();
+        for (Oracle.Violation v : found) {
+            out.add(new Oracle.Violation(invariant, v.gfn(), v.vcpu(), v.spte(), v.tlbEntry(), detail));
+        }
+        return out;
+    }
+
     private static List<Oracle.Violation> violations(MachineVm vm, List<Finding> found, String when) {
         List<Oracle.Violation> out = new ArrayList<>();
         if (found == null) {
