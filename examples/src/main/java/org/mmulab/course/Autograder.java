@@ -24,6 +24,40 @@ import java.util.zip.ZipOutputStream;
 public final class Autograder {
     private Autograder() {}
 
+    /**
+     * Writes the reference submission of {@code exercises} into {@code dir}: each file a student
+     * edits, at its path in the tree, its regions holding the reference ({@link Regions#referenceSubmission}).
+     * Returns the number of files.
+     */
+    public static int writeReferenceSubmission(Path root, Path dir, Set<Integer> exercises) throws IOException {
+        Set<String> files = new java.util.TreeSet<>();
+        for (int n : exercises) {
+            for (Regions.Region r : regionsOf(root, n)) {
+                files.add(r.file().toString());
+            }
+        }
+        for (String f : files) {
+            Path to = dir.resolve(f);
+            Files.createDirectories(to.getParent());
+            Files.write(to, Regions.referenceSubmission(Regions.read(root.resolve(f))), StandardCharsets.UTF_8);
+        }
+        return files.size();
+    }
+
+    /** The regions of exercise {@code n} in the tree, their files relative to the root. */
+    static List<Regions.Region> regionsOf(Path root, int n) {
+        List<Regions.Region> out = new java.util.ArrayList<>();
+        for (String d : List.of("kernel-port/src/main/java", "examples/src/main/java")) {
+            for (Regions.Region r : Regions.scan(root.resolve(d))) {
+                if (r.exercise() == n) {
+                    out.add(new Regions.Region(Path.of(d).resolve(r.file()), r.exercise(), r.keep(), r.open(), r.close(),
+                            r.reference(), r.kit(), r.fix()));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Writes the zip; returns the kit summary of its source. */
     public static KitWriter.Summary write(Path root, Path zip, Set<Integer> exercises) throws IOException {
         if (Files.isDirectory(zip)) {

@@ -135,6 +135,11 @@ public final class CourseCommand implements Main.Action {
         @Option(names = "--exercises", paramLabel = "N,N...", description = "The exercises this assignment grades (default: all).")
         String list;
 
+        @Option(names = "--reference-submission", paramLabel = "DIR", description = "Also write the reference as a "
+                + "submission into DIR (new or empty): the files students edit, their regions holding the reference, "
+                + "to try the autograder with (it must give full marks).")
+        Path referenceSubmission;
+
         @Mixin
         StandardOptions standard;
 
@@ -144,9 +149,16 @@ public final class CourseCommand implements Main.Action {
         public int call() {
             Set<Integer> chosen = exercises(spec, list);
             try {
+                if (referenceSubmission != null) {
+                    KitWriter.checkEmpty(referenceSubmission);
+                }
                 KitWriter.Summary s = Autograder.write(root(), zip, chosen);
                 out.printf("wrote %s: Gradescope autograder for exercises %s (%d files; setup.sh, run_autograder)%n", zip,
                         chosen.stream().map(String::valueOf).collect(Collectors.joining(",")), s.files() + 2);
+                if (referenceSubmission != null) {
+                    int n = Autograder.writeReferenceSubmission(root(), referenceSubmission, chosen);
+                    out.printf("wrote the reference submission to %s (%d files)%n", referenceSubmission, n);
+                }
                 return 0;
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -77,6 +77,19 @@ public final class KitWriter {
             throw new IllegalArgumentException("the kit carries the lockdep agent, and " + agent
                     + " is not built: build first (./mmulab builds; or mvn -B -DskipTests package)");
         }
+        checkEmpty(out);
+        for (int n : exercises) {
+            if (Exercise.byNumber(n).isEmpty()) {
+                throw new IllegalArgumentException("no exercise " + n + " (there are 1-" + Exercise.ALL.size() + ")");
+            }
+        }
+        KitWriter w = new KitWriter(root, out, exercises, hidden);
+        String version = w.copy();
+        return new Summary(out, exercises, w.files, w.regionsCut, version);
+    }
+
+    /** Refuses a directory that exists and is not empty (or is a file), before anything is written. */
+    public static void checkEmpty(Path out) throws IOException {
         if (Files.exists(out)) {
             if (!Files.isDirectory(out)) {
                 throw new IllegalArgumentException(out + " exists and is not a directory");
@@ -87,14 +100,6 @@ public final class KitWriter {
                 }
             }
         }
-        for (int n : exercises) {
-            if (Exercise.byNumber(n).isEmpty()) {
-                throw new IllegalArgumentException("no exercise " + n + " (there are 1-" + Exercise.ALL.size() + ")");
-            }
-        }
-        KitWriter w = new KitWriter(root, out, exercises, hidden);
-        String version = w.copy();
-        return new Summary(out, exercises, w.files, w.regionsCut, version);
     }
 
     private String copy() throws IOException {

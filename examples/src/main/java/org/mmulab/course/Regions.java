@@ -25,8 +25,10 @@ import java.util.stream.Stream;
  *
  * An exercise may have several regions, in several files. A region opened with
  * {@code // >>> exercise N [keep]: ...} is handed out as it is: its code is v3.16's, which the
- * student changes (a bug to fix), and the reference lives outside the tree's port (see
- * {@code Exercise#reference()}). The kit keeps the two marker lines, so
+ * student changes (a bug to fix); the port stays v3.16, so the reference lives elsewhere: as a
+ * method swapped in for grading (see {@code Exercise#reference()}), and as the region's
+ * {@code // fix: ...} lines, the text a reference submission holds there
+ * ({@link #referenceSubmission}). The kit keeps the two marker lines, so
  * the autograder can take the regions, and only the regions, from a student's files
  * ({@link #splice}).
  */
@@ -34,14 +36,21 @@ public final class Regions {
     static final Pattern OPEN = Pattern.compile("^(\\s*)// >>> exercise (\\d+)( \\[keep\\])?(?::.*)?$");
     static final Pattern CLOSE = Pattern.compile("^\\s*// <<< exercise (\\d+)\\s*$");
     static final Pattern KIT = Pattern.compile("^(\\s*)// kit:(?: (.*))?$");
+    static final Pattern FIX = Pattern.compile("^(\\s*)// fix:(?: (.*))?$");
 
     private Regions() {}
 
     /** One region: its file (relative to the tree's root), the 1-based lines of its markers, its text. */
-    public record Region(Path file, int exercise, boolean keep, int open, int close, List<String> reference, List<String> kit) {
+    public record Region(Path file, int exercise, boolean keep, int open, int close, List<String> reference, List<String> kit,
+            List<String> fix) {
         /** The reference text with whitespace runs collapsed, for looking it up in other files. */
         public String normalized() {
-            return normalize(String.join("\n", reference));
+            return normalize(String.join("\n", answer()));
+        }
+
+        /** What a student must not find in a kit: the region's code, or a kept region's fix. */
+        public List<String> answer() {
+            return keep ? fix : reference;
         }
     }
 
@@ -78,6 +87,7 @@ public final class Regions {
         boolean keep = false;
         List<String> ref = null;
         List<String> kit = null;
+        List<String> fix = null;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             Matcher o = OPEN.matcher(line);
@@ -91,16 +101,20 @@ public final class Regions {
                 keep = o.group(3) != null;
                 ref = new ArrayList<>();
                 kit = new ArrayList<>();
+                fix = new ArrayList<>();
             } else if (c.matches()) {
                 if (open < 0 || Integer.parseInt(c.group(1)) != n) {
                     throw new IllegalStateException(file + ":" + (i + 1) + ": '" + line.trim() + "' closes no open region");
                 }
-                out.add(new Region(file, n, keep, open + 1, i + 1, List.copyOf(ref), List.copyOf(kit)));
+                out.add(new Region(file, n, keep, open + 1, i + 1, List.copyOf(ref), List.copyOf(kit), List.copyOf(fix)));
                 open = -1;
             } else if (open >= 0) {
                 Matcher k = KIT.matcher(line);
+                Matcher f = FIX.matcher(line);
                 if (k.matches()) {
                     kit.add(k.group(1) + (k.group(2) == null ? "" : k.group(2)));
+                } else if (f.matches()) {
+                    fix.add(f.group(1) + (f.group(2) == null ? "" : f.group(2)));
                 } else {
                     ref.add(line);
                 }
@@ -138,12 +152,55 @@ public final class Regions {
                 continue;
             }
             Matcher k = KIT.matcher(line);
+            if (FIX.matcher(line).matches()) {
+                continue; // a fix is the reference of a kept region: never in a kit
+            }
             if (cutting) {
                 if (k.matches()) {
                     out.add(k.group(1) + (k.group(2) == null ? "" : k.group(2)));
                 }
             } else if (!k.matches()) {
                 out.add(line); // not handed out: the reference stays, the kit lines go
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The teacher's file as a reference submission: each region holds the reference (a kept
+     * region its fix), without kit or fix lines; what {@code run_autograder} must give full marks.
+     */
+    public static List<String> referenceSubmission(List<String> lines) {
+        List<String> out = new ArrayList<>();
+        boolean inside = false;
+        boolean keep = false;
+        List<String> fix = new ArrayList<>();
+        List<String> code = new ArrayList<>();
+        for (String line : lines) {
+            Matcher o = OPEN.matcher(line);
+            if (!inside && o.matches()) {
+                inside = true;
+                keep = o.group(3) != null;
+                fix.clear();
+                code.clear();
+                out.add(line);
+                continue;
+            }
+            if (inside && CLOSE.matcher(line).matches()) {
+                inside = false;
+                out.addAll(keep ? fix : code);
+                out.add(line);
+                continue;
+            }
+            if (!inside) {
+                out.add(line);
+                continue;
+            }
+            Matcher f = FIX.matcher(line);
+            if (f.matches()) {
+                fix.add(f.group(1) + (f.group(2) == null ? "" : f.group(2)));
+            } else if (!KIT.matcher(line).matches()) {
+                code.add(line);
             }
         }
         return out;

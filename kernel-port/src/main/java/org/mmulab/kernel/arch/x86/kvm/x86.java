@@ -261,6 +261,12 @@ public final class x86 {
                                                      kvm_mr_change change) {
         // >>> exercise 6 [keep]: kvm_arch_prepare_memory_region, as v3.16 has it
         return 0;
+        // fix: if (change == kvm_mr_change.KVM_MR_MOVE) {
+        // fix:     // upstream's fix (edd4fa37baa6): forget the old slot's arrays, allocate new ones for the new base
+        // fix:     memslot.arch = new org.mmulab.kernel.arch.x86.include.asm.kvm_arch_memory_slot();
+        // fix:     return kvm_arch_create_memslot(kvm, memslot, mem.memory_size >>> mm.PAGE_SHIFT);
+        // fix: }
+        // fix: return 0;
         // <<< exercise 6
     }
 
