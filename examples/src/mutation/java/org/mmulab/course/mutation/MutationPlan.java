@@ -29,6 +29,12 @@ import org.mmulab.exercises.Implementations;
  * {@link Implementations}, as 3's and 4's {@code Solution}s do): not mutated; its graders' strength
  * is shown by the wrong answers kept as tests.</li>
  * </ul>
+ *
+ * <p>A limit: PIT's transformer for new class loaders hands every loader that defines the mutated
+ * class the mutant's bytes, after that loader's own rewriting. A grader that runs the port in a
+ * {@code VariantLoader} which rewrites the class being mutated (a hook or swap in {@code mmu}
+ * while {@code mmu}'s region is mutated) would run without its rewriting; the bug-fix case is
+ * safe, since the {@code Reference} it mutates is loaded fresh but not rewritten.
  */
 public final class MutationPlan {
     static final String SOURCE_ROOT = "src/main/java/";
