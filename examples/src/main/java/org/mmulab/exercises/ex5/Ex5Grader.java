@@ -228,6 +228,13 @@ public class Ex5Grader {
         LongPtr many = head(1, 5);
         assertThrows(KernelBug.class, () -> mmu.pte_list_remove(s(9), many), "chain without it: BUG()");
         assertEquals("[1,2,3]->[4,5]", shape(many), "a failed removal leaves the chain alone");
+        // 0 is what an empty head and an empty descriptor slot hold, never an spte
+        assertThrows(KernelBug.class, () -> mmu.pte_list_remove(0L, empty),
+                "removing 0 from an empty head: BUG() (an empty head is its own case, not a single spte that differs)");
+        assertThrows(KernelBug.class, () -> mmu.pte_list_remove(0L, many),
+                "removing 0 from [1,2,3]->[4,5]: BUG() (the scan of a descriptor stops at its first empty slot;"
+                        + " an empty slot is not an entry)");
+        assertEquals("[1,2,3]->[4,5]", shape(many), "a failed removal leaves the chain alone");
     }
 
     @Test

@@ -132,9 +132,12 @@ public class Ex7Grader {
     void fixesTheSpte() {
         long gfn = BASE_GFN + 3;
         long before = BareVm.leafSpte(vcpu, gfn);
+        long warnings = bug.warningCount();
         assertTrue(fastWrite(gfn), "fast_page_fault fixed the fault: it returns true (the guest retries the access)");
         assertEquals(spte(before | W), spte(BareVm.leafSpte(vcpu, gfn)),
                 "the spte must be the one read plus PT_WRITABLE_MASK, nothing more and nothing less");
+        assertEquals(warnings, bug.warningCount(), "a direct page is what the fast path is for: no WARN (WARN_ON only"
+                + " when role.direct is 0)");
     }
 
     @Test
