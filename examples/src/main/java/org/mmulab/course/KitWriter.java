@@ -191,6 +191,7 @@ public final class KitWriter {
         repo.appendChild(snapshots);
         repos.appendChild(repo);
         p.insertBefore(repos, child(p, "dependencyManagement"));
+        dropProfiles(p); // the teacher's mutation testing needs sources a kit does not have
         save(parent, out.resolve("pom.xml"));
         Files.createDirectories(out.resolve(".mvn"));
         // .mvn marks the kit's root, which sets maven.multiModuleProjectDirectory for the repository's URL
@@ -215,6 +216,7 @@ public final class KitWriter {
                 child(d, "version").setTextContent(agentVersion);
             }
         }
+        dropProfiles(ex.getDocumentElement());
         save(ex, out.resolve("examples/pom.xml"));
         files += 3;
     }
@@ -321,6 +323,13 @@ public final class KitWriter {
             Files.writeString(f, xml.endsWith("\n") ? xml : xml + "\n", StandardCharsets.UTF_8);
         } catch (Exception e) {
             throw new IOException("cannot write " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void dropProfiles(Element project) {
+        Element profiles = child(project, "profiles");
+        if (profiles != null) {
+            project.removeChild(profiles);
         }
     }
 

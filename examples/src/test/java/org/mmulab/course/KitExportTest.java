@@ -185,6 +185,8 @@ class KitExportTest {
         assertTrue(kitText.get(Paths.get("pom.xml")).contains("<url>file://${maven.multiModuleProjectDirectory}/repo</url>"));
         assertFalse(kitText.get(Paths.get("pom.xml")).contains("<module>lockdep-agent</module>"));
         assertFalse(kitText.get(Paths.get("examples/pom.xml")).contains("test-jar"));
+        assertFalse(kitText.get(Paths.get("examples/pom.xml")).contains("<profiles>"), "no mutation profile in a kit");
+        assertFalse(kitText.get(Paths.get("pom.xml")).contains("<profiles>"), "no mutation profile in a kit");
         try (Stream<Path> s = Files.list(kit.resolve("repo/org/mmulab/lockdep-agent"))) {
             Path v = s.findFirst().orElseThrow();
             Path jar = v.resolve("lockdep-agent-" + v.getFileName() + ".jar");
