@@ -87,8 +87,9 @@ public final class GradeCommand implements Main.Action {
                 return 0;
             }
             out.println("exercises (grade one with: mmulab grade N" + (Kit.isKit() ? "" : " [--reference]") + "):");
+            int width = Exercise.ALL.stream().mapToInt(e -> e.title().length()).max().orElse(0);
             for (Exercise e : Exercise.ALL) {
-                out.printf("  %2d  %-62s %3d points  %s%n", e.number(), e.title(), e.points(), e.sheet());
+                out.printf("  %2d  %-" + width + "s %3d points  %s%n", e.number(), e.title(), e.points(), e.sheet());
             }
             return 0;
         }
