@@ -50,7 +50,7 @@ public record Exercise(int number, String title, int points, String sheet, Strin
                             "org/mmulab/exercises/ex6/Reference"))),
             new Exercise(7, "why cmpxchg64: fast_pf_fix_direct_spte", 15,
                     "docs/exercises/ex7-why-cmpxchg64.md", MMU, PKG + "ex7.Ex7Grader", null, List.of()),
-            new Exercise(8, "requests and kicks: into the guest without missing a flush", 14,
+            new Exercise(8, "requests and kicks: into the guest without missing a flush", 19,
                     "docs/exercises/ex8-requests-and-kicks.md", X86, PKG + "ex8.Ex8Grader", null, List.of()),
             new Exercise(9, "read an explore timeline: who, where, and what v3.16 does", 12,
                     "docs/exercises/ex9-read-the-timeline.md", SRC + "ex9/Solution.java", PKG + "ex9.Ex9Grader", PKG + "ex9.hidden.Ex9Hidden", List.of()),

@@ -71,12 +71,20 @@ public final class EntryBench implements kvm_x86_ops, AutoCloseable {
         public void set_mode(int m) {
             point("vcpu->mode = " + mode_name(m));
             super.set_mode(m);
+            OrderWatch w = watch;
+            if (w != null) {
+                w.stored(this, m);
+            }
             point(null); // right after the store: another CPU can see the new mode from here on
         }
 
         @Override
         public int cmpxchg_mode(int o, int n) {
             int found = super.cmpxchg_mode(o, n);
+            OrderWatch w = watch;
+            if (w != null) {
+                w.read(this, found);
+            }
             if (Thread.currentThread() != owner && requester != null && requester.thread == Thread.currentThread()) {
                 requester.modeRead(this, found);
             }
@@ -88,6 +96,21 @@ public final class EntryBench implements kvm_x86_ops, AutoCloseable {
             return super.mode();
         }
     }
+
+    /**
+     * Sees, in program order, the stores of {@code vcpu->mode} (any vCPU of the bench, any thread),
+     * the requesters' cmpxchg of it, and the barriers ({@link ProgramOrder} hooks {@code smp_mb}).
+     */
+    interface OrderWatch {
+        void stored(Vcpu v, int mode);
+
+        void read(Vcpu v, int found);
+
+        void barrier();
+    }
+
+    /** The watch of a {@link ProgramOrder} test, or null. */
+    volatile OrderWatch watch;
 
     public final kvm kvm;
     /** vcpu0, loaded on this bench's thread. */

@@ -258,4 +258,28 @@ public class Ex8Grader {
             other.join();
         }
     }
+
+    @Test
+    @Order(8)
+    @Points(2)
+    @DisplayName("order, vCPU side: vcpu->mode = IN_GUEST_MODE, then smp_mb(), then vcpu->requests read")
+    void entryBarrierOrder() throws Throwable {
+        ProgramOrder.inLoader("entrySide");
+    }
+
+    @Test
+    @Order(9)
+    @Points(1)
+    @DisplayName("order, backing out: vcpu->mode = OUTSIDE_GUEST_MODE, then smp_mb(), then interrupts on")
+    void backOutBarrierOrder() throws Throwable {
+        ProgramOrder.inLoader("backOut");
+    }
+
+    @Test
+    @Order(10)
+    @Points(2)
+    @DisplayName("order, requester side: request set, then smp_mb(), then vcpu->mode read")
+    void requesterBarrierOrder() throws Throwable {
+        ProgramOrder.inLoader("requesterSide");
+    }
 }

@@ -53,7 +53,12 @@ public final class WrongSolutions {
                 entry("publishes IN_GUEST_MODE but does not look at the requests again", NoRecheck.class),
                 requester("the requester reads the mode before it sets the request", ModeBeforeRequest.class),
                 entry("backs out but leaves vcpu->mode at IN_GUEST_MODE", BackOutKeepsMode.class),
-                entry("backs out on requests but ignores a kick (EXITING_GUEST_MODE)", IgnoresKick.class));
+                entry("backs out on requests but ignores a kick (EXITING_GUEST_MODE)", IgnoresKick.class),
+                entry("no barrier on the entry side: publishes IN_GUEST_MODE and reads the requests with no smp_mb between",
+                        NoEntryBarrier.class),
+                requester("no barrier on the kick side: sets the request and reads the mode with no smp_mb between",
+                        NoRequesterBarrier.class),
+                entry("backs out and turns interrupts on before the barrier after OUTSIDE_GUEST_MODE", BackOutBarrierLate.class));
     }
 
     /** The top of vcpu_enter_guest, as v3.16 has it (outside the region). */
@@ -193,6 +198,79 @@ public final class WrongSolutions {
                     }
                     smp.smp_mb();
                     kvm_make_request(req, vcpu);
+                }
+                if (!cpumask.cpumask_empty(cpus)) {
+                    smp.smp_call_function_many(cpus, x -> { }, null, true);
+                } else {
+                    called = false;
+                }
+            } finally {
+                smp.put_cpu();
+            }
+            return called;
+        }
+    }
+
+    /** Right order, but no barrier between the store of IN_GUEST_MODE and the last look at the requests. */
+    public static final class NoEntryBarrier {
+        public static int vcpu_enter_guest(kvm_vcpu vcpu) {
+            int r = top(vcpu);
+            if (r != 0) {
+                return r;
+            }
+            preempt.preempt_disable();
+            vcpu.set_mode(IN_GUEST_MODE);
+            srcu_struct.srcu_read_unlock(vcpu.kvm.srcu, vcpu.srcu_idx);
+            irqflags.local_irq_disable();
+            if (vcpu.mode() == EXITING_GUEST_MODE || vcpu.requests.get() != 0 || sched.need_resched()
+                    || sched.signal_pending(task_struct.current())) {
+                return backOut(vcpu);
+            }
+            return bottom(vcpu);
+        }
+    }
+
+    /** Right entry; the back-out turns interrupts on first and only then has its barrier. */
+    public static final class BackOutBarrierLate {
+        public static int vcpu_enter_guest(kvm_vcpu vcpu) {
+            int r = top(vcpu);
+            if (r != 0) {
+                return r;
+            }
+            preempt.preempt_disable();
+            vcpu.set_mode(IN_GUEST_MODE);
+            srcu_struct.srcu_read_unlock(vcpu.kvm.srcu, vcpu.srcu_idx);
+            smp.smp_mb();
+            irqflags.local_irq_disable();
+            if (vcpu.mode() == EXITING_GUEST_MODE || vcpu.requests.get() != 0 || sched.need_resched()
+                    || sched.signal_pending(task_struct.current())) {
+                vcpu.set_mode(OUTSIDE_GUEST_MODE);
+                irqflags.local_irq_enable();
+                smp.smp_mb();
+                preempt.preempt_enable();
+                vcpu.srcu_idx = srcu_struct.srcu_read_lock(vcpu.kvm.srcu);
+                return 1;
+            }
+            return bottom(vcpu);
+        }
+    }
+
+    /** Sets the request, then reads the mode, with no barrier between. */
+    public static final class NoRequesterBarrier {
+        public static boolean make_all_cpus_request(kvm kvm, int req) {
+            int cpu;
+            int me;
+            cpumask cpus = new cpumask();
+            boolean called = true;
+            me = smp.get_cpu();
+            try {
+                for (int i = 0; i < kvm.online_vcpus.get(); i++) {
+                    kvm_vcpu vcpu = kvm.vcpus[i];
+                    kvm_make_request(req, vcpu);
+                    cpu = vcpu.cpu;
+                    if (cpu != -1 && cpu != me && kvm_vcpu_exiting_guest_mode(vcpu) != OUTSIDE_GUEST_MODE) {
+                        cpumask.cpumask_set_cpu(cpu, cpus);
+                    }
                 }
                 if (!cpumask.cpumask_empty(cpus)) {
                     smp.smp_call_function_many(cpus, x -> { }, null, true);
