@@ -51,7 +51,7 @@ public final class Autograder {
             for (Regions.Region r : Regions.scan(root.resolve(d))) {
                 if (r.exercise() == n) {
                     out.add(new Regions.Region(Path.of(d).resolve(r.file()), r.exercise(), r.keep(), r.open(), r.close(),
-                            r.reference(), r.kit(), r.fix()));
+                            r.reference(), r.kit(), r.fix(), r.fixture()));
                 }
             }
         }

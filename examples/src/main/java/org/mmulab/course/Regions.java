@@ -28,12 +28,15 @@ import java.util.stream.Stream;
  * student changes (a bug to fix); the port stays v3.16, so the reference lives elsewhere: as a
  * method swapped in for grading (see {@code Exercise#reference()}), and as the region's
  * {@code // fix: ...} lines, the text a reference submission holds there
- * ({@link #referenceSubmission}). The kit keeps the two marker lines, so
+ * ({@link #referenceSubmission}). A region opened with {@code // >>> exercise N [fixture]: ...} is
+ * the project's own version of what the student writes (exercise 10's oracle in the fixture): cut
+ * like any region, so a kit holds no copy of the answer, its kit lines call the student's code
+ * instead, and no grader grades it (mutation testing leaves it alone). The kit keeps the two marker lines, so
  * the autograder can take the regions, and only the regions, from a student's files
  * ({@link #splice}).
  */
 public final class Regions {
-    static final Pattern OPEN = Pattern.compile("^(\\s*)// >>> exercise (\\d+)( \\[keep\\])?(?::.*)?$");
+    static final Pattern OPEN = Pattern.compile("^(\\s*)// >>> exercise (\\d+)( \\[keep\\]| \\[fixture\\])?(?::.*)?$");
     static final Pattern CLOSE = Pattern.compile("^\\s*// <<< exercise (\\d+)\\s*$");
     static final Pattern KIT = Pattern.compile("^(\\s*)// kit:(?: (.*))?$");
     static final Pattern FIX = Pattern.compile("^(\\s*)// fix:(?: (.*))?$");
@@ -42,7 +45,7 @@ public final class Regions {
 
     /** One region: its file (relative to the tree's root), the 1-based lines of its markers, its text. */
     public record Region(Path file, int exercise, boolean keep, int open, int close, List<String> reference, List<String> kit,
-            List<String> fix) {
+            List<String> fix, boolean fixture) {
         /** The reference text with whitespace runs collapsed, for looking it up in other files. */
         public String normalized() {
             return normalize(String.join("\n", answer()));
@@ -85,6 +88,7 @@ public final class Regions {
         int open = -1;
         int n = -1;
         boolean keep = false;
+        boolean fixture = false;
         List<String> ref = null;
         List<String> kit = null;
         List<String> fix = null;
@@ -98,7 +102,8 @@ public final class Regions {
                 }
                 open = i;
                 n = Integer.parseInt(o.group(2));
-                keep = o.group(3) != null;
+                keep = " [keep]".equals(o.group(3));
+                fixture = " [fixture]".equals(o.group(3));
                 ref = new ArrayList<>();
                 kit = new ArrayList<>();
                 fix = new ArrayList<>();
@@ -106,7 +111,7 @@ public final class Regions {
                 if (open < 0 || Integer.parseInt(c.group(1)) != n) {
                     throw new IllegalStateException(file + ":" + (i + 1) + ": '" + line.trim() + "' closes no open region");
                 }
-                out.add(new Region(file, n, keep, open + 1, i + 1, List.copyOf(ref), List.copyOf(kit), List.copyOf(fix)));
+                out.add(new Region(file, n, keep, open + 1, i + 1, List.copyOf(ref), List.copyOf(kit), List.copyOf(fix), fixture));
                 open = -1;
             } else if (open >= 0) {
                 Matcher k = KIT.matcher(line);
@@ -138,7 +143,7 @@ public final class Regions {
             Matcher o = OPEN.matcher(line);
             if (!inside && o.matches()) {
                 inside = true;
-                cutting = cut.contains(Integer.parseInt(o.group(2))) && o.group(3) == null;
+                cutting = cut.contains(Integer.parseInt(o.group(2))) && !" [keep]".equals(o.group(3));
                 out.add(line);
                 continue;
             }
@@ -180,7 +185,7 @@ public final class Regions {
             Matcher o = OPEN.matcher(line);
             if (!inside && o.matches()) {
                 inside = true;
-                keep = o.group(3) != null;
+                keep = " [keep]".equals(o.group(3));
                 fix.clear();
                 code.clear();
                 out.add(line);
@@ -239,7 +244,8 @@ public final class Regions {
             if (!inside && o.matches()) {
                 int n = Integer.parseInt(o.group(2));
                 inside = true;
-                taking = take.contains(n);
+                // a [fixture] region is the machine's, not the student's: never taken from a submission
+                taking = take.contains(n) && !" [fixture]".equals(o.group(3));
                 out.add(line);
                 if (taking) {
                     if (region >= theirs.size() || theirNumbers.get(region) != n) {

@@ -81,8 +81,8 @@ public final class MutationPlan {
             Set<String> classes = new LinkedHashSet<>();
             if (e.reference().isEmpty()) {
                 for (Region r : mine) {
-                    if (r.keep()) {
-                        continue;
+                    if (r.keep() || r.fixture()) {
+                        continue; // v3.16's code a student fixes, or the project's own copy no grader grades
                     }
                     String file = underSourceRoot(r.file());
                     spans.add(new RegionFilter.Span(file, r.open(), r.close()));
