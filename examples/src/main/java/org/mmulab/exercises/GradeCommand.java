@@ -73,6 +73,12 @@ public final class GradeCommand implements Main.Action {
         }
     }
 
+    /** The exercises this tree grades: all of them, or in a student's kit those it hands out. */
+    static List<Exercise> handedOut() {
+        java.util.Set<Integer> numbers = Kit.handedOut(Exercise.ALL.stream().map(Exercise::number).collect(Collectors.toSet()));
+        return Exercise.ALL.stream().filter(e -> numbers.contains(e.number())).toList();
+    }
+
     @Override
     public int call() {
         if (numbers.isEmpty()) {
@@ -80,15 +86,16 @@ public final class GradeCommand implements Main.Action {
                 throw new ParameterException(spec.commandLine(), (reference ? "--reference" : "--gradescope")
                         + " grades an exercise: which one? (mmulab grade N " + (reference ? "--reference" : "--gradescope FILE") + ")");
             }
+            List<Exercise> shown = handedOut();
             if (list) {
-                for (Exercise e : Exercise.ALL) {
+                for (Exercise e : shown) {
                     out.printf("%d\t%s\t%d%n", e.number(), e.title(), e.points());
                 }
                 return 0;
             }
             out.println("exercises (grade one with: mmulab grade N" + (Kit.isKit() ? "" : " [--reference]") + "):");
-            int width = Exercise.ALL.stream().mapToInt(e -> e.title().length()).max().orElse(0);
-            for (Exercise e : Exercise.ALL) {
+            int width = shown.stream().mapToInt(e -> e.title().length()).max().orElse(0);
+            for (Exercise e : shown) {
                 out.printf("  %2d  %-" + width + "s %3d points  %s%n", e.number(), e.title(), e.points(), e.sheet());
             }
             return 0;
@@ -105,8 +112,12 @@ public final class GradeCommand implements Main.Action {
                 throw new ParameterException(spec.commandLine(),
                         "which exercise? expected a number 1-" + Exercise.ALL.size() + ", got '" + number + "'");
             }
-            chosen.add(Exercise.byNumber(n).orElseThrow(() -> new ParameterException(spec.commandLine(),
-                    "no exercise " + n + " (there are 1-" + Exercise.ALL.size() + "; see: mmulab grade)")));
+            Exercise e = Exercise.byNumber(n).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                    "no exercise " + n + " (there are 1-" + Exercise.ALL.size() + "; see: mmulab grade)"));
+            if (!handedOut().contains(e)) {
+                throw new ParameterException(spec.commandLine(), "exercise " + n + " is not handed out in this kit (see: ./grade)");
+            }
+            chosen.add(e);
         }
         if (reference && Kit.isKit()) {
             throw new ParameterException(spec.commandLine(), "--reference: a student's kit has no reference; grade your own code (mmulab grade N)");
