@@ -124,10 +124,11 @@ public class Ex6Hidden {
         try {
             // the copy of the memslots (kmemdup, 16 KiB) is allowed; the next slab allocation, the
             // first of the moved slot's new arrays, fails, and only that one (times 1)
-            FaultInjection.failslab(kvm_slab_size_of_memslots() + 1, 1);
+            FaultInjection.failslab(memslotsObjectSize() + 1, 1);
             r = g.setRegion(LOG, Ex6Grader.NEW, Ex6Grader.NPAGES, user);
             assertEquals(0, failslab.attr.times.get(), "the move allocated nothing: kvm_arch_prepare_memory_region must give a"
                     + " moved slot new rmap and lpage_info arrays (kvm_arch_create_memslot)");
+            assertEquals(1, failslab.attr.space.get(), "the memslots' copy took its 16 KiB of space, then the next allocation failed");
         } finally {
             FaultInjection.disarm();
         }
@@ -154,7 +155,7 @@ public class Ex6Hidden {
     }
 
     /** What kmemdup of the memslots takes from failslab's space: its kmalloc cache's object size. */
-    static int kvm_slab_size_of_memslots() {
+    static int memslotsObjectSize() {
         return org.mmulab.kernel.linux.slab.kmalloc_size(org.mmulab.kernel.linux.slab.kmalloc_index(kvm_memslots.SIZEOF));
     }
 }
