@@ -44,7 +44,7 @@ public record Exercise(int number, String title, int points, String sheet, Strin
                     "docs/exercises/ex4-break-the-race.md", SRC + "ex4/Solution.java", PKG + "ex4.Ex4Grader", null, List.of()),
             new Exercise(5, "pte_list_remove for every rmap shape", 14,
                     "docs/exercises/ex5-pte-list-remove.md", MMU, PKG + "ex5.Ex5Grader", null, List.of()),
-            new Exercise(6, "a real kernel bug: moving a logged slot", 19,
+            new Exercise(6, "a real kernel bug: moving a logged slot", 20,
                     "docs/exercises/ex6-moving-a-logged-slot.md", X86, PKG + "ex6.Ex6Grader", PKG + "ex6.hidden.Ex6Hidden",
                     List.of(Swap.replace("org/mmulab/kernel/arch/x86/kvm/x86", "kvm_arch_prepare_memory_region", PREPARE,
                             "org/mmulab/exercises/ex6/Reference"))),

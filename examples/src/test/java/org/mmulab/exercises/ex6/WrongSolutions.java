@@ -41,7 +41,8 @@ public final class WrongSolutions {
                 swap("new rmap arrays on a move, but the old lpage_info kept", RmapOnly.class),
                 swap("new arrays on every change, flags-only included (the live sptes' rmaps are lost)", EveryChange.class),
                 swap("new arrays for the slot still installed (the old one), not the one being prepared", WrongSlot.class),
-                swap("new arrays, but the old write_counts copied into lpage_info", KeepsOldWriteCounts.class));
+                swap("new arrays, but the old write_counts copied into lpage_info", KeepsOldWriteCounts.class),
+                swap("new arrays, but kvm_arch_create_memslot's -ENOMEM ignored (returns 0)", IgnoresResult.class));
     }
 
     static int lpages(kvm_memory_slot s, long npages, int level) {
@@ -57,6 +58,18 @@ public final class WrongSolutions {
                 for (int i = 0; i < kvm_host_h.KVM_NR_PAGE_SIZES; i++) {
                     memslot.arch.rmap[i] = new long[lpages(memslot, npages, i + 1)];
                 }
+            }
+            return 0;
+        }
+    }
+
+    /** The reference, except that a failed allocation is not reported: the move goes on without arrays. */
+    public static final class IgnoresResult {
+        public static int kvm_arch_prepare_memory_region(kvm kvm, kvm_memory_slot memslot, kvm_userspace_memory_region mem,
+                                                         kvm_mr_change change) {
+            if (change == kvm_mr_change.KVM_MR_MOVE) {
+                memslot.arch = new kvm_arch_memory_slot();
+                x86.kvm_arch_create_memslot(kvm, memslot, mem.memory_size >>> mm.PAGE_SHIFT);
             }
             return 0;
         }

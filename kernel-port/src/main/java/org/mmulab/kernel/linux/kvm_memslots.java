@@ -10,6 +10,13 @@ import org.mmulab.kernel.arch.x86.include.asm.kvm_host_h;
  */
 @KernelSource(file = "include/linux/kvm_host.h", lines = "360-365", name = "struct kvm_memslots")
 public final class kvm_memslots {
+    /**
+     * {@code sizeof(struct kvm_memslots)} on x86-64: the u64 generation, 128 slots of 80 bytes
+     * (three words, the five pointers of kvm_arch_memory_slot, a word, u32 flags, short id, two
+     * bytes of padding) and 128 shorts. What kmemdup asks kmalloc for (its 16 KiB cache).
+     */
+    public static final int SIZEOF = 8 + kvm_host_h.KVM_MEM_SLOTS_NUM * 80 + kvm_host_h.KVM_MEM_SLOTS_NUM * 2;
+
     public long generation;
     public final kvm_memory_slot[] memslots = new kvm_memory_slot[kvm_host_h.KVM_MEM_SLOTS_NUM];
     public final short[] id_to_index = new short[kvm_host_h.KVM_MEM_SLOTS_NUM];

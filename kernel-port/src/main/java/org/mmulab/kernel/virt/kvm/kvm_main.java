@@ -51,14 +51,18 @@ import org.mmulab.kernel.linux.Oops;
 import org.mmulab.kernel.linux.VmDeadException;
 import org.mmulab.kernel.linux.bitops;
 import org.mmulab.kernel.linux.cpumask;
+import org.mmulab.kernel.linux.gfp;
 import org.mmulab.kernel.linux.kvm;
 import org.mmulab.kernel.linux.kvm_host_h.kvm_mr_change;
 import org.mmulab.kernel.linux.kvm_memory_slot;
 import org.mmulab.kernel.linux.kvm_memslots;
 import org.mmulab.kernel.linux.kvm_vcpu;
 import org.mmulab.kernel.linux.preempt;
+import org.mmulab.kernel.linux.slab;
 import org.mmulab.kernel.linux.smp;
 import org.mmulab.kernel.linux.srcu_struct;
+import org.mmulab.kernel.mm.util;
+import org.mmulab.kernel.mm.vmalloc;
 import org.mmulab.kernel.uapi.linux.kvm_dirty_log;
 import org.mmulab.kernel.uapi.linux.kvm_h;
 import org.mmulab.kernel.uapi.linux.kvm_userspace_memory_region;
@@ -175,24 +179,16 @@ public final class kvm_main {
     }
 
     /**
-     * What vzalloc can hand out here: half of the JVM's heap. The model's host has no more, so
-     * asking for more fails the way a vmalloc of more than the machine has does.
+     * {@code size} zeroed bytes, made by {@code alloc}: vzalloc above a page, kzalloc up to one;
+     * null when that allocation fails (fault injection, or the host has not that much memory):
+     * the caller then returns -ENOMEM.
      */
-    static final long VMALLOC_LIMIT = Runtime.getRuntime().maxMemory() / 2;
-
-    /**
-     * {@code size} zeroed bytes, made by {@code alloc}, or null when the host cannot give them
-     * (above {@link #VMALLOC_LIMIT}, or the heap is exhausted): the caller then returns -ENOMEM.
-     */
-    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "527-533", note = "kzalloc or vzalloc alike; the allocation itself is alloc")
+    @KernelSource(file = "virt/kvm/kvm_main.c", lines = "527-533", note = "the allocation itself is alloc")
     public static <T> T kvm_kvzalloc(long size, Supplier<T> alloc) {
-        if (size < 0 || size > VMALLOC_LIMIT) {
-            return null;
-        }
-        try {
-            return alloc.get();
-        } catch (OutOfMemoryError e) {
-            return null;
+        if (size > PAGE_SIZE) {
+            return vmalloc.vzalloc(size, alloc);
+        } else {
+            return slab.kzalloc(size, gfp.GFP_KERNEL, alloc);
         }
     }
 
@@ -402,7 +398,13 @@ public final class kvm_main {
         }
 
         if (change == kvm_mr_change.KVM_MR_DELETE || change == kvm_mr_change.KVM_MR_MOVE) {
-            slots = kvm.memslots.dup();
+            r = -ENOMEM;
+            kvm_memslots cur = kvm.memslots;
+            slots = util.kmemdup(cur::dup, kvm_memslots.SIZEOF, gfp.GFP_KERNEL);
+            if (slots == null) {
+                kvm_free_physmem_slot(kvm, new_, old); // out_free
+                return r;
+            }
             slot = id_to_memslot(slots, mem.slot);
             slot.flags |= KVM_MEMSLOT_INVALID;
 
@@ -420,8 +422,15 @@ public final class kvm_main {
             return r;
         }
 
+        r = -ENOMEM;
+        // old_memslots from above is reused: it differs from the installed copy only by the invalid flag
         if (slots == null) {
-            slots = kvm.memslots.dup();
+            kvm_memslots cur = kvm.memslots;
+            slots = util.kmemdup(cur::dup, kvm_memslots.SIZEOF, gfp.GFP_KERNEL);
+            if (slots == null) {
+                kvm_free_physmem_slot(kvm, new_, old); // out_free
+                return r;
+            }
         }
 
         // the memory itself is freed through old by kvm_free_physmem_slot below

@@ -16,6 +16,7 @@ import static org.mmulab.kernel.linux.errno.EEXIST;
 import static org.mmulab.kernel.linux.errno.EFAULT;
 import static org.mmulab.kernel.linux.errno.EINVAL;
 import static org.mmulab.kernel.linux.errno.ENOENT;
+import static org.mmulab.kernel.linux.errno.ENOMEM;
 import static org.mmulab.kernel.linux.errno.ENOTTY;
 import static org.mmulab.kernel.linux.kvm_host_h.KVM_MEM_MAX_NR_PAGES;
 import static org.mmulab.kernel.linux.kvm_host_h.KVM_REQ_TLB_FLUSH;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,6 +53,9 @@ import org.mmulab.kernel.linux.kvm_memory_slot;
 import org.mmulab.kernel.linux.kvm_memslots;
 import org.mmulab.kernel.linux.kvm_vcpu;
 import org.mmulab.fixture.BareVm;
+import org.mmulab.fixture.FaultInjection;
+import org.mmulab.kernel.mm.failslab;
+import org.mmulab.kernel.mm.page_alloc;
 import org.mmulab.kernel.uapi.linux.kvm_dirty_log;
 import org.mmulab.kernel.uapi.linux.kvm_userspace_memory_region;
 
@@ -530,6 +535,90 @@ class IoctlErrnoTest {
         assertEquals(16, kvm_host_h.kvm_dirty_bitmap_bytes(s), "65 pages round up to two longs");
         assertEquals(4, s.dirty_bitmap.base.length);
         assertArrayEquals(new long[2], vm.getDirtyLog(3, 65));
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // KVM_SET_USER_MEMORY_REGION: allocations that fail (fault injection, CONFIG_FAILSLAB and
+    // CONFIG_FAIL_PAGE_ALLOC): -ENOMEM through out_free (kvm_main.c 832-844, 918-919), nothing changed
+
+    @AfterEach
+    void disarmFaultInjection() {
+        FaultInjection.disarm();
+    }
+
+    @Test
+    void enablingLoggingWhenTheBitmapCannotBeAllocatedIsEnomem() {
+        VmState before = new VmState();
+        FaultInjection.failslab(0, 1);
+        assertErrno(-ENOMEM, ioctl(KVM_SET_USER_MEMORY_REGION, pages(SLOT0, KVM_MEM_LOG_DIRTY_PAGES, SLOT0_GFN, SLOT0_PAGES)),
+                "enable logging on slot 0, kvm_create_dirty_bitmap's kzalloc failing");
+        assertEquals(0, failslab.attr.times.get(), "the bitmap's allocation was the one that failed");
+        before.assertUnchanged("after the failed kvm_create_dirty_bitmap");
+        assertNull(slot(SLOT0).dirty_bitmap);
+        // disarmed, the same request succeeds
+        FaultInjection.disarm();
+        assertErrno(0, ioctl(KVM_SET_USER_MEMORY_REGION, pages(SLOT0, KVM_MEM_LOG_DIRTY_PAGES, SLOT0_GFN, SLOT0_PAGES)), "again");
+        assertNotNull(slot(SLOT0).dirty_bitmap);
+    }
+
+    @Test
+    void enablingLoggingWhenTheMemslotsCopyCannotBeAllocatedIsEnomem() {
+        VmState before = new VmState();
+        // the 16-byte bitmap (kmalloc-32) passes and leaves 1 byte of space; kmemdup (kvm_main.c 881-884) fails
+        FaultInjection.failslab(32 + 1, 1);
+        assertErrno(-ENOMEM, ioctl(KVM_SET_USER_MEMORY_REGION, pages(SLOT0, KVM_MEM_LOG_DIRTY_PAGES, SLOT0_GFN, SLOT0_PAGES)),
+                "enable logging on slot 0, kmemdup of the memslots failing");
+        assertEquals(1, failslab.attr.space.get(), "the bitmap took its 32 bytes of space");
+        assertEquals(0, failslab.attr.times.get());
+        before.assertUnchanged("after the failed kmemdup (the new bitmap freed by out_free)");
+    }
+
+    @Test
+    void creatingASlotWhoseRmapCannotBeAllocatedIsEnomem() {
+        VmState before = new VmState();
+        FaultInjection.failslab(0, 1);
+        assertErrno(-ENOMEM, ioctl(KVM_SET_USER_MEMORY_REGION, pages(3, 0, 0x4000, 16)),
+                "create slot 3, kvm_arch_create_memslot's first kzalloc (rmap[0]) failing");
+        assertEquals(0, failslab.attr.times.get());
+        before.assertUnchanged("after the failed kvm_arch_create_memslot");
+        assertEquals(0, slot(3).npages, "slot 3 not created");
+        assertNull(slot(3).arch.rmap[0]);
+    }
+
+    @Test
+    void creatingASlotWhoseLpageInfoCannotBeAllocatedIsEnomem() {
+        VmState before = new VmState();
+        // rmap[0] of 16 pages is 128 bytes (kmalloc-128): it passes, lpage_info[0] fails
+        FaultInjection.failslab(128 + 1, 1);
+        assertErrno(-ENOMEM, ioctl(KVM_SET_USER_MEMORY_REGION, pages(3, 0, 0x4000, 16)),
+                "create slot 3, kvm_arch_create_memslot's lpage_info[0] failing");
+        assertEquals(1, failslab.attr.space.get(), "rmap[0] took its 128 bytes of space");
+        assertEquals(0, failslab.attr.times.get());
+        before.assertUnchanged("after the failed kvm_arch_create_memslot (rmap[0] freed by out_free)");
+        assertEquals(0, slot(3).npages);
+        assertNull(slot(3).arch.rmap[0], "out_free freed what was allocated");
+    }
+
+    @Test
+    void creatingASlotWhoseVzallocedRmapCannotGetAPageIsEnomem() {
+        VmState before = new VmState();
+        // 1024 pages: rmap[0] is 8 KiB, above a page, so kvm_kvzalloc vzallocs it (kvm_main.c 529-530)
+        FaultInjection.fail_page_alloc(1 + 1, 1);
+        assertErrno(-ENOMEM, ioctl(KVM_SET_USER_MEMORY_REGION, pages(3, 0, 0x4000, 1024)),
+                "create slot 3, the second page of rmap[0]'s vzalloc failing");
+        assertEquals(1, page_alloc.fail_page_alloc.attr.space.get(), "the first page took one page of space");
+        assertEquals(0, page_alloc.fail_page_alloc.attr.times.get());
+        before.assertUnchanged("after the failed vzalloc");
+        assertEquals(0, slot(3).npages);
+    }
+
+    @Test
+    void disarmedInjectionChangesNothing() {
+        assertEquals(0, failslab.attr.probability, "failslab is off at boot");
+        assertEquals(0, page_alloc.fail_page_alloc.attr.probability, "fail_page_alloc is off at boot");
+        assertErrno(0, ioctl(KVM_SET_USER_MEMORY_REGION, pages(3, 0, 0x4000, 1024)), "create a vzalloc-sized slot");
+        assertErrno(0, ioctl(KVM_SET_USER_MEMORY_REGION, pages(4, KVM_MEM_LOG_DIRTY_PAGES, 0x8000, 16)), "create a logged slot");
+        assertEquals(1, failslab.attr.times.get(), "nothing consulted an armed attr");
     }
 
     // ---------------------------------------------------------------------------------------
