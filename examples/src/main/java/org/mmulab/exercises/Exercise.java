@@ -54,7 +54,7 @@ public record Exercise(int number, String title, int points, String sheet, Strin
                     "docs/exercises/ex8-requests-and-kicks.md", X86, PKG + "ex8.Ex8Grader", null, List.of()),
             new Exercise(9, "read an explore timeline: who, where, and what v3.16 does", 12,
                     "docs/exercises/ex9-read-the-timeline.md", SRC + "ex9/Solution.java", PKG + "ex9.Ex9Grader", PKG + "ex9.hidden.Ex9Hidden", List.of()),
-            new Exercise(10, "write the oracle: the seed commit's safety property", 20,
+            new Exercise(10, "write the oracle: the seed commit's safety property", 21,
                     "docs/exercises/ex10-write-the-oracle.md", SRC + "ex10/Solution.java", PKG + "ex10.Ex10Grader", null, List.of()));
 
     public static Optional<Exercise> byNumber(int n) {

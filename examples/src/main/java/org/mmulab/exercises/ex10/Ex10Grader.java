@@ -209,6 +209,19 @@ public class Ex10Grader {
     @Test
     @Order(8)
     @Points(1)
+    @DisplayName("harvest: the slot's first and last pages are its own; with logging off the log claims nothing")
+    void slotEdgesAndLoggingOff() {
+        assertEquals(findings(new Finding(0, BASE), new Finding(0, BASE + NPAGES - 1)),
+                check(harvested(dirty(), new V(0).entry(BASE, true, RO).entry(BASE + NPAGES - 1, true, RO))),
+                "gfns 0x100000 and 0x10003f are the first and the last page of the slot [0x100000, +64 pages):"
+                        + " both writable in the TLB, read-only in the EPT, clean in the log");
+        assertEquals(findings(), check(harvested(null, new V(0).entry(BASE + 5, true, RO))),
+                "no dirty bitmap: dirty logging is off, so no harvest reported a page clean and none can be missed");
+    }
+
+    @Test
+    @Order(8)
+    @Points(1)
     @DisplayName("harvest: a gfn outside the harvested slot is not this harvest's business")
     void outsideSlot() {
         assertEquals(findings(), check(harvested(dirty(), new V(0).entry(BASE + NPAGES, true, RO).entry(BASE - 1, true, RO))),
@@ -226,6 +239,8 @@ public class Ex10Grader {
         assertEquals(findings(new Finding(0, g)), check(m),
                 "gfn 0x100009 now holds a guest page table that KVM shadows: after the write-protect and its flush,"
                         + " no vCPU may write it without a fault, and a dirty bit does not help (invariant 2)");
+        assertEquals(findings(new Finding(0, g)), check(shadowed(g, null, new V(0).entry(g, true, shadowRo))),
+                "the same with dirty logging off (no bitmap): shadowing does not need the dirty log (invariant 2)");
     }
 
     @Test
