@@ -16,6 +16,13 @@ import java.util.TreeSet;
 public final class Kit {
     public static final String RESOURCE = "org/mmulab/course/kit.properties";
 
+    /**
+     * The packages of student code the machine itself calls in a kit: exercise 10's oracle, which
+     * the fixture's checks ask when the kit hands it out. A scenario's class loader loads them
+     * with the port (child first), so they see that loader's port and not the parent's.
+     */
+    public static final java.util.List<String> MACHINE_CALLS = java.util.List.of("org.mmulab.exercises.ex10.");
+
     private Kit() {}
 
     /** The kit's description, or empty in the teacher's tree. */

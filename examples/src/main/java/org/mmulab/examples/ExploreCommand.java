@@ -136,7 +136,8 @@ abstract class ExploreCommand implements Main.Action {
         }
         Target target;
         try {
-            VariantLoader loader = new VariantLoader(c.variant, Main.class.getClassLoader(), List.of());
+            VariantLoader loader = new VariantLoader(c.variant, Main.class.getClassLoader(), List.of(),
+                    org.mmulab.course.Kit.MACHINE_CALLS);
             Class<?> exploration = loader.loadClass("org.mmulab.examples.vmm.Exploration");
             target = new Target((Body) exploration.getMethod("body", Map.class).invoke(null, c.toMap()),
                     (Describer) exploration.getMethod("describer").invoke(null));

@@ -269,7 +269,8 @@ public final class Main {
             FlushGate.arm(Scenario.named(c.scenario).flushHolder, c.holdFlushMillis);
         }
         try {
-            VariantLoader loader = new VariantLoader(c.variant, Main.class.getClassLoader(), hooks);
+            VariantLoader loader = new VariantLoader(c.variant, Main.class.getClassLoader(), hooks,
+                    org.mmulab.course.Kit.MACHINE_CALLS);
             Class<?> scenarios = loader.loadClass("org.mmulab.examples.vmm.Scenarios");
             Object r = scenarios.getMethod("run", Map.class, PrintStream.class, PrintStream.class, boolean.class)
                     .invoke(null, c.toMap(), io.out(), io.err(), io.terminal());
