@@ -130,7 +130,7 @@ public final class RaceScenarios {
             m.close();
         }
         if (failure.get() != null) {
-            throw new IllegalStateException("harvester failed", failure.get());
+            throw new IllegalStateException("the " + HARVESTER + " thread failed: " + failure.get(), failure.get());
         }
         result.seconds = (System.nanoTime() - t0) / 1e9;
         result.remoteFlushes = m.kvm.stat.remote_tlb_flush.get();
@@ -156,27 +156,10 @@ public final class RaceScenarios {
         AtomicLong checkedUpTo = new AtomicLong(-1);
         long t0 = System.nanoTime();
         HarvesterLoop harvest = done -> {
-            long[] bitmap = new long[(int) ((npages + 63) / 64)];
-            while (!done.get()) {
-                long startedAfter = toggles.get();
-                long r = kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_GET_DIRTY_LOG, new kvm_dirty_log(SLOT, bitmap));
-                if (r == -errno.ENOENT) {
-                    Thread.onSpinWait(); // logging is off right now
-                } else {
-                    check(r, "KVM_GET_DIRTY_LOG");
-                    m.pauseAll();
-                    try {
-                        List<Oracle.Violation> v = m.oracle.checkDirtyLogCompleteness(kvm_main.gfn_to_memslot(m.kvm, BASE_GFN));
-                        synchronized (result) {
-                            result.violations.addAll(v);
-                            result.checks++;
-                        }
-                    } finally {
-                        m.resumeAll();
-                    }
-                }
-                checkedUpTo.set(startedAfter);
-                Thread.yield(); // a polling loop lets the other threads run between harvests
+            try {
+                harvestAndCheck(done, m, npages, toggles, checkedUpTo, result);
+            } finally {
+                checkedUpTo.set(Long.MAX_VALUE); // a harvester that died answers no toggler: race() reports why
             }
         };
         Rounds toggle = () -> {
@@ -268,6 +251,33 @@ public final class RaceScenarios {
         race(config, m, result, SHADOWER, harvest, shadow, out);
         result.checked = "2 (shadow write-protection) after each of " + result.checks + " shadowed gfns";
         return result;
+    }
+
+    /** The harvester of enable-logging-race: harvest, check invariant 1 with the vCPUs paused, answer the toggler. */
+    private static void harvestAndCheck(AtomicBoolean done, MachineVm m, long npages, AtomicLong toggles, AtomicLong checkedUpTo,
+                                        RunResult result) {
+        long[] bitmap = new long[(int) ((npages + 63) / 64)];
+        while (!done.get()) {
+            long startedAfter = toggles.get();
+            long r = kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_GET_DIRTY_LOG, new kvm_dirty_log(SLOT, bitmap));
+            if (r == -errno.ENOENT) {
+                Thread.onSpinWait(); // logging is off right now
+            } else {
+                check(r, "KVM_GET_DIRTY_LOG");
+                m.pauseAll();
+                try {
+                    List<Oracle.Violation> v = m.oracle.checkDirtyLogCompleteness(kvm_main.gfn_to_memslot(m.kvm, BASE_GFN));
+                    synchronized (result) {
+                        result.violations.addAll(v);
+                        result.checks++;
+                    }
+                } finally {
+                    m.resumeAll();
+                }
+            }
+            checkedUpTo.set(startedAfter);
+            Thread.yield(); // a polling loop lets the other threads run between harvests
+        }
     }
 
     /** After a toggle: count it, then wait for a harvest cycle that began after it. */
