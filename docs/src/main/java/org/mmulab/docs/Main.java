@@ -192,6 +192,11 @@ public final class Main implements Callable<Integer> {
                                 : rendered.stale().size() + " cited ranges do not hold (listed above and in their pages)");
         out.println("mmulab docs: wrote " + rendered.pages().size() + " pages to " + site + ": " + rendered.elements()
                 + " elements from " + rendered.files() + " kernel files; " + c);
+        for (Map.Entry<String, int[]> m : rendered.mapped().entrySet()) {
+            int[] v = m.getValue();
+            out.println("mmulab docs: lines mapped: " + m.getKey() + ": " + v[0] + " of " + v[1] + " kernel code lines of its ported functions ("
+                    + (v[1] == 0 ? 0 : Math.round(100.0 * v[0] / v[1])) + "%) beside their Java");
+        }
         return rendered.stale().isEmpty() ? 0 : 1;
     }
 

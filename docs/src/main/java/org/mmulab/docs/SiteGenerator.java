@@ -47,7 +47,11 @@ public final class SiteGenerator {
     }
 
     /** The rendered site: relative path (with {@code /}) to HTML, and what it found. */
-    public record Site(Map<String, String> pages, List<Stale> stale, int elements, int files) {
+    /**
+     * @param mapped per kernel file with aligned functions: {paired, code} kernel code lines (not blank,
+     *     not comment) of its ported functions, the paired ones beside a Java line
+     */
+    public record Site(Map<String, String> pages, List<Stale> stale, int elements, int files, Map<String, int[]> mapped) {
         /** Writes every page under {@code out}, creating directories. */
         public void writeTo(Path out) throws IOException {
             for (Map.Entry<String, String> e : pages.entrySet()) {
@@ -86,19 +90,20 @@ public final class SiteGenerator {
         }
         Map<String, String> pages = new LinkedHashMap<>();
         List<Stale> stale = new ArrayList<>();
+        Map<String, int[]> mapped = new TreeMap<>();
         Map<String, List<Row>> rowsByFile = new LinkedHashMap<>();
         int elements = 0;
         for (Map.Entry<String, List<Citation>> e : byFile.entrySet()) {
             List<Row> rows = rows(e.getValue());
             rowsByFile.put(e.getKey(), rows);
-            pages.put(page(e.getKey()), filePage(e.getKey(), e.getValue(), rows, stale));
+            pages.put(page(e.getKey()), filePage(e.getKey(), e.getValue(), rows, stale, mapped));
             elements += rows.size() + (int) e.getValue().stream().filter(Citation::isFile).count();
         }
         Map<String, String> out = new LinkedHashMap<>();
         out.put("index.html", index(byFile, rowsByFile, stale, elements));
         out.putAll(pages);
         log.info("rendered {} pages, {} elements, {} stale", out.size(), elements, stale.size());
-        return new Site(out, List.copyOf(stale), elements, byFile.size());
+        return new Site(out, List.copyOf(stale), elements, byFile.size(), mapped);
     }
 
     /** The page of a kernel file, relative to the site root. */
@@ -157,7 +162,7 @@ public final class SiteGenerator {
                 : "C: Linux " + esc(tree.version()) + " from <code>" + esc(tree.root().toString()) + "</code>, every cited range checked.";
     }
 
-    private String filePage(String file, List<Citation> cs, List<Row> rows, List<Stale> stale) {
+    private String filePage(String file, List<Citation> cs, List<Row> rows, List<Stale> stale, Map<String, int[]> mapped) {
         StringBuilder b = new StringBuilder(head(file + " — mmulab side by side"));
         b.append("<p class=\"nav\"><a href=\"").append(up(file)).append("index.html\">mmulab side by side</a> / ")
                 .append(esc(file)).append("</p>\n");
@@ -209,6 +214,10 @@ public final class SiteGenerator {
                         .append(esc(why.get())).append("</p>\n");
             }
             Optional<List<String>> text = tree == null ? Optional.empty() : tree.lines(file);
+            if (text.isPresent() && c.last() <= text.get().size() && alignable(r)) {
+                alignedRow(table, r, text.get(), mapped.computeIfAbsent(file, f -> new int[2]));
+                continue;
+            }
             if (text.isPresent() && c.last() <= text.get().size()) {
                 table.append(pre(text.get(), c.first(), c.last()));
             } else if (tree == null) {
@@ -246,6 +255,86 @@ public final class SiteGenerator {
         }
         b.append(ported).append(table).append("</body>\n</html>\n");
         return b.toString();
+    }
+
+    /** A function ported by one Java method: its rows are aligned line by line. */
+    private static boolean alignable(Row r) {
+        Citation.Kind k = r.key().java().kind();
+        return r.cites().size() == 1 && r.key().kind().equals("function") && (k == Citation.Kind.METHOD || k == Citation.Kind.CONSTRUCTOR);
+    }
+
+    /** An exercise kit's or fix's alternative line, not part of the port as it runs. */
+    private static boolean exerciseVariant(String line) {
+        String t = line.strip();
+        return t.startsWith("// kit:") || t.startsWith("// fix:");
+    }
+
+    /**
+     * Ends the element row (the C cell's header is written) with the Java header, the javadoc and
+     * annotations folded, then one {@code tr.al} per aligned pair: a kernel line and the Java line
+     * porting it at the same height, both carrying {@code data-kline}; blank cells fill the gaps.
+     */
+    private void alignedRow(StringBuilder table, Row r, List<String> cText, int[] fileMapped) {
+        Citation c = r.key();
+        Located l = java.locate(c.java());
+        Decl d = l.decl();
+        List<String> jText = l.lines();
+        List<Integer> body = new ArrayList<>();
+        for (int i = d.nameLine(); i <= d.end() && i <= jText.size(); i++) {
+            if (!exerciseVariant(jText.get(i - 1))) {
+                body.add(i);
+            }
+        }
+        LineAligner.Alignment a = LineAligner.align(cText, c.first(), c.last(), jText, body);
+        fileMapped[0] += a.pairedCodeLines();
+        fileMapped[1] += a.codeLines();
+        table.append("</td>\n<td class=\"java\"><div class=\"hd\"><code class=\"jname\">").append(esc(c.java().display())).append("</code> ")
+                .append(where(l, d)).append("</div>\n");
+        if (!c.note().isEmpty()) {
+            table.append("<p class=\"note\">").append(esc(c.note())).append("</p>\n");
+        }
+        if (d.nameLine() > d.start()) {
+            table.append("<details class=\"jdoc\"><summary>javadoc and annotations, lines ").append(d.start()).append("-")
+                    .append(d.nameLine() - 1).append("</summary>\n").append(javaPre(jText, d.start(), d.nameLine() - 1)).append("</details>\n");
+        }
+        table.append(a.pairedCodeLines() == 0
+                ? "<p class=\"nomap\">No kernel line of this function is mapped to its Java: the two are shown one after the other.</p>\n"
+                : "<p class=\"mapped\">" + a.pairedCodeLines() + " of " + a.codeLines() + " kernel code lines beside the Java that ports them</p>\n");
+        table.append("</td>\n</tr>\n");
+        int indent = Integer.MAX_VALUE;
+        for (int i : body) {
+            String s = jText.get(i - 1);
+            if (!s.isBlank()) {
+                indent = Math.min(indent, s.length() - s.stripLeading().length());
+            }
+        }
+        boolean[] open = {false};
+        Set<Integer> code = new HashSet<>();
+        for (int i = c.first(); i <= c.last(); i++) {
+            if (!LineAligner.stripComments(cText.get(i - 1), open).isBlank()) {
+                code.add(i);
+            }
+        }
+        for (LineAligner.Pair p : a.rows()) {
+            table.append("<tr class=\"al\" data-of=\"").append(esc(r.id())).append("\"><td class=\"c\">");
+            if (p.cLine() > 0) {
+                table.append("<div class=\"l").append(code.contains(p.cLine()) ? " code" : "").append("\" data-kline=\"").append(p.cLine())
+                        .append("\"><span class=\"ln\">").append(p.cLine()).append("</span>").append(esc(cText.get(p.cLine() - 1)))
+                        .append("</div>");
+            }
+            table.append("</td><td class=\"java\">");
+            if (p.javaLine() > 0) {
+                String s = jText.get(p.javaLine() - 1);
+                String shown = s.isBlank() ? "" : s.substring(Math.min(indent, s.length()));
+                boolean marker = shown.strip().startsWith("// >>>") || shown.strip().startsWith("// <<<");
+                table.append("<div class=\"l").append(marker ? " mark" : "").append("\"");
+                if (p.paired()) {
+                    table.append(" data-kline=\"").append(p.cLine()).append("\"");
+                }
+                table.append("><span class=\"ln\">").append(p.javaLine()).append("</span>").append(esc(shown)).append("</div>");
+            }
+            table.append("</td></tr>\n");
+        }
     }
 
     /** {@code mmu.java:12-30}, the full path in its title. */
@@ -395,6 +484,13 @@ public final class SiteGenerator {
             "table.sbs td{border-top:1px solid #d0d7de;vertical-align:top;padding:.4em .6em}",
             "table.sbs td.c{background:#fbfaf5}",
             "tr:target td{background:#fff8c5}",
+            "tr.elem{scroll-margin-top:2.6em}",
+            "tr.al td{border:none;padding:0 .6em}",
+            ".l{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12.5px;line-height:1.4;white-space:pre-wrap;overflow-wrap:anywhere;tab-size:8;-moz-tab-size:8;padding-left:6ch;text-indent:-6ch;min-height:1.4em}",
+            ".l .ln{display:inline-block;width:5ch;margin-right:1ch;text-align:right;text-indent:0}",
+            ".l.mark{color:#8c959f}",
+            "details.jdoc summary{color:#57606a;font-size:90%;cursor:pointer}",
+            ".mapped,.nomap{color:#57606a;font-size:85%;margin:.2em 0}.nomap{font-style:italic}",
             "tr.stale td.c{background:#ffebe9}",
             "pre{margin:.3em 0 .6em;font-size:12.5px;line-height:1.4;white-space:pre;overflow-x:auto;tab-size:8;-moz-tab-size:8}",
             ".ln{color:#8c959f;margin-right:1.2ch;user-select:none;-webkit-user-select:none}",

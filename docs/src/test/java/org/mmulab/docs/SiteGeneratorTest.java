@@ -63,6 +63,23 @@ class SiteGeneratorTest {
     }
 
     @Test
+    void aFunctionsKernelLinesSitBesideTheJavaLinesThatPortThem() throws Exception {
+        String page = mmPage(fixtureSite(KernelTree.open(FixtureTree.write(tempDir()))));
+        // fake/mm.c 27-31 (fill_box_twice) against mm.java 60-63: the opening brace has no Java line of its own
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "<tr class=\"al\" data-of=\"fill_box_twice\"><td class=\"c\">(?:<div class=\"l[^\"]*\" data-kline=\"(\\d+)\">)?.*?</td>"
+                        + "<td class=\"java\">(?:<div class=\"l[^\"]*\"(?: data-kline=\"(\\d+)\")?><span class=\"ln\">(\\d+)</span>)?")
+                .matcher(page);
+        List<String> rows = new java.util.ArrayList<>();
+        while (m.find()) {
+            rows.add(m.group(1) + "/" + m.group(2) + "/" + m.group(3));
+        }
+        assertEquals(List.of("27/27/60", "28/null/null", "29/29/61", "30/30/62", "31/31/63"), rows);
+        assertTrue(page.contains("4 of 5 kernel code lines beside the Java that ports them"), "the row says how much is mapped");
+        assertTrue(page.contains("<details class=\"jdoc\"><summary>javadoc and annotations, lines"), "javadoc folded above the body");
+    }
+
+    @Test
     void overloadsCitingTheSameLinesShareOneRowEachWithItsOwnLines() throws Exception {
         String page = mmPage(fixtureSite(null));
         String java = SiteText.rows(page).get("fill_box").javaText();

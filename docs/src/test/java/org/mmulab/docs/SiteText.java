@@ -32,15 +32,25 @@ final class SiteText {
     }
 
     private static final Pattern ROW = Pattern.compile(
-            "<tr id=\"([^\"]*)\" class=\"elem[^\"]*\">\\s*<td class=\"c\">(.*?)</td>\\s*<td class=\"java\">(.*?)</td>\\s*</tr>",
+            "<tr id=\"([^\"]*)\" class=\"elem[^\"]*\">\\s*<td class=\"c\">(.*?)</td>\\s*<td class=\"java\">(.*?)</td>\\s*</tr>"
+                    + "((?:\\s*<tr class=\"al\"[^>]*>.*?</tr>)*)",
+            Pattern.DOTALL);
+    private static final Pattern ALIGNED = Pattern.compile("<tr class=\"al\"[^>]*>\\s*<td class=\"c\">(.*?)</td>\\s*<td class=\"java\">(.*?)</td>\\s*</tr>",
             Pattern.DOTALL);
 
-    /** Rows by id, in page order. */
+    /** Rows by id, in page order; an aligned function's line rows ({@code tr.al}) are added to its cells, a line each. */
     static Map<String, Row> rows(String html) {
         Map<String, Row> out = new LinkedHashMap<>();
         Matcher m = ROW.matcher(html);
         while (m.find()) {
-            out.put(unescape(m.group(1)), new Row(unescape(m.group(1)), m.group(2), m.group(3)));
+            StringBuilder c = new StringBuilder(m.group(2));
+            StringBuilder java = new StringBuilder(m.group(3));
+            Matcher a = ALIGNED.matcher(m.group(4));
+            while (a.find()) {
+                c.append(a.group(1)).append('\n');
+                java.append(a.group(2)).append('\n');
+            }
+            out.put(unescape(m.group(1)), new Row(unescape(m.group(1)), c.toString(), java.toString()));
         }
         return out;
     }
