@@ -483,7 +483,7 @@ public final class SiteGenerator {
             "table.sbs th{position:sticky;top:0;background:#eef1f5;text-align:left;padding:.4em .6em;z-index:1}",
             "table.sbs td{border-top:1px solid #d0d7de;vertical-align:top;padding:.4em .6em}",
             "table.sbs td.c{background:#fbfaf5}",
-            "tr:target td{background:#fff8c5}",
+            "table.sbs tr:target td{background:#fff8c5}",
             "tr.elem{scroll-margin-top:2.6em}",
             "tr.al td{border:none;padding:0 .6em}",
             ".l{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12.5px;line-height:1.4;white-space:pre-wrap;overflow-wrap:anywhere;tab-size:8;-moz-tab-size:8;padding-left:6ch;text-indent:-6ch;min-height:1.4em}",
