@@ -163,7 +163,8 @@ public final class SiteGenerator {
             }
         }
         out.put(SiteSearch.INDEX, SiteSearch.indexJs(SiteSearch.items(anchors)));
-        SiteSearch.inject(out, StartPage.CSS);
+        // without a tree the C cell holds only the element's name and its bootlin link: give the width to the Java
+        SiteSearch.inject(out, StartPage.CSS + (tree == null ? "table.sbs col.c{width:24%}table.sbs col.java{width:76%}\n" : ""));
     }
 
     /** The page of a kernel file, relative to the site root. */

@@ -69,6 +69,7 @@ public final class Walkthrough {
                     return;
                 }
                 // a page of the repository the site does not hold: keep the words, name the file
+                String words = literal(link);
                 Node after = link;
                 Node child = link.getFirstChild();
                 while (child != null) {
@@ -78,7 +79,7 @@ public final class Walkthrough {
                     child = next;
                 }
                 String file = "docs/" + d.replaceFirst("#.*", "");
-                if (!literal(link).contains(d.replaceFirst("#.*", ""))) {
+                if (!words.contains(file)) {
                     after.insertAfter(new Text(" (" + file + " in the repository)"));
                 }
                 link.unlink();
