@@ -15,7 +15,8 @@ import org.commonmark.renderer.html.HtmlRenderer;
 /**
  * {@code docs/walkthrough.md} as a page of the site (CommonMark with GFM tables). Its code spans
  * that name a cited kernel element ({@code `spte_write_protect`}, {@code `fast_page_fault()`}) or a
- * cited kernel file become links to that row or page; links to its pictures
+ * cited kernel file become links to that row or page ({@code `docs/target/site/start.html`} to the
+ * start page); links to its pictures
  * ({@code images/*.svg}) stay, the pictures copied beside it; links to other markdown pages of the
  * repository, which the site does not hold, become plain text naming the file.
  */
@@ -53,8 +54,11 @@ public final class Walkthrough {
                 String s = code.getLiteral().trim();
                 String name = s.endsWith("()") ? s.substring(0, s.length() - 2) : s;
                 String target = names.containsKey(name) ? names.get(name) : files.get(s);
+                if (s.equals("docs/target/site/start.html")) {
+                    target = "start.html";
+                }
                 if (target != null && !(code.getParent() instanceof Link)) {
-                    Link l = new Link(target, "its row in the side-by-side pages");
+                    Link l = new Link(target, target.equals("start.html") ? "the start page" : "its C and Java, side by side");
                     code.insertBefore(l);
                     code.unlink();
                     l.appendChild(code);

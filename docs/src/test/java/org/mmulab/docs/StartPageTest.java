@@ -101,6 +101,8 @@ class StartPageTest {
         assertTrue(w.contains("<h1>Walkthrough: flushing the TLB outside <code>mmu_lock</code></h1>"), "rendered markdown");
         assertTrue(w.contains("<table>"), "its reading list is a table");
         assertTrue(SiteText.attr(w, "href").contains("start.html"), "links back to the start page");
+        assertTrue(w.contains("<a href=\"start.html\" title=\"the start page\"><code>docs/target/site/start.html</code></a>"),
+                "the guide's own mention of the start page links to it");
         assertTrue(SiteText.attr(read("start.html"), "href").contains("walkthrough.html"), "the start page links to it");
         List<String> code = SiteText.attr(w, "href").stream().filter(h -> h.contains(".html#")).toList();
         assertTrue(code.contains("arch/x86/kvm/mmu.c.html#spte_write_protect"), code.toString());
