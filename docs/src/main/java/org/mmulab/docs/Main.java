@@ -172,7 +172,8 @@ public final class Main implements Callable<Integer> {
         }
         SiteGenerator.Site rendered;
         try {
-            rendered = new SiteGenerator(cs, new JavaLocator(javaSrc, loader), tree, label).render();
+            rendered = new SiteGenerator(cs, new JavaLocator(javaSrc, loader), tree, label)
+                    .withDocs(repo == null ? null : repo.resolve("docs")).render();
         } catch (IllegalArgumentException e) {
             throw new BadInput(e.getMessage());
         }
@@ -190,7 +191,7 @@ public final class Main implements Callable<Integer> {
                 : "C from Linux " + tree.version() + " at " + tree.root() + ", "
                         + (rendered.stale().isEmpty() ? "every cited range holds"
                                 : rendered.stale().size() + " cited ranges do not hold (listed above and in their pages)");
-        out.println("mmulab docs: wrote " + rendered.pages().size() + " pages to " + site + ": " + rendered.elements()
+        out.println("mmulab docs: wrote " + rendered.pages().keySet().stream().filter(p -> p.endsWith(".html")).count() + " pages to " + site + ": " + rendered.elements()
                 + " elements from " + rendered.files() + " kernel files; " + c);
         for (Map.Entry<String, int[]> m : rendered.mapped().entrySet()) {
             int[] v = m.getValue();

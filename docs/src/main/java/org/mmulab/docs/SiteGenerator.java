@@ -68,6 +68,7 @@ public final class SiteGenerator {
     private final JavaLocator java;
     private final KernelTree tree;
     private final String javaLabel;
+    private Path docsDir;
 
     /**
      * @param citations what to render
@@ -80,6 +81,15 @@ public final class SiteGenerator {
         this.java = java;
         this.tree = tree;
         this.javaLabel = javaLabel;
+    }
+
+    /**
+     * Also renders {@code docsDir/walkthrough.md} as {@code walkthrough.html} (its pictures from
+     * {@code docsDir/images} beside it); without this, or without the file, the start page names it.
+     */
+    public SiteGenerator withDocs(Path docsDir) {
+        this.docsDir = docsDir;
+        return this;
     }
 
     /** Renders everything; throws {@link IllegalArgumentException} if a Java element cannot be found. */
@@ -102,8 +112,64 @@ public final class SiteGenerator {
         Map<String, String> out = new LinkedHashMap<>();
         out.put("index.html", index(byFile, rowsByFile, stale, elements));
         out.putAll(pages);
+        extras(out);
         log.info("rendered {} pages, {} elements, {} stale", out.size(), elements, stale.size());
         return new Site(out, List.copyOf(stale), elements, byFile.size(), mapped);
+    }
+
+    /**
+     * Each citation's place on the file pages, relative to the site root: {@code page#id} for an
+     * element, the page itself for a whole-file citation.
+     */
+    static Map<Citation, String> anchors(List<Citation> citations) {
+        Map<String, List<Citation>> byFile = new TreeMap<>();
+        citations.forEach(c -> byFile.computeIfAbsent(c.file(), f -> new ArrayList<>()).add(c));
+        Map<Citation, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Citation>> e : byFile.entrySet()) {
+            for (Citation c : e.getValue()) {
+                if (c.isFile()) {
+                    out.put(c, page(e.getKey()));
+                }
+            }
+            for (Row r : rows(e.getValue())) {
+                r.cites().forEach(c -> out.put(c, page(e.getKey()) + "#" + r.id()));
+            }
+        }
+        return out;
+    }
+
+    /** The start page, the walkthrough and its pictures, the search index, and a search box on every page. */
+    private void extras(Map<String, String> out) {
+        Map<Citation, String> anchors = anchors(citations);
+        Path md = docsDir == null ? null : docsDir.resolve("walkthrough.md");
+        boolean walk = md != null && Files.isRegularFile(md);
+        out.put("start.html", StartPage.render(anchors, java, walk, mode(), head("Start here — mmulab side by side")));
+        if (walk) {
+            Map<String, String> names = new LinkedHashMap<>();
+            StartPage.byName(anchors).forEach((n, a) -> names.put(n, a.getValue()));
+            Map<String, String> files = new LinkedHashMap<>();
+            citations.forEach(c -> files.put(c.file(), page(c.file())));
+            try {
+                out.put("walkthrough.html", head("Walkthrough — mmulab side by side")
+                        + "<p class=\"nav\"><a href=\"start.html\">start here</a> · <a href=\"index.html\">all kernel files</a></p>\n"
+                        + "<p class=\"mode\">" + mode() + "</p>\n<div class=\"md\">\n"
+                        + Walkthrough.body(Files.readString(md, StandardCharsets.UTF_8), names, files)
+                        + "</div>\n<p class=\"nav\">Back to <a href=\"start.html\">the start page</a>.</p>\n</body>\n</html>\n");
+                Path images = docsDir.resolve("images");
+                if (Files.isDirectory(images)) {
+                    try (var s = Files.list(images)) {
+                        for (Path p : (Iterable<Path>) s.filter(p -> p.toString().endsWith(".svg")).sorted()::iterator) {
+                            out.put("images/" + p.getFileName(), Files.readString(p, StandardCharsets.UTF_8));
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read " + md + " or its pictures: " + e.getMessage(), e);
+            }
+        }
+        out.put(SiteSearch.INDEX, SiteSearch.indexJs(SiteSearch.items(anchors)));
+        // without a tree the C cell holds only the element's name and its bootlin link: give the width to the Java
+        SiteSearch.inject(out, StartPage.CSS + (tree == null ? "table.sbs col.c{width:24%}table.sbs col.java{width:76%}\n" : ""));
     }
 
     /** The page of a kernel file, relative to the site root. */
@@ -159,6 +225,7 @@ public final class SiteGenerator {
     private String mode() {
         return tree == null
                 ? "C: not rendered (no <code>--kernel-src</code>); each element links to its v3.16 lines on <a href=\"https://elixir.bootlin.com/linux/v3.16/source/\">elixir.bootlin.com</a>."
+                        + StartPage.noTreeNote(citations)
                 : "C: Linux " + esc(tree.version()) + " from <code>" + esc(tree.root().toString()) + "</code>, every cited range checked.";
     }
 
@@ -425,6 +492,8 @@ public final class SiteGenerator {
     private String index(Map<String, List<Citation>> byFile, Map<String, List<Row>> rowsByFile, List<Stale> stale, int elements) {
         StringBuilder b = new StringBuilder(head("mmulab side by side: Linux v3.16 KVM MMU, C and Java"));
         b.append("<h1>mmulab side by side</h1>\n<p>The Linux v3.16 KVM x86 MMU elements that mmulab ports, C on the left and Java on the right, one page per kernel file.</p>\n");
+        b.append("<p class=\"start\"><strong>New here? <a href=\"start.html\">Start here</a></strong>: the seed commit's two functions, "
+                + "then what they rest on, in the order of the story.</p>\n");
         b.append("<p class=\"mode\">").append(mode()).append("</p>\n");
         int rowCount = rowsByFile.values().stream().mapToInt(List::size).sum();
         b.append("<p class=\"summary\">").append(elements).append(" cited elements in ").append(byFile.size()).append(" kernel files (")

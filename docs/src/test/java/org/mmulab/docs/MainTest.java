@@ -78,12 +78,14 @@ class MainTest {
         Path tree = FixtureTree.write(temp.resolve("linux"));
         Path site = temp.resolve("site");
         assertEquals(0, run("--kernel-src", tree.toString(), "--out=" + site, "--java-src", FixtureTree.javaSrc().toString()));
-        assertEquals("mmulab docs: wrote 2 pages to " + site + ": 7 elements from 1 kernel files; C from Linux 3.16.0 at " + tree
+        assertEquals("mmulab docs: wrote 4 pages to " + site + ": 7 elements from 1 kernel files; C from Linux 3.16.0 at " + tree
                 + ", every cited range holds\n"
                 + "mmulab docs: lines mapped: fake/mm.c: 7 of 9 kernel code lines of its ported functions (78%) beside their Java\n", out);
         assertEquals("", err);
         assertTrue(Files.isRegularFile(site.resolve("index.html")));
         assertTrue(Files.readString(site.resolve("fake/mm.c.html")).contains("<tr id=\"less_and\""));
+        // the 4 pages: index, the file page, the start page and the repository's walkthrough
+        assertTrue(Files.isRegularFile(site.resolve("start.html")) && Files.isRegularFile(site.resolve("walkthrough.html")));
     }
 
     @Test
