@@ -20,6 +20,8 @@ enum Command {
     /** explore and replay need the controlled scheduler's yield points woven in. */
     EXPLORE("explore", Jvm.CLI, "explore=true,tlbtrace=off"),
     REPLAY("replay", Jvm.CLI, "explore=true,tlbtrace=off"),
+    /** Reads JSON files and writes a page: nothing for lockdep to watch. */
+    PLOT("plot", Jvm.PLAIN, ""),
     LIST("list", Jvm.CLI, ""),
     DEMO("demo", Jvm.CLI, "repeats=fold"),
     /** The agent jar's own main: the lockdep runtime as a library, no agent needed. */

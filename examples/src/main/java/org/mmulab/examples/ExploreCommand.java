@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 package org.mmulab.examples;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.mmulab.examples.explore.Describer;
@@ -62,6 +63,15 @@ abstract class ExploreCommand implements Main.Action {
 
     @Option(names = "--full", order = 10, description = "Print every lockdep report in full (repeated WARNs are folded otherwise).")
     boolean full;
+
+    @Option(names = "--html", paramLabel = "FILE", order = 12,
+            description = "Also write a report page to FILE: the timeline with each step linked to the side-by-side row of "
+                    + "the code it ran, and the lockdep reports with their frames linked.")
+    Path html;
+
+    @Option(names = "--site", paramLabel = "DIR", order = 13,
+            description = "Where the side-by-side site is, for --html's links (default: docs/target/site in the repository).")
+    Path site;
 
     @Option(names = "--stop-on-lockdep", order = 11, description = "A lockdep report is a finding too: stop at the first.")
     boolean stopOnLockdep;
@@ -127,6 +137,14 @@ abstract class ExploreCommand implements Main.Action {
         }
         o.replayOptions = extra.toString();
         own(o);
+        if (html != null) {
+            String why = RunCommand.cannotWrite(html);
+            if (why != null) {
+                throw Main.usage(spec, "--html " + html + ": " + why);
+            }
+        } else if (site != null) {
+            throw Main.usage(spec, "--site is for the links of --html FILE");
+        }
         try {
             if (!Sched.woven()) {
                 throw Main.usage(spec, needsAgent);
@@ -144,12 +162,43 @@ abstract class ExploreCommand implements Main.Action {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot load the scenario", e);
         }
+        RunReport.Tee tee = html == null ? null : new RunReport.Tee(io.out());
+        java.io.PrintStream out = tee == null ? io.out() : new java.io.PrintStream(tee, true, java.nio.charset.StandardCharsets.UTF_8);
+        int rc;
         if (replay()) {
-            return Explorer.replay(target, o, io.out());
+            rc = Explorer.replay(target, o, out);
+        } else {
+            // on a terminal: schedules done, distinct, found so far and the rate, on one line of stderr
+            o.progress = io.terminal() ? Progress.to(io.err()) : Progress.OFF;
+            rc = Explorer.explore(target, o, out);
         }
-        // on a terminal: schedules done, distinct, found so far and the rate, on one line of stderr
-        o.progress = io.terminal() ? Progress.to(io.err()) : Progress.OFF;
-        return Explorer.explore(target, o, io.out());
+        if (tee != null) {
+            out.flush();
+            Path siteDir = site != null ? site : RunReport.defaultSite();
+            String title = "mmulab " + spec.name() + " " + scenario + " (variant " + variant + ")";
+            try {
+                page(title, tee.text(), html, siteDir).write(html);
+            } catch (java.io.IOException e) {
+                io.err().println("mmulab: cannot write " + html + ": " + org.mmulab.examples.vmm.Scenarios.why(e));
+                return 2;
+            }
+            io.out().println("report page: " + html);
+        }
+        return rc;
+    }
+
+    /** The report page of what explore (or replay) printed: the timeline's steps linked to the code they ran. */
+    static org.mmulab.examples.report.ReportPage page(String title, String printed, Path html, Path siteDir) {
+        org.mmulab.examples.report.CodeLinks links = new org.mmulab.examples.report.CodeLinks(
+                org.mmulab.examples.report.CodeLinks.relative(html, siteDir), Main.class.getClassLoader());
+        org.mmulab.examples.report.StepLinks steps = new org.mmulab.examples.report.StepLinks(links);
+        org.mmulab.examples.report.ReportPage page = new org.mmulab.examples.report.ReportPage(title);
+        page.note("Links into the code go to the side-by-side site at " + siteDir.toAbsolutePath().normalize() + " ("
+                + (links.siteHref().isEmpty() ? "this directory" : links.siteHref()) + " from this page): write it with "
+                + "./mmulab docs --kernel-src DIR, or give --site DIR where it is. A timeline row links the step to the "
+                + "function that ran it: an ioctl to its handler, a marked function, a flush, a kick.");
+        page.pre("Timeline and findings", "timeline", steps.link(printed));
+        return page;
     }
 
     /** {@code mmulab explore}. */

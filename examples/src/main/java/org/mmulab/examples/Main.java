@@ -83,6 +83,7 @@ public final class Main {
         cl.addSubcommand(new RunCommand(io));
         cl.addSubcommand(new ExploreCommand.Explore(io));
         cl.addSubcommand(new ExploreCommand.Replay(io));
+        cl.addSubcommand(new PlotCommand(io));
         cl.addSubcommand(new MmulabCommand.ListScenarios(io));
         cl.addSubcommand(new MmulabCommand.Demo(io));
         cl.addSubcommand(new MmulabCommand.SelfTest(io));

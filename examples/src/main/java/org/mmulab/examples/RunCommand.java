@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "0:every invariant held and lockdep reported nothing",
             "1:an invariant broke, or lockdep reported",
-            "2:bad usage (one line on stderr, nothing run), or the --json file could not be written"})
+            "2:bad usage (one line on stderr, nothing run), or the --json or --html file could not be written"})
 final class RunCommand implements Main.Action {
     static final int VCPUS_MAX = 64;
     static final int ROUNDS_MAX = 1_000_000;
@@ -73,6 +73,16 @@ final class RunCommand implements Main.Action {
                     + " (the race scenarios only, enable-logging-race and shadow-protect; default: 0, off).")
     long holdFlush = 0;
 
+    @Option(names = "--html", paramLabel = "FILE", order = 9,
+            description = "Also write a report page to FILE: the summary, the rounds, charts, the lockdep reports with "
+                    + "each frame of a ported function linked to its side-by-side row, the TLB-flush summary.")
+    Path html;
+
+    @Option(names = "--site", paramLabel = "DIR", order = 10,
+            description = "Where the side-by-side site is (./mmulab docs --out), for --html's links (default: docs/target/site "
+                    + "in the repository).")
+    Path site;
+
     @Mixin
     StandardOptions standard;
 
@@ -83,7 +93,10 @@ final class RunCommand implements Main.Action {
     @Override
     public int call() {
         RunConfig c = config();
-        return Main.withLockdepVerdict(() -> Main.runScenarioInLoader(c, io), io.out());
+        if (html == null) {
+            return Main.withLockdepVerdict(() -> Main.runScenarioInLoader(c, io), io.out());
+        }
+        return RunReport.run(c, io, html, site != null ? site : RunReport.defaultSite());
     }
 
     /** The run these options ask for, every option checked; a usage error otherwise. */
@@ -123,6 +136,15 @@ final class RunCommand implements Main.Action {
                 throw Main.usage(spec, "--json " + json + ": " + why);
             }
             c.json = json.toString();
+        }
+        if (html != null) {
+            String why = cannotWrite(html);
+            if (why != null) {
+                throw Main.usage(spec, "--html " + html + ": " + why);
+            }
+        }
+        if (site != null && html == null) {
+            throw Main.usage(spec, "--site is for the links of --html FILE");
         }
         return c;
     }

@@ -78,6 +78,11 @@ class LaunchTest {
     }
 
     @Test
+    void plotReadsFilesAndWritesAPageSoGetsNoAgent() {
+        assertEquals(List.of("java", "-jar", cli, "plot", "a.json", "--html", "p.html"), launch("plot", "a.json", "--html", "p.html"));
+    }
+
+    @Test
     void theSelfTestWithAnyArgumentIsTheClisToAnswerItsHelpOrTheError() {
         assertEquals(List.of("java", "-jar", cli, "lockdep-selftest", "--help"), launch("lockdep-selftest", "--help"));
         assertEquals(List.of("java", "-jar", cli, "lockdep-selftest", "--frob"), launch("lockdep-selftest", "--frob"));
