@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
@@ -20,8 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * Opens the side-by-side pages of the real port, rendered from a v3.16 tree, in headless Chromium
@@ -36,8 +33,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 class BrowserAlignmentTest {
     private static final Logger log = LogManager.getLogger(BrowserAlignmentTest.class);
 
-    /** Debian's chromium-driver. */
-    static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
+    static final Path CHROMEDRIVER = Chrome.CHROMEDRIVER;
 
     /** The nine functions of the issue's bar, with their kernel files. */
     static final List<String[]> FUNCTIONS = List.of(
@@ -97,17 +93,10 @@ class BrowserAlignmentTest {
         Path shots = Paths.get("target", "screenshots");
         Files.createDirectories(shots);
 
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(BrowserTest.chromium().toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000", "--hide-scrollbars",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + temp.resolve("profile"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        ChromeDriver driver = new ChromeDriver(service, options);
+        ChromeDriver driver = Chrome.start(temp.resolve("profile"));
         List<String> problems = new ArrayList<>();
         List<String> report = new ArrayList<>();
         try {
-            driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
             for (String[] f : FUNCTIONS) {
                 String url = site.resolve(SiteGenerator.page(f[0])).toUri() + "#" + f[1];
                 driver.get(url);
