@@ -33,7 +33,7 @@ public final class LineAligner {
     public record Alignment(List<Pair> rows, int codeLines, int pairedCodeLines) {}
 
     private static final Pattern IDENT = Pattern.compile("(?<![0-9A-Za-z_])[A-Za-z_][A-Za-z0-9_]*|[{}]");
-    private static final Pattern MARK = Pattern.compile("//\\s*L(\\d+)\\s*$");
+    static final Pattern MARK = Pattern.compile("//\\s*L(\\d+)\\s*$");
     private static final Set<String> KEYWORDS = Set.of("if", "else", "while", "for", "do", "return", "break", "continue", "goto",
             "switch", "case", "default");
     /** Words that say how a value is typed or stored, which differ between C and Java for the same statement. */

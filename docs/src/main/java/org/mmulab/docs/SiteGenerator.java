@@ -168,8 +168,8 @@ public final class SiteGenerator {
             }
         }
         out.put(SiteSearch.INDEX, SiteSearch.indexJs(SiteSearch.items(anchors)));
-        // without a tree the C cell holds only the element's name and its bootlin link: give the width to the Java
-        SiteSearch.inject(out, StartPage.CSS + (tree == null ? "table.sbs col.c{width:24%}table.sbs col.java{width:76%}\n" : ""));
+        // without a tree there is no C column: the Java takes the width
+        SiteSearch.inject(out, StartPage.CSS + (tree == null ? "table.sbs.notree col.java{width:100%}\n" : ""));
     }
 
     /** The page of a kernel file, relative to the site root. */
@@ -225,7 +225,7 @@ public final class SiteGenerator {
     private String mode() {
         return tree == null
                 ? "C: not rendered (no <code>--kernel-src</code>); each element links to its v3.16 lines on <a href=\"https://elixir.bootlin.com/linux/v3.16/source/\">elixir.bootlin.com</a>."
-                        + StartPage.noTreeNote(citations)
+                        + NO_TREE_LINES + StartPage.noTreeNote(citations)
                 : "C: Linux " + esc(tree.version()) + " from <code>" + esc(tree.root().toString()) + "</code>, every cited range checked.";
     }
 
@@ -262,6 +262,11 @@ public final class SiteGenerator {
         }
 
         StringBuilder table = new StringBuilder();
+        if (tree == null) {
+            javaOnlyTable(table, file, rows);
+            b.append(ported).append(table).append("</body>\n</html>\n");
+            return b.toString();
+        }
         table.append("<table class=\"sbs\">\n<colgroup><col class=\"c\"><col class=\"java\"></colgroup>\n<thead><tr><th>C, Linux v3.16 <code>")
                 .append(esc(file)).append("</code></th><th>Java</th></tr></thead>\n<tbody>\n");
         for (Row r : rows) {
@@ -287,29 +292,9 @@ public final class SiteGenerator {
             }
             if (text.isPresent() && c.last() <= text.get().size()) {
                 table.append(pre(text.get(), c.first(), c.last()));
-            } else if (tree == null) {
-                table.append("<p class=\"ext\"><a class=\"bootlin\" href=\"").append(esc(bootlin(c))).append("\">")
-                        .append(esc(file)).append(" line").append(c.first() == c.last() ? " " : "s ").append(esc(c.lines()))
-                        .append(" on elixir.bootlin.com</a></p>\n");
             }
             table.append("</td>\n<td class=\"java\">");
-            for (Citation j : r.cites()) {
-                Located l = java.locate(j.java());
-                Decl d = l.decl();
-                int end = d.end();
-                if (j.java().kind() == Citation.Kind.TYPE && d.end() - d.start() + 1 > WHOLE_TYPE_MAX_LINES) {
-                    end = d.headerEnd();
-                }
-                table.append("<div class=\"hd\"><code class=\"jname\">").append(esc(j.java().display())).append("</code> ")
-                        .append(where(l, d)).append("</div>\n");
-                if (!j.note().isEmpty()) {
-                    table.append("<p class=\"note\">").append(esc(j.note())).append("</p>\n");
-                }
-                table.append(javaPre(l.lines(), d.start(), end));
-                if (end < d.end()) {
-                    table.append("<p class=\"more\">… body, lines ").append(end + 1).append("-").append(d.end()).append(", not shown</p>\n");
-                }
-            }
+            javaCites(table, r);
             table.append("</td>\n</tr>\n");
         }
         table.append("</tbody>\n</table>\n");
@@ -322,6 +307,109 @@ public final class SiteGenerator {
         }
         b.append(ported).append(table).append("</body>\n</html>\n");
         return b.toString();
+    }
+
+    /** The Java of a row's citations, each under its header, a long type cut to its header. */
+    private void javaCites(StringBuilder table, Row r) {
+        for (Citation j : r.cites()) {
+            Located l = java.locate(j.java());
+            Decl d = l.decl();
+            int end = d.end();
+            if (j.java().kind() == Citation.Kind.TYPE && d.end() - d.start() + 1 > WHOLE_TYPE_MAX_LINES) {
+                end = d.headerEnd();
+            }
+            table.append("<div class=\"hd\"><code class=\"jname\">").append(esc(j.java().display())).append("</code> ")
+                    .append(where(l, d)).append("</div>\n");
+            if (!j.note().isEmpty()) {
+                table.append("<p class=\"note\">").append(esc(j.note())).append("</p>\n");
+            }
+            table.append(javaPre(l.lines(), d.start(), end));
+            if (end < d.end()) {
+                table.append("<p class=\"more\">… body, lines ").append(end + 1).append("-").append(d.end()).append(", not shown</p>\n");
+            }
+        }
+    }
+
+    /** What the no-tree mode note says about per-line links. */
+    static final String NO_TREE_LINES = " <span class=\"no-lines\">Per-line links need a tree (<code>--kernel-src</code>): which kernel line a "
+            + "Java line ports is computed from the C text. Without one, each element's heading links to its first kernel line, and a Java "
+            + "line links to its own kernel line only where it names it (a <code>// L1234</code> comment).</span>";
+
+    /**
+     * Without a tree: one column, the Java. Each row's heading links to the element's first kernel line
+     * on elixir.bootlin.com; a function ported by one method shows its body a line each, a line that
+     * names its kernel line ({@code // L1234}, within the cited range) carrying {@code data-kline} and
+     * a link to that line.
+     */
+    private void javaOnlyTable(StringBuilder table, String file, List<Row> rows) {
+        table.append("<table class=\"sbs notree\">\n<colgroup><col class=\"java\"></colgroup>\n<thead><tr><th>Java, each element linked to "
+                + "its Linux v3.16 lines in <code>").append(esc(file)).append("</code> on elixir.bootlin.com</th></tr></thead>\n<tbody>\n");
+        for (Row r : rows) {
+            Citation c = r.key();
+            table.append("<tr id=\"").append(esc(r.id())).append("\" class=\"elem\">\n<td class=\"java\"><div class=\"hd\"><a class=\"self\" href=\"#")
+                    .append(esc(r.id())).append("\">").append(esc(c.kernelName())).append("</a> <span class=\"kind\">").append(esc(c.kind()))
+                    .append("</span> <a class=\"where bootlin\" title=\"v3.16 on elixir.bootlin.com\" href=\"").append(esc(bootlin(c))).append("\">")
+                    .append(esc(file)).append(":").append(esc(c.lines())).append("</a></div>\n");
+            if (alignable(r)) {
+                javaLines(table, r);
+            } else {
+                javaCites(table, r);
+            }
+            table.append("</td>\n</tr>\n");
+        }
+        table.append("</tbody>\n</table>\n");
+    }
+
+    /** A function's Java without its C: javadoc folded, then the body a line each, explicit kernel-line marks linked. */
+    private void javaLines(StringBuilder table, Row r) {
+        Citation c = r.key();
+        Located l = java.locate(c.java());
+        Decl d = l.decl();
+        List<String> jText = l.lines();
+        table.append("<div class=\"hd\"><code class=\"jname\">").append(esc(c.java().display())).append("</code> ").append(where(l, d))
+                .append("</div>\n");
+        if (!c.note().isEmpty()) {
+            table.append("<p class=\"note\">").append(esc(c.note())).append("</p>\n");
+        }
+        if (d.nameLine() > d.start()) {
+            table.append("<details class=\"jdoc\"><summary>javadoc and annotations, lines ").append(d.start()).append("-")
+                    .append(d.nameLine() - 1).append("</summary>\n").append(javaPre(jText, d.start(), d.nameLine() - 1)).append("</details>\n");
+        }
+        List<Integer> body = new ArrayList<>();
+        int indent = Integer.MAX_VALUE;
+        for (int i = d.nameLine(); i <= d.end() && i <= jText.size(); i++) {
+            String s = jText.get(i - 1);
+            if (!exerciseVariant(s)) {
+                body.add(i);
+                if (!s.isBlank()) {
+                    indent = Math.min(indent, s.length() - s.stripLeading().length());
+                }
+            }
+        }
+        StringBuilder lines = new StringBuilder();
+        int linked = 0;
+        for (int i : body) {
+            String s = jText.get(i - 1);
+            String shown = s.isBlank() ? "" : s.substring(Math.min(indent, s.length()));
+            java.util.regex.Matcher m = LineAligner.MARK.matcher(shown);
+            int k = m.find() ? Integer.parseInt(m.group(1)) : 0;
+            boolean mark = shown.strip().startsWith("// >>>") || shown.strip().startsWith("// <<<");
+            lines.append("<div class=\"l").append(mark ? " mark" : "").append("\"");
+            if (k >= c.first() && k <= c.last()) {
+                linked++;
+                lines.append(" data-kline=\"").append(k).append("\"><span class=\"ln\">").append(i).append("</span>")
+                        .append(esc(shown.substring(0, m.start()))).append("<a class=\"kl\" href=\"")
+                        .append(esc(BOOTLIN + c.file() + "#L" + k)).append("\">").append(esc(shown.substring(m.start()))).append("</a>");
+            } else {
+                lines.append("><span class=\"ln\">").append(i).append("</span>").append(esc(shown));
+            }
+            lines.append("</div>\n");
+        }
+        if (linked > 0) {
+            table.append("<p class=\"mapped\">").append(linked).append(linked == 1 ? " Java line links" : " Java lines link")
+                    .append(" to the kernel line it names; the heading links to the function's first line</p>\n");
+        }
+        table.append("<div class=\"lines\">\n").append(lines).append("</div>\n");
     }
 
     /** A function ported by one Java method: its rows are aligned line by line. */
@@ -560,6 +648,7 @@ public final class SiteGenerator {
             ".l.mark{color:#8c959f}",
             "details.jdoc summary{color:#57606a;font-size:90%;cursor:pointer}",
             ".mapped,.nomap{color:#57606a;font-size:85%;margin:.2em 0}.nomap{font-style:italic}",
+            ".no-lines{display:block;margin-top:.3em}",
             "tr.stale td.c{background:#ffebe9}",
             "pre{margin:.3em 0 .6em;font-size:12.5px;line-height:1.4;white-space:pre;overflow-x:auto;tab-size:8;-moz-tab-size:8}",
             ".ln{color:#8c959f;margin-right:1.2ch;user-select:none;-webkit-user-select:none}",

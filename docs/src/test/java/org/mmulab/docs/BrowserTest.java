@@ -123,11 +123,12 @@ class BrowserTest {
                     continue;
                 }
                 SiteText.Row row = rows.values().stream()
-                        .filter(r -> SiteText.text(r.cHtml()).startsWith(c.kernelName() + " " + c.kind() + " " + file + ":" + c.lines()))
+                        .filter(r -> SiteText.text(r.javaHtml()).startsWith(c.kernelName() + " " + c.kind() + " " + file + ":" + c.lines()))
                         .findFirst().orElse(null);
                 assertTrue(row != null, c.kernelName() + " (" + c.lines() + ") has no row in " + file);
-                assertTrue(SiteText.attr(row.cHtml(), "href").contains(SiteGenerator.BOOTLIN + file + "#L" + c.first()),
-                        c.kernelName() + ": no bootlin link in the C column");
+                assertEquals("", row.cHtml(), c.kernelName() + ": a C cell without a tree");
+                assertTrue(SiteText.attr(row.javaHtml(), "href").contains(SiteGenerator.BOOTLIN + file + "#L" + c.first()),
+                        c.kernelName() + ": no bootlin link in the row's heading");
                 String javaName = c.java().kind() == Citation.Kind.TYPE ? c.java().typePath()[c.java().typePath().length - 1] : c.java().member();
                 assertTrue(row.javaText().matches("(?s).*\\b" + javaName + "\\b.*"), c.kernelName() + ": " + javaName + " not in the Java column");
                 assertTrue(row.javaText().contains(c.java().display()), c.kernelName() + ": the Java element is not named");

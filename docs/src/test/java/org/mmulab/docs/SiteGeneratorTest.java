@@ -97,23 +97,47 @@ class SiteGeneratorTest {
         // mm.java 32-37: javadoc, a two-line @KernelSource with a note, the method
         assertTrue(java.contains("<p class=\"note\">int c as a boolean: c != 0</p>"), java);
         String text = SiteText.text(java);
-        assertTrue(text.contains("33@KernelSource(\u2026)\n35static boolean less_and(int a, int b, int c) {"), text);
+        assertTrue(text.contains("33@KernelSource(\u2026)\n"), text);
+        assertTrue(text.contains("35static boolean less_and(int a, int b, int c) {"), text);
         assertFalse(text.contains("note = "), "the annotation's continuation line is left out: " + text);
         assertTrue(text.contains("37}"), text);
     }
 
     @Test
-    void withoutATreeTheCSideLinksToBootlinAtTheCitedLine() {
+    void withoutATreeThePageIsTheJavaColumnAloneEachElementLinkedToBootlin() {
         SiteGenerator.Site site = fixtureSite(null);
         String page = mmPage(site);
-        for (Map.Entry<String, Integer> e : Map.of("less_and", 13, "fill_box", 19, "PAGE_LIMIT", 4).entrySet()) {
-            SiteText.Row row = SiteText.rows(page).get(e.getKey());
-            assertTrue(SiteText.attr(row.cHtml(), "href").contains("https://elixir.bootlin.com/linux/v3.16/source/fake/mm.c#L" + e.getValue()),
-                    e.getKey() + ": " + row.cHtml());
-            assertFalse(row.cHtml().contains("<pre>"), "no C rendered without a tree");
+        assertFalse(page.contains("<td class=\"c\">"), "a C cell without a tree");
+        assertFalse(page.contains("<col class=\"c\">"), "a C column without a tree");
+        assertTrue(page.contains("<table class=\"sbs notree\">"), "the Java-only table");
+        Map<String, SiteText.Row> rows = SiteText.rows(page);
+        assertEquals(List.of("PAGE_LIMIT", "struct-page_box", "box_count", "less_and", "fill_box", "fill_box_twice"), List.copyOf(rows.keySet()));
+        for (Map.Entry<String, Integer> e : Map.of("less_and", 13, "fill_box", 19, "PAGE_LIMIT", 4, "box_count", 11).entrySet()) {
+            SiteText.Row row = rows.get(e.getKey());
+            assertEquals("", row.cHtml(), e.getKey());
+            assertEquals("https://elixir.bootlin.com/linux/v3.16/source/fake/mm.c#L" + e.getValue(), SiteText.attr(row.javaHtml(), "href").get(1),
+                    e.getKey() + ": the heading's second link (after its own anchor) is the element's first kernel line: " + row.javaHtml());
         }
+        assertTrue(SiteText.text(page).contains("Per-line links need a tree (--kernel-src)"), "the page says why there are no per-line links");
+        assertTrue(SiteText.text(page).contains("any checkout of the mainline tag v3.16"), "the note on getting a tree is kept");
         assertTrue(site.stale().isEmpty(), "nothing is checked without a tree");
         assertTrue(site.pages().get("index.html").contains("elixir.bootlin.com"));
+    }
+
+    @Test
+    void withoutATreeOnlyAJavaLineNamingItsKernelLineLinksToIt() {
+        String java = SiteText.rows(mmPage(fixtureSite(null))).get("fill_box_twice").javaHtml();
+        // mm.java 60-63: line 62 ends with "// L30", the others name no kernel line
+        assertEquals(List.of("30"), SiteText.attr(java, "data-kline"), java);
+        assertEquals(List.of("https://elixir.bootlin.com/linux/v3.16/source/fake/mm.c#L27",
+                "https://elixir.bootlin.com/linux/v3.16/source/fake/mm.c#L30"), SiteText.attr(java, "href").subList(1, 3), java);
+        assertTrue(java.contains("<div class=\"l\" data-kline=\"30\"><span class=\"ln\">62</span>    fill_box(box, 2L); "
+                + "<a class=\"kl\" href=\"https://elixir.bootlin.com/linux/v3.16/source/fake/mm.c#L30\">// L30</a></div>"), java);
+        assertTrue(java.contains("<div class=\"l\"><span class=\"ln\">61</span>    fill_box(box, 1);</div>"), "an unmarked line has no link: " + java);
+        assertTrue(java.contains("1 Java line links to the kernel line it names"), java);
+        String less = SiteText.rows(mmPage(fixtureSite(null))).get("less_and").javaHtml();
+        assertFalse(less.contains("data-kline"), "no mark, no per-line link: " + less);
+        assertFalse(less.contains("class=\"mapped\""), less);
     }
 
     @Test
@@ -161,7 +185,8 @@ class SiteGeneratorTest {
         String mmu = site.pages().get("arch/x86/kvm/mmu.c.html");
         SiteText.Row row = SiteText.rows(mmu).get("kvm_mmu_slot_remove_write_access");
         assertTrue(row.javaText().contains("public static void kvm_mmu_slot_remove_write_access("), row.javaText());
-        assertTrue(row.cHtml().contains("https://elixir.bootlin.com/linux/v3.16/source/arch/x86/kvm/mmu.c#L4293"), row.cHtml());
+        assertEquals("", row.cHtml(), "no C column without a tree");
+        assertTrue(row.javaHtml().contains("https://elixir.bootlin.com/linux/v3.16/source/arch/x86/kvm/mmu.c#L4293"), row.javaHtml());
     }
 
     @Test

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 final class SiteText {
     private SiteText() {}
 
-    /** One element row: its id, and the C and Java cells as HTML and as text. */
+    /** One element row: its id, and the C and Java cells as HTML and as text (a page without a tree has no C cell: empty). */
     record Row(String id, String cHtml, String javaHtml) {
         String cText() {
             return text(cHtml);
@@ -32,7 +32,7 @@ final class SiteText {
     }
 
     private static final Pattern ROW = Pattern.compile(
-            "<tr id=\"([^\"]*)\" class=\"elem[^\"]*\">\\s*<td class=\"c\">(.*?)</td>\\s*<td class=\"java\">(.*?)</td>\\s*</tr>"
+            "<tr id=\"([^\"]*)\" class=\"elem[^\"]*\">\\s*(?:<td class=\"c\">(.*?)</td>\\s*)?<td class=\"java\">(.*?)</td>\\s*</tr>"
                     + "((?:\\s*<tr class=\"al\"[^>]*>.*?</tr>)*)",
             Pattern.DOTALL);
     private static final Pattern ALIGNED = Pattern.compile("<tr class=\"al\"[^>]*>\\s*<td class=\"c\">(.*?)</td>\\s*<td class=\"java\">(.*?)</td>\\s*</tr>",
@@ -43,7 +43,7 @@ final class SiteText {
         Map<String, Row> out = new LinkedHashMap<>();
         Matcher m = ROW.matcher(html);
         while (m.find()) {
-            StringBuilder c = new StringBuilder(m.group(2));
+            StringBuilder c = new StringBuilder(m.group(2) == null ? "" : m.group(2));
             StringBuilder java = new StringBuilder(m.group(3));
             Matcher a = ALIGNED.matcher(m.group(4));
             while (a.find()) {

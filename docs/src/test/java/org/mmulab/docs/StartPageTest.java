@@ -153,7 +153,7 @@ class StartPageTest {
             assertTrue(html.contains("<form id=\"mmulab-search\""), p + ": no search box");
             assertTrue(html.contains("<script src=\"" + root + SiteSearch.INDEX + "\">"), p + ": the index not loaded from " + root);
             assertTrue(html.contains("any checkout of the mainline tag <code>v3.16</code>"), p + ": no note on getting a tree");
-            assertTrue(html.contains("table.sbs col.java{width:76%}"), p + ": the Java column does not take the width");
+            assertTrue(html.contains("table.sbs.notree col.java{width:100%}"), p + ": the Java column does not take the width");
             assertTrue(html.contains("<code>arch/x86/kvm/</code>") && html.contains("<code>virt/kvm/</code>")
                     && html.contains("<code>include/linux/</code>"), p + ": the note does not name the directories --kernel-src reads");
         }
