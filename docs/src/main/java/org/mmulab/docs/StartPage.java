@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import com.github.difflib.DiffUtils;
+import com.github.difflib.patch.AbstractDelta;
+import com.github.difflib.patch.DeltaType;
+import com.github.difflib.patch.Patch;
 import org.mmulab.docs.JavaLocator.Located;
 import org.mmulab.docs.JavaSourceIndex.Decl;
 
@@ -149,11 +153,8 @@ public final class StartPage {
             }
             b.append("<div class=\"entry seed\">\n<h3>").append(link(e.kernelName(), a)).append("</h3>\n");
             b.append("<p class=\"moved\">").append(esc(e.look())).append("</p>\n");
-            b.append("<table class=\"pair\"><colgroup><col><col></colgroup>\n<thead><tr><th>v3.15, before the commit "
-                    + "(<code>variant_v3_15</code>, <code>--variant v3.15</code>)</th><th>v3.16 (<code>")
-                    .append(esc(a.getKey().java().display())).append("</code>)</th></tr></thead>\n<tbody><tr><td>");
-            b.append(javaOf(java, new Citation.JavaElement(V3_15, Citation.Kind.METHOD, e.kernelName(), "")));
-            b.append("</td><td>").append(javaOf(java, a.getKey().java())).append("</td></tr></tbody></table>\n</div>\n");
+            b.append(seedDiff(java, new Citation.JavaElement(V3_15, Citation.Kind.METHOD, e.kernelName(), ""), a.getKey().java()))
+                    .append("</div>\n");
         }
         for (Section s : STORY) {
             b.append("<h2 id=\"").append(s.id()).append("\">").append(esc(s.title())).append("</h2>\n<p>").append(esc(s.text()))
@@ -184,25 +185,125 @@ public final class StartPage {
                 + esc(c.kind()) + "</span> <span class=\"where\">" + esc(c.file()) + ":" + esc(c.lines()) + "</span>";
     }
 
-    /** A Java element's source, or a line saying it is not there. */
-    private static String javaOf(JavaLocator java, Citation.JavaElement e) {
-        Optional<Located> l;
+    /** A Java element's location, or empty when it is not in these sources. */
+    private static Optional<Located> locate(JavaLocator java, Citation.JavaElement e) {
         try {
-            l = Optional.of(java.locate(e));
+            return Optional.of(java.locate(e));
         } catch (IllegalArgumentException x) {
-            l = Optional.empty();
+            return Optional.empty();
         }
-        if (l.isEmpty()) {
-            return "<p class=\"note\">" + esc(e.display()) + " is not in these sources.</p>";
+    }
+
+    /** One side of the seed diff: a Java line's number (0 for none) and its text, indent removed. */
+    record Side(int line, String text) {
+        static final Side NONE = new Side(0, null);
+    }
+
+    /**
+     * A row of the seed diff: {@code same} (the line is in both), {@code del} (v3.15 only),
+     * {@code ins} (v3.16 only) or {@code chg} (one replaced by the other).
+     */
+    record DiffRow(String kind, Side before, Side after) {}
+
+    /**
+     * The body lines of a method from its declaration on (javadoc and annotations are on its file
+     * page row), without exercise region marks and kit or fix lines, which are not code that runs.
+     */
+    static List<Side> bodyLines(Located l) {
+        Decl d = l.decl();
+        List<String> lines = l.lines();
+        int indent = Integer.MAX_VALUE;
+        for (int i = d.nameLine(); i <= d.end() && i <= lines.size(); i++) {
+            String s = lines.get(i - 1);
+            if (!s.isBlank()) {
+                indent = Math.min(indent, s.length() - s.stripLeading().length());
+            }
         }
-        Decl d = l.get().decl();
-        List<String> lines = l.get().lines();
-        String file = l.get().path().substring(l.get().path().lastIndexOf('/') + 1);
-        // from the declaration on, so the two bodies start level: the javadoc is on the file page's row
-        int from = d.nameLine();
-        return "<div class=\"hd\"><span class=\"where\">" + esc(file) + ":" + from + "-" + d.end() + "</span>"
-                + (from > d.start() ? " <span class=\"note\">(lines " + d.start() + "-" + (from - 1) + ", its javadoc and annotations, are on its row)</span>" : "")
-                + "</div>\n" + SiteGenerator.javaPre(lines, from, d.end());
+        List<Side> out = new ArrayList<>();
+        for (int i = d.nameLine(); i <= d.end() && i <= lines.size(); i++) {
+            String s = lines.get(i - 1);
+            String t = s.strip();
+            if (t.startsWith("// kit:") || t.startsWith("// fix:") || t.startsWith("// >>>") || t.startsWith("// <<<")) {
+                continue;
+            }
+            out.add(new Side(i, s.isBlank() ? "" : s.substring(Math.min(indent, s.length()))));
+        }
+        return out;
+    }
+
+    /**
+     * The rows of the two bodies' line diff (java-diff-utils' Myers diff over the lines with
+     * whitespace collapsed): unchanged lines side by side, a removed line on the left only, an
+     * added one on the right only, a changed block pairwise.
+     */
+    static List<DiffRow> diffRows(List<Side> before, List<Side> after) {
+        List<String> a = new ArrayList<>();
+        List<String> b = new ArrayList<>();
+        before.forEach(x -> a.add(x.text().strip().replaceAll("\\s+", " ")));
+        after.forEach(x -> b.add(x.text().strip().replaceAll("\\s+", " ")));
+        Patch<String> patch = DiffUtils.diff(a, b);
+        List<DiffRow> rows = new ArrayList<>();
+        int i = 0;
+        int j = 0;
+        for (AbstractDelta<String> delta : patch.getDeltas()) {
+            int ds = delta.getSource().getPosition();
+            int dt = delta.getTarget().getPosition();
+            while (i < ds && j < dt) {
+                rows.add(new DiffRow("same", before.get(i++), after.get(j++)));
+            }
+            int n = delta.getSource().size();
+            int m = delta.getTarget().size();
+            String kind = delta.getType() == DeltaType.DELETE ? "del" : delta.getType() == DeltaType.INSERT ? "ins" : "chg";
+            for (int k = 0; k < Math.max(n, m); k++) {
+                Side l = k < n ? before.get(i + k) : Side.NONE;
+                Side r = k < m ? after.get(j + k) : Side.NONE;
+                rows.add(new DiffRow(l.line() == 0 ? "ins" : r.line() == 0 ? "del" : kind, l, r));
+            }
+            i += n;
+            j += m;
+        }
+        while (i < before.size() && j < after.size()) {
+            rows.add(new DiffRow("same", before.get(i++), after.get(j++)));
+        }
+        return rows;
+    }
+
+    /**
+     * The seed commit's change to one function as a two-column diff of the port's Java: the
+     * {@code v3.15} pre-image on the left, v3.16 on the right, a line per row, changed rows marked.
+     */
+    static String seedDiff(JavaLocator java, Citation.JavaElement v315, Citation.JavaElement v316) {
+        Optional<Located> before = locate(java, v315);
+        Optional<Located> after = locate(java, v316);
+        if (before.isEmpty() || after.isEmpty()) {
+            return "<p class=\"note\">" + esc((before.isEmpty() ? v315 : v316).display()) + " is not in these sources.</p>\n";
+        }
+        List<DiffRow> rows = diffRows(bodyLines(before.get()), bodyLines(after.get()));
+        long changed = rows.stream().filter(r -> !r.kind().equals("same")).count();
+        StringBuilder b = new StringBuilder();
+        b.append("<table class=\"pair seeddiff\"><colgroup><col class=\"n\"><col><col class=\"n\"><col></colgroup>\n<thead><tr><th colspan=\"2\">")
+                .append("v3.15, before the commit (<code>variant_v3_15</code>, <code>--variant v3.15</code>) <span class=\"where\">")
+                .append(esc(fileName(before.get()))).append("</span></th><th colspan=\"2\">v3.16 (<code>").append(esc(v316.display()))
+                .append("</code>) <span class=\"where\">").append(esc(fileName(after.get()))).append("</span></th></tr></thead>\n<tbody>\n");
+        for (DiffRow r : rows) {
+            b.append("<tr class=\"").append(r.kind()).append("\">").append(cell(r.before())).append(cell(r.after()))
+                    .append("</tr>\n");
+        }
+        b.append("</tbody></table>\n<p class=\"legend\">").append(changed).append(changed == 1 ? " line differs" : " lines differ")
+                .append(": <span class=\"del\">only in v3.15</span>, <span class=\"ins\">only in v3.16</span>, "
+                        + "<span class=\"chg\">changed</span>. The javadoc of each is on its file page row.</p>\n");
+        return b.toString();
+    }
+
+    private static String fileName(Located l) {
+        return l.path().substring(l.path().lastIndexOf('/') + 1) + ":" + l.decl().nameLine() + "-" + l.decl().end();
+    }
+
+    private static String cell(Side s) {
+        if (s.line() == 0) {
+            return "<td class=\"n\"></td><td class=\"gap\"></td>";
+        }
+        return "<td class=\"n\">" + s.line() + "</td><td><code>" + esc(s.text()) + "</code></td>";
     }
 
     /**
@@ -229,6 +330,12 @@ public final class StartPage {
             "table.pair{border-collapse:collapse;width:100%;table-layout:fixed}table.pair th{text-align:left;background:#eef1f5;padding:.3em .6em}",
             "table.pair td{vertical-align:top;padding:.3em .6em;border-top:1px solid #d0d7de}table.pair td:first-child{background:#f6f8fa}",
             "table.pair pre{white-space:pre-wrap;overflow-wrap:anywhere}",
+            "table.seeddiff td{padding:0 .4em;border-top:none;font-size:85%}table.seeddiff col.n{width:3em}",
+            "table.seeddiff td.n{color:#8c959f;text-align:right;user-select:none;background:#f6f8fa}",
+            "table.seeddiff code{white-space:pre-wrap;overflow-wrap:anywhere}table.seeddiff td:first-child{background:#f6f8fa}",
+            "table.seeddiff tr.del td:nth-child(2),.legend .del{background:#ffebe9}table.seeddiff tr.ins td:nth-child(4),.legend .ins{background:#dafbe1}",
+            "table.seeddiff tr.chg td:nth-child(2),table.seeddiff tr.chg td:nth-child(4),.legend .chg{background:#fff8c5}",
+            "table.seeddiff td.gap{background:#f6f8fa}.legend{color:#57606a;font-size:85%}",
             ".tree-note{display:block;margin-top:.3em}",
             ".md pre{background:#f6f8fa;padding:.5em;overflow-x:auto}.md table{border-collapse:collapse}.md td,.md th{border:1px solid #d0d7de;padding:.2em .5em}",
             ".md img{max-width:100%}",

@@ -72,26 +72,72 @@ class StartPageTest {
         assertTrue(read("index.html").contains("<a href=\"start.html\">Start here</a>"), "the index links to the start page");
     }
 
+    /** The rows of one seed diff table: {kind, v3.15 text, v3.16 text}. */
+    static List<String[]> diffRows(String table) {
+        List<String[]> rows = new ArrayList<>();
+        Matcher r = Pattern.compile("<tr class=\"(same|del|ins|chg)\">(.*?)</tr>", Pattern.DOTALL).matcher(table);
+        while (r.find()) {
+            List<String> cells = new ArrayList<>();
+            Matcher c = Pattern.compile("<td[^>]*>(.*?)</td>", Pattern.DOTALL).matcher(r.group(2));
+            while (c.find()) {
+                cells.add(SiteText.text(c.group(1)).strip());
+            }
+            assertEquals(4, cells.size(), "line number and code on each side: " + r.group(2));
+            rows.add(new String[] {r.group(1), cells.get(1), cells.get(3)});
+        }
+        return rows;
+    }
+
     @Test
-    void theSeedFunctionsShowTheirV315JavaBesideTheV316Java() throws Exception {
+    void theSeedFunctionsShowTheCommitAsALineDiffOfTheirV315AndV316Java() throws Exception {
         String start = read("start.html");
-        Matcher m = Pattern.compile("<table class=\"pair\">.*?<tbody><tr><td>(.*?)</td><td>(.*?)</td></tr></tbody></table>", Pattern.DOTALL)
-                .matcher(start);
-        List<String[]> pairs = new ArrayList<>();
+        Matcher m = Pattern.compile("<table class=\"pair seeddiff\">(.*?)</table>", Pattern.DOTALL).matcher(start);
+        List<String> tables = new ArrayList<>();
         while (m.find()) {
-            pairs.add(new String[] {SiteText.text(m.group(1)), SiteText.text(m.group(2))});
+            tables.add(m.group(1));
         }
-        assertEquals(2, pairs.size(), "one pair per seed function");
-        // v3.15 flushes before spin_unlock; v3.16 asserts slots_lock and flushes after it
-        for (String[] p : pairs) {
-            assertTrue(p[0].contains("variant_v3_15.java:"), p[0]);
-            assertTrue(p[0].indexOf("kvm_flush_remote_tlbs(kvm);") < p[0].lastIndexOf("spin_unlock(kvm.mmu_lock);"), p[0]);
-            assertFalse(p[0].contains("lockdep_assert_held"), p[0]);
-            assertTrue(p[1].contains("lockdep.lockdep_assert_held(kvm.slots_lock);"), p[1]);
-            assertTrue(p[1].lastIndexOf("kvm_flush_remote_tlbs(kvm);") > p[1].lastIndexOf("spin_unlock(kvm.mmu_lock);"), p[1]);
+        assertEquals(2, tables.size(), "one diff per seed function");
+        for (String t : tables) {
+            assertTrue(SiteText.text(t).contains("variant_v3_15.java:"), "names the v3.15 file");
+            List<String[]> rows = diffRows(t);
+            // v3.16 adds the slots_lock assertion; v3.15's flush before spin_unlock is gone, one after it is new
+            assertTrue(rows.stream().anyMatch(r -> !r[0].equals("same") && r[2].equals("lockdep.lockdep_assert_held(kvm.slots_lock);")),
+                    "the assertion is marked as new");
+            assertFalse(rows.stream().anyMatch(r -> r[1].contains("lockdep_assert_held")), "v3.15 has no assertion");
+            int unlock315 = -1;
+            int unlock316 = -1;
+            int flush315 = -1;
+            int flush316 = -1;
+            for (int i = 0; i < rows.size(); i++) {
+                String[] r = rows.get(i);
+                if (r[1].equals("spin_unlock(kvm.mmu_lock);")) {
+                    unlock315 = i;
+                }
+                if (r[2].equals("spin_unlock(kvm.mmu_lock);")) {
+                    unlock316 = i;
+                }
+                if (r[1].equals("kvm_flush_remote_tlbs(kvm);")) {
+                    flush315 = i;
+                    assertTrue(i > unlock315 || !r[0].equals("same") || unlock315 < 0, "a v3.15 flush row");
+                }
+                if (r[2].equals("kvm_flush_remote_tlbs(kvm);")) {
+                    flush316 = i;
+                }
+            }
+            assertTrue(flush315 >= 0 && unlock315 > flush315, "v3.15 flushes before spin_unlock");
+            assertTrue(flush316 > unlock316 && unlock316 >= 0, "v3.16 flushes after spin_unlock");
+            // the diff shows the move as the flush leaving (slot write-protect) or as the unlock leaving (get-dirty-log)
+            assertTrue(!rows.get(flush316)[0].equals("same") || !rows.get(unlock315)[0].equals("same"), "the move is marked");
+            assertTrue(rows.stream().filter(r -> r[0].equals("same")).count() > rows.size() / 2,
+                    "most lines are the same in both, side by side");
+            for (String[] r : rows) {
+                if (r[0].equals("same")) {
+                    assertEquals(r[1].replaceAll("\\s+", " "), r[2].replaceAll("\\s+", " "), "a same row holds one line twice");
+                }
+            }
         }
-        assertTrue(pairs.get(0)[0].contains("public static void kvm_mmu_slot_remove_write_access(kvm kvm, int slot)"), pairs.get(0)[0]);
-        assertTrue(pairs.get(1)[1].contains("kvm_vm_ioctl_get_dirty_log(kvm kvm, kvm_dirty_log log)"), pairs.get(1)[1]);
+        assertTrue(diffRows(tables.get(0)).get(0)[1].contains("public static void kvm_mmu_slot_remove_write_access(kvm kvm, int slot)"));
+        assertTrue(diffRows(tables.get(1)).get(0)[2].contains("kvm_vm_ioctl_get_dirty_log(kvm kvm, kvm_dirty_log log)"));
         assertTrue(start.contains("The commit moves that flush after spin_unlock"), "says what the commit moved");
     }
 
