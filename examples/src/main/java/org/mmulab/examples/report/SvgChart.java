@@ -35,6 +35,8 @@ public final class SvgChart {
     static final int RIGHT = 16;
     static final int TOP = 34;
     static final int BOTTOM = 48;
+    /** Up to this many points a series marks each with a dot; a longer one (a time series) is a line only. */
+    static final int MARKED = 60;
 
     private SvgChart() {}
 
@@ -169,10 +171,11 @@ public final class SvgChart {
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
             String colour = COLOURS[i % COLOURS.length];
-            b.append("<g class=\"series\" data-name=\"").append(Xml.esc(s.name())).append("\">\n");
+            b.append("<g class=\"series\" data-name=\"").append(Xml.esc(s.name())).append("\" data-points=\"")
+                    .append(s.xs().length).append("\">\n");
             b.append("<path fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"2\" d=\"")
                     .append(path(s.xs(), s.ys(), x, y)).append("\"/>\n");
-            for (int k = 0; k < s.xs().length; k++) {
+            for (int k = 0; s.xs().length <= MARKED && k < s.xs().length; k++) {
                 b.append("<circle cx=\"").append(num(x.map(s.xs()[k]))).append("\" cy=\"").append(num(y.map(s.ys()[k])))
                         .append("\" r=\"3\" fill=\"").append(colour).append("\"><title>").append(Xml.esc(s.name()))
                         .append(": ").append(label(s.xs()[k])).append(", ").append(label(s.ys()[k])).append("</title></circle>\n");
