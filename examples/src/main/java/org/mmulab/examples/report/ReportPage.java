@@ -143,7 +143,9 @@ public final class ReportPage {
             }
             String t = qs.size() == 1 ? qs.get(0).title() : qs.get(0).title().replace(" per round", "") + " and "
                     + qs.get(1).title().replace(" per round", "").toLowerCase(java.util.Locale.ROOT) + " per round";
-            svgs.add(SvgChart.svg(t, "round (harvest), in order", qs.get(0).unit(), series));
+            // a migrate round is a harvest; a race's round is one turn of its racing thread (logging on and off, a shadowed gfn)
+            boolean harvests = runs.stream().allMatch(r -> r.scenario().equals("migrate"));
+            svgs.add(SvgChart.svg(t, harvests ? "round (harvest), in order" : "round, in order", qs.get(0).unit(), series));
         }
         return svgs;
     }
