@@ -94,13 +94,17 @@ final class PlotCommand implements Main.Action {
         } else {
             page.charts("Charts", "charts", ReportPage.charts(charts, runs, names));
         }
+        List<String> overTime = ReportPage.timeCharts(runs, names);
+        if (!overTime.isEmpty()) {
+            page.charts("Over time (race runs; x in ms since each run started)", "over-time", overTime);
+        }
         try {
             page.write(html);
         } catch (IOException e) {
             io.err().println("mmulab: cannot write " + html + ": " + Scenarios.why(e));
             return 2;
         }
-        io.out().println("plot: " + charts.size() + " chart(s) of " + runs.size() + " run(s) written to " + html);
+        io.out().println("plot: " + (charts.size() + overTime.size()) + " chart(s) of " + runs.size() + " run(s) written to " + html);
         return 0;
     }
 }

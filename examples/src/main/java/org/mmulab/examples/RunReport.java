@@ -157,6 +157,16 @@ final class RunReport {
             List<String> head = new ArrayList<>(List.of("round"));
             RunData.QUANTITIES.forEach(q -> head.add(q.key().replace('_', ' ')));
             page.charts("Charts", "charts", ReportPage.charts(data.charts(), List.of(data), List.of(c.variant)));
+            List<String> overTime = ReportPage.timeCharts(List.of(data), List.of(c.variant));
+            if (!overTime.isEmpty()) {
+                long harvests = Math.round(java.util.Arrays.stream(data.harvestValues("harvests")).sum());
+                page.charts("Over time", "over-time", overTime);
+                page.note("Over time: " + harvests + " KVM_GET_DIRTY_LOG harvests in " + data.harvests().size()
+                        + " points (at most " + org.mmulab.examples.vmm.Timeline.CAP + ": past that, neighbouring harvests "
+                        + "are merged, their pages and flushes summed and their latencies averaged), and "
+                        + data.events().size() + " events of the racing thread (the first "
+                        + org.mmulab.examples.vmm.Timeline.CAP + " kept).");
+            }
             page.table("Rounds", "rounds", head, rows);
         } else {
             page.text("Charts", "charts", "No charts: " + jsonProblem + ".");

@@ -96,6 +96,39 @@ public final class ReportPage {
         Files.writeString(file, html(), StandardCharsets.UTF_8);
     }
 
+    /**
+     * The time charts of race runs (the JSON's {@code "harvests"} and {@code "events"}), one series
+     * per run, x in ms since the run's start: pages dirtied per harvest, KVM_GET_DIRTY_LOG latency,
+     * remote TLB flushes during harvests, and the racing thread's events counted up over time.
+     * Runs without a timeline are left out; no chart when none has one.
+     */
+    public static List<String> timeCharts(List<RunData> runs, List<String> names) {
+        List<String> svgs = new ArrayList<>();
+        if (runs.stream().allMatch(r -> r.harvests().isEmpty() && r.events().isEmpty())) {
+            return svgs;
+        }
+        for (RunData.Quantity q : RunData.HARVEST_QUANTITIES) {
+            List<SvgChart.Series> series = new ArrayList<>();
+            for (int i = 0; i < runs.size(); i++) {
+                if (!runs.get(i).harvests().isEmpty()) {
+                    series.add(new SvgChart.Series(names.get(i), runs.get(i).harvestValues("t_ms"),
+                            runs.get(i).harvestValues(q.key())));
+                }
+            }
+            svgs.add(SvgChart.svg(q.title(), "ms since the run started", q.unit(), series));
+        }
+        List<SvgChart.Series> ev = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            for (String kind : runs.get(i).eventKinds()) {
+                ev.add(runs.get(i).eventSeries(runs.size() > 1 ? names.get(i) + ": " + kind : kind, kind));
+            }
+        }
+        if (!ev.isEmpty()) {
+            svgs.add(SvgChart.svg("The racing thread's events, counted up over time", "ms since the run started", "events", ev));
+        }
+        return svgs;
+    }
+
     /** The charts of the quantities, one series per run: the plot of one run or of several. */
     public static List<String> charts(List<List<RunData.Quantity>> charts, List<RunData> runs, List<String> names) {
         List<String> svgs = new ArrayList<>();
@@ -110,7 +143,9 @@ public final class ReportPage {
             }
             String t = qs.size() == 1 ? qs.get(0).title() : qs.get(0).title().replace(" per round", "") + " and "
                     + qs.get(1).title().replace(" per round", "").toLowerCase(java.util.Locale.ROOT) + " per round";
-            svgs.add(SvgChart.svg(t, "round (harvest), in order", qs.get(0).unit(), series));
+            // a migrate round is a harvest; a race's round is one turn of its racing thread (logging on and off, a shadowed gfn)
+            boolean harvests = runs.stream().allMatch(r -> r.scenario().equals("migrate"));
+            svgs.add(SvgChart.svg(t, harvests ? "round (harvest), in order" : "round, in order", qs.get(0).unit(), series));
         }
         return svgs;
     }

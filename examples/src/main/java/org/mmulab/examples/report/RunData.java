@@ -10,7 +10,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What a run's {@code --json} summary holds, as far as the report pages chart it. */
-public record RunData(String scenario, String variant, List<JsonObject> perRound) {
+public record RunData(String scenario, String variant, List<JsonObject> perRound, List<JsonObject> harvests,
+                      List<JsonObject> events) {
+    /** A summary without a timeline (a migrate run's). */
+    public RunData(String scenario, String variant, List<JsonObject> perRound) {
+        this(scenario, variant, perRound, List.of(), List.of());
+    }
+
+    /** A quantity of the race's {@code "harvests"} time series, charted against {@code t_ms}. */
+    public static final Quantity H_PAGES = new Quantity("pages_dirtied", "Pages dirtied per harvest, over time", "pages");
+    public static final Quantity H_LATENCY = new Quantity("get_dirty_log_us", "KVM_GET_DIRTY_LOG latency, over time", "\u00b5s");
+    public static final Quantity H_FLUSHES = new Quantity("remote_tlb_flushes", "Remote TLB flushes during harvests, over time",
+            "flushes");
+    public static final List<Quantity> HARVEST_QUANTITIES = List.of(H_PAGES, H_LATENCY, H_FLUSHES);
+
     /** A per-round quantity of the JSON: its key, what a chart calls it, and its unit. */
     public record Quantity(String key, String title, String unit) {}
 
@@ -63,11 +76,72 @@ public record RunData(String scenario, String variant, List<JsonObject> perRound
             }
             rounds.add(r.getAsJsonObject());
         }
+        List<JsonObject> harvests = objects(o, "harvests", List.of("t_ms", "harvests", "pages_dirtied", "get_dirty_log_us",
+                "remote_tlb_flushes"));
+        List<JsonObject> events = objects(o, "events", List.of("t_ms"));
         try {
-            return new RunData(o.get("scenario").getAsString(), o.get("variant").getAsString(), rounds);
+            return new RunData(o.get("scenario").getAsString(), o.get("variant").getAsString(), rounds, harvests, events);
         } catch (UnsupportedOperationException | IllegalStateException x) {
             throw new BadJson("not a run summary (\"scenario\" and \"variant\" are strings)");
         }
+    }
+
+    /** The optional list {@code key} of objects each with the numbers {@code numbers}; empty when absent. */
+    private static List<JsonObject> objects(JsonObject o, String key, List<String> numbers) throws BadJson {
+        List<JsonObject> l = new ArrayList<>();
+        if (!o.has(key)) {
+            return l;
+        }
+        if (!o.get(key).isJsonArray()) {
+            throw new BadJson("not a run summary (\"" + key + "\" is not a list)");
+        }
+        for (JsonElement r : o.getAsJsonArray(key)) {
+            if (!r.isJsonObject()) {
+                throw new BadJson("not a run summary (an item of \"" + key + "\" is not an object)");
+            }
+            for (String n : numbers) {
+                JsonElement v = r.getAsJsonObject().get(n);
+                if (v == null || !v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()) {
+                    throw new BadJson("not a run summary (an item of \"" + key + "\" has no number \"" + n + "\")");
+                }
+            }
+            l.add(r.getAsJsonObject());
+        }
+        return l;
+    }
+
+    /** A number of each harvest point, in time order. */
+    public double[] harvestValues(String key) {
+        return harvests.stream().mapToDouble(h -> h.get(key).getAsDouble()).toArray();
+    }
+
+    /** The kinds of event, in the order they first happen. */
+    public List<String> eventKinds() {
+        List<String> k = new ArrayList<>();
+        for (JsonObject e : events) {
+            String w = e.has("event") ? e.get("event").getAsString() : "event";
+            if (!k.contains(w)) {
+                k.add(w);
+            }
+        }
+        return k;
+    }
+
+    /** The times of the events of one kind, and their running count (1, 2, 3 ...). */
+    public SvgChart.Series eventSeries(String name, String kind) {
+        List<Double> t = new ArrayList<>();
+        for (JsonObject e : events) {
+            if ((e.has("event") ? e.get("event").getAsString() : "event").equals(kind)) {
+                t.add(e.get("t_ms").getAsDouble());
+            }
+        }
+        double[] xs = new double[t.size()];
+        double[] ys = new double[t.size()];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = t.get(i);
+            ys[i] = i + 1;
+        }
+        return new SvgChart.Series(name, xs, ys);
     }
 
     /** A quantity's values, round by round in the order the run did them. */

@@ -35,6 +35,8 @@ public final class SvgChart {
     static final int RIGHT = 16;
     static final int TOP = 34;
     static final int BOTTOM = 48;
+    /** Up to this many points a series marks each with a dot; a longer one (a time series) is a line only. */
+    static final int MARKED = 60;
 
     private SvgChart() {}
 
@@ -169,10 +171,13 @@ public final class SvgChart {
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
             String colour = COLOURS[i % COLOURS.length];
-            b.append("<g class=\"series\" data-name=\"").append(Xml.esc(s.name())).append("\">\n");
-            b.append("<path fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"2\" d=\"")
+            b.append("<g class=\"series\" data-name=\"").append(Xml.esc(s.name())).append("\" data-points=\"")
+                    .append(s.xs().length).append("\">\n");
+            // every other line dashed: a line drawn over an equal one (pages sent = pages dirtied) leaves it visible
+            String dash = i % 2 == 1 ? "\" stroke-dasharray=\"7 4" : "";
+            b.append("<path fill=\"none\" stroke=\"").append(colour).append(dash).append("\" stroke-width=\"2\" d=\"")
                     .append(path(s.xs(), s.ys(), x, y)).append("\"/>\n");
-            for (int k = 0; k < s.xs().length; k++) {
+            for (int k = 0; s.xs().length <= MARKED && k < s.xs().length; k++) {
                 b.append("<circle cx=\"").append(num(x.map(s.xs()[k]))).append("\" cy=\"").append(num(y.map(s.ys()[k])))
                         .append("\" r=\"3\" fill=\"").append(colour).append("\"><title>").append(Xml.esc(s.name()))
                         .append(": ").append(label(s.xs()[k])).append(", ").append(label(s.ys()[k])).append("</title></circle>\n");
@@ -180,7 +185,7 @@ public final class SvgChart {
             b.append("</g>\n");
             int ly = HEIGHT + 16 * i - 2;
             b.append("<g class=\"legend\"><line x1=\"").append(LEFT).append("\" x2=\"").append(LEFT + 24).append("\" y1=\"")
-                    .append(ly).append("\" y2=\"").append(ly).append("\" stroke=\"").append(colour)
+                    .append(ly).append("\" y2=\"").append(ly).append("\" stroke=\"").append(colour).append(dash)
                     .append("\" stroke-width=\"2\"/><text x=\"").append(LEFT + 30).append("\" y=\"").append(ly)
                     .append("\" dominant-baseline=\"middle\">").append(Xml.esc(s.name())).append("</text></g>\n");
         }

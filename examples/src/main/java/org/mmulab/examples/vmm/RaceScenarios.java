@@ -146,6 +146,7 @@ public final class RaceScenarios {
 
     public static RunResult enableLoggingRace(RunConfig config, PrintStream out) {
         RunResult result = new RunResult(config);
+        result.timeline = new Timeline(System.nanoTime());
         long npages = config.pages();
         MachineVm m = boot(config, Set.of());
         check(setRegion(m, npages, 0), "map guest RAM");
@@ -167,9 +168,11 @@ public final class RaceScenarios {
                 long f0 = m.kvm.stat.remote_tlb_flush.get();
                 long d0 = dropped(m);
                 check(setRegion(m, npages, kvm_h.KVM_MEM_LOG_DIRTY_PAGES), "enable dirty logging");
+                result.timeline.event("logging on");
                 awaitCycle(toggles, checkedUpTo);
                 Thread.sleep(1); // let the guest dirty some pages under logging
                 check(setRegion(m, npages, 0), "disable dirty logging");
+                result.timeline.event("logging off");
                 awaitCycle(toggles, checkedUpTo);
                 Thread.sleep(1); // and map them writable again without logging
                 int seen;
@@ -192,6 +195,7 @@ public final class RaceScenarios {
 
     public static RunResult shadowProtect(RunConfig config, PrintStream out) {
         RunResult result = new RunResult(config);
+        result.timeline = new Timeline(System.nanoTime());
         long npages = config.pages();
         Set<Long> pageTables = ConcurrentHashMap.newKeySet();
         MachineVm m = boot(config, pageTables);
@@ -204,8 +208,7 @@ public final class RaceScenarios {
         HarvesterLoop harvest = done -> {
             long[] bitmap = new long[(int) ((npages + 63) / 64)];
             while (!done.get()) {
-                check(kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_GET_DIRTY_LOG, new kvm_dirty_log(SLOT, bitmap)),
-                        "KVM_GET_DIRTY_LOG");
+                check(timedHarvest(m, bitmap, result.timeline), "KVM_GET_DIRTY_LOG");
                 Thread.yield(); // a polling loop lets the other threads run between harvests
             }
         };
@@ -232,7 +235,8 @@ public final class RaceScenarios {
                 }
                 m.pauseAll();
                 try {
-                    result.violations.addAll(m.oracle.checkShadowProtected(gfn));
+                    result.timeline.event("write-protect");
+                result.violations.addAll(m.oracle.checkShadowProtected(gfn));
                     result.checks++;
                 } finally {
                     m.resumeAll();
@@ -259,7 +263,7 @@ public final class RaceScenarios {
         long[] bitmap = new long[(int) ((npages + 63) / 64)];
         while (!done.get()) {
             long startedAfter = toggles.get();
-            long r = kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_GET_DIRTY_LOG, new kvm_dirty_log(SLOT, bitmap));
+            long r = timedHarvest(m, bitmap, result.timeline);
             if (r == -errno.ENOENT) {
                 Thread.onSpinWait(); // logging is off right now
             } else {
@@ -278,6 +282,25 @@ public final class RaceScenarios {
             checkedUpTo.set(startedAfter);
             Thread.yield(); // a polling loop lets the other threads run between harvests
         }
+    }
+
+    /**
+     * One KVM_GET_DIRTY_LOG into {@code bitmap}, recorded on the timeline when it succeeds: the
+     * pages it found dirty, how long it took, and the remote TLB flushes (by any thread) meanwhile.
+     */
+    private static long timedHarvest(MachineVm m, long[] bitmap, Timeline timeline) {
+        long f0 = m.kvm.stat.remote_tlb_flush.get();
+        long s = System.nanoTime();
+        long r = kvm_main.kvm_vm_ioctl(m.kvm, kvm_h.KVM_GET_DIRTY_LOG, new kvm_dirty_log(SLOT, bitmap));
+        long took = System.nanoTime() - s;
+        if (r == 0) {
+            long pages = 0;
+            for (long w : bitmap) {
+                pages += Long.bitCount(w);
+            }
+            timeline.harvest(s, took, pages, m.kvm.stat.remote_tlb_flush.get() - f0);
+        }
+        return r;
     }
 
     /** After a toggle: count it, then wait for a harvest cycle that began after it. */

@@ -28,6 +28,8 @@ public final class RunResult {
     public String checked = "";
     /** How many times an invariant was checked. */
     public long checks;
+    /** The race scenarios' harvests and events over time (null for the others). */
+    public Timeline timeline;
 
     public RunResult(RunConfig config) {
         this.config = config;
@@ -74,6 +76,9 @@ public final class RunResult {
                     str(x.detail())));
         }
         field(b, "violations", v.append("]").toString());
+        if (timeline != null) {
+            b.append(timeline.json());
+        }
         b.append("  \"invariants_held\": ").append(invariantsHeld()).append("\n}\n");
         return b.toString();
     }
