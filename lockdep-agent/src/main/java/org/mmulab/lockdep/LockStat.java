@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * CONFIG_LOCK_STAT: per-class lock statistics as v3.16 keeps them (include/linux/lockdep.h
- * 60, 107-110, 113-143; kernel/locking/lockdep.c 63-68, 152-277, 3655-3835).
+ * 60, 107-110, 113-144; kernel/locking/lockdep.c 63-68, 152-277, 3655-3835).
  *
  * <p>The kernel keeps one {@code struct lock_class_stats} per CPU per class
  * ({@code cpu_lock_stats}, lockdep.c 153-154) so that the hot path touches only CPU-local memory
@@ -286,7 +286,7 @@ public final class LockStat {
     }
 
     /**
-     * The point bookkeeping of __lock_contended (lockdep.c 3723-3732): {@code contentionPoint} is
+     * The point bookkeeping of __lock_contended (lockdep.c 3723-3733): {@code contentionPoint} is
      * where this thread waits (the kernel's {@code ip}), {@code contendingPoint} where the holder
      * acquired the lock (the kernel's {@code lock->ip}, null before the first acquisition, counted
      * in the first free slot as the kernel counts an ip of 0).
@@ -314,7 +314,7 @@ public final class LockStat {
         get_lock_stats(s).timeInc(read ? RH : WH, ns);
     }
 
-    /** One bounce of {@code kind} (a {@code bounce_*} constant; lockdep.c 3731-3732, 3790-3791). */
+    /** One bounce of {@code kind} (a {@code bounce_*} constant; lockdep.c 3732-3733, 3790-3791). */
     public static void bounce(ClassStats s, int kind) {
         get_lock_stats(s).inc(BO + kind);
     }
