@@ -90,13 +90,14 @@ public final class LockdepProc {
         return b.append("}\n").toString();
     }
 
-    /** Writes the four files into {@code dir}. */
+    /** Writes the four files, and lock_stat ({@link LockStatProc}), into {@code dir}. */
     public static void dumpTo(Path dir) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("lockdep"), lockdep(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("lockdep_chains"), lockdepChains(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("lockdep_stats"), lockdepStats(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("lockdep.dot"), dot(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("lock_stat"), LockStatProc.lock_stat(Lockdep.enabled()), StandardCharsets.UTF_8);
     }
 
     private static String esc(String s) {
