@@ -69,6 +69,7 @@ public final class SiteGenerator {
     private final KernelTree tree;
     private final String javaLabel;
     private Path docsDir;
+    private KernelLineMap lineMap;
 
     /**
      * @param citations what to render
@@ -90,6 +91,115 @@ public final class SiteGenerator {
     public SiteGenerator withDocs(Path docsDir) {
         this.docsDir = docsDir;
         return this;
+    }
+
+    /** Uses {@code map} for the per-line links without a tree (default: the committed {@link KernelLineMap}). */
+    public SiteGenerator withLineMap(KernelLineMap map) {
+        this.lineMap = map;
+        return this;
+    }
+
+    private KernelLineMap lineMapOrCommitted() {
+        if (lineMap == null) {
+            lineMap = KernelLineMap.load(SiteGenerator.class.getClassLoader());
+        }
+        return lineMap;
+    }
+
+    /** A function's Java as the alignment reads it: the method, its file's lines, the body lines (kit lines left out). */
+    private record Body(Located located, Decl decl, List<String> text, List<Integer> lines) {
+        String hash() {
+            return KernelLineMap.hash(text, lines);
+        }
+    }
+
+    private Body body(Citation c) {
+        Located l = java.locate(c.java());
+        Decl d = l.decl();
+        List<String> jText = l.lines();
+        List<Integer> body = new ArrayList<>();
+        for (int i = d.nameLine(); i <= d.end() && i <= jText.size(); i++) {
+            if (!exerciseVariant(jText.get(i - 1))) {
+                body.add(i);
+            }
+        }
+        return new Body(l, d, jText, body);
+    }
+
+    /** The functions aligned line by line (ported by one method), in page order. */
+    private List<Citation> alignedFunctions() {
+        Map<String, List<Citation>> byFile = new TreeMap<>();
+        citations.forEach(c -> byFile.computeIfAbsent(c.file(), f -> new ArrayList<>()).add(c));
+        List<Citation> out = new ArrayList<>();
+        byFile.values().forEach(cs -> rows(cs).stream().filter(SiteGenerator::alignable).forEach(r -> out.add(r.key())));
+        return out;
+    }
+
+    /**
+     * The line map of this port and tree: every function aligned line by line (those whose range
+     * lies in the file), as {@link #render()} pairs them. Needs the tree.
+     */
+    public KernelLineMap lineMap() {
+        if (tree == null) {
+            throw new IllegalStateException("the line map is made from a kernel tree");
+        }
+        List<KernelLineMap.Entry> out = new ArrayList<>();
+        for (Citation c : alignedFunctions()) {
+            Optional<List<String>> text = tree.lines(c.file());
+            if (text.isEmpty() || c.last() > text.get().size()) {
+                continue;
+            }
+            Body b = body(c);
+            LineAligner.Alignment a = LineAligner.align(text.get(), c.first(), c.last(), b.text(), b.lines());
+            boolean[] open = {false};
+            Set<Integer> code = new HashSet<>();
+            for (int i = c.first(); i <= c.last(); i++) {
+                if (!LineAligner.stripComments(text.get().get(i - 1), open).isBlank()) {
+                    code.add(i);
+                }
+            }
+            List<int[]> pairs = new ArrayList<>();
+            List<Integer> paired = new ArrayList<>();
+            int from = b.decl().nameLine();
+            for (LineAligner.Pair p : a.rows()) {
+                if (p.paired()) {
+                    pairs.add(new int[] {p.javaLine() - from, p.cLine()});
+                    if (code.contains(p.cLine())) {
+                        paired.add(p.cLine());
+                    }
+                }
+            }
+            String path = b.located().path();
+            out.add(new KernelLineMap.Entry(c.file(), c.kernelName(), c.first(), c.last(), path, c.java().display(), b.hash(), a.codeLines(),
+                    List.copyOf(pairs), List.copyOf(paired)));
+        }
+        return new KernelLineMap(out);
+    }
+
+    /**
+     * Why the line map in use (default: the committed one) is not current for this port, one line
+     * each: a function aligned line by line without an entry or whose Java changed since, an entry
+     * for no such function. Empty when current. Needs no tree.
+     */
+    public List<String> lineMapProblems() {
+        KernelLineMap map = lineMapOrCommitted();
+        List<String> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Citation c : alignedFunctions()) {
+            KernelLineMap.Entry e = map.get(c);
+            String name = c.file() + ":" + c.lines() + " " + c.kernelName() + " (" + c.java().display() + ")";
+            if (e == null) {
+                out.add(name + ": not in the line map");
+                continue;
+            }
+            seen.add(e.key());
+            String h = body(c).hash();
+            if (!h.equals(e.javaHash())) {
+                out.add(name + ": its Java changed since the line map was made (hash " + h + ", map " + e.javaHash() + ")");
+            }
+        }
+        map.entries().keySet().stream().filter(k -> !seen.contains(k)).forEach(k -> out.add(k + ": in the line map but not aligned by the port"));
+        return out;
     }
 
     /** Renders everything; throws {@link IllegalArgumentException} if a Java element cannot be found. */
@@ -431,15 +541,11 @@ public final class SiteGenerator {
      */
     private void alignedRow(StringBuilder table, Row r, List<String> cText, int[] fileMapped) {
         Citation c = r.key();
-        Located l = java.locate(c.java());
-        Decl d = l.decl();
-        List<String> jText = l.lines();
-        List<Integer> body = new ArrayList<>();
-        for (int i = d.nameLine(); i <= d.end() && i <= jText.size(); i++) {
-            if (!exerciseVariant(jText.get(i - 1))) {
-                body.add(i);
-            }
-        }
+        Body jb = body(c);
+        Located l = jb.located();
+        Decl d = jb.decl();
+        List<String> jText = jb.text();
+        List<Integer> body = jb.lines();
         LineAligner.Alignment a = LineAligner.align(cText, c.first(), c.last(), jText, body);
         fileMapped[0] += a.pairedCodeLines();
         fileMapped[1] += a.codeLines();
