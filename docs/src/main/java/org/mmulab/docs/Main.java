@@ -55,6 +55,11 @@ public final class Main implements Callable<Integer> {
             description = "The port's Java sources (default: kernel-port/src/main/java in the repository).")
     Path javaSrcDir;
 
+    @Option(names = "--write-klines",
+            description = "With --kernel-src: also write the line map the pages use without a tree (" + KernelLineMap.SOURCE_PATH
+                    + " in the repository).")
+    boolean writeKlines;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
@@ -154,6 +159,12 @@ public final class Main implements Callable<Integer> {
         if (Files.exists(site) && !Files.isDirectory(site)) {
             throw new BadInput(site + " exists and is not a directory (--out)");
         }
+        if (writeKlines && kernelSrc == null) {
+            throw new BadInput("--write-klines needs --kernel-src DIR (the line map is made from a v3.16 tree)");
+        }
+        if (writeKlines && repo == null) {
+            throw new BadInput("--write-klines writes " + KernelLineMap.SOURCE_PATH + " in the repository, and there is none here");
+        }
         KernelTree tree = null;
         if (kernelSrc != null) {
             try {
@@ -171,11 +182,30 @@ public final class Main implements Callable<Integer> {
             throw new BadInput("no @KernelSource citations found on the classpath");
         }
         SiteGenerator.Site rendered;
+        KernelLineMap map = null;
         try {
-            rendered = new SiteGenerator(cs, new JavaLocator(javaSrc, loader), tree, label)
-                    .withDocs(repo == null ? null : repo.resolve("docs")).render();
+            SiteGenerator g = new SiteGenerator(cs, new JavaLocator(javaSrc, loader), tree, label)
+                    .withDocs(repo == null ? null : repo.resolve("docs"));
+            rendered = g.render();
+            if (writeKlines) {
+                map = g.lineMap();
+            }
         } catch (IllegalArgumentException e) {
             throw new BadInput(e.getMessage());
+        }
+        if (map != null) {
+            Path file = repo.resolve(KernelLineMap.SOURCE_PATH);
+            try {
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, map.format(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                err.println("mmulab docs: cannot write " + file + ": " + e.getMessage());
+                return 2;
+            }
+            int code = map.entries().values().stream().mapToInt(KernelLineMap.Entry::codeLines).sum();
+            int paired = map.entries().values().stream().mapToInt(e -> e.pairedCodeLines().size()).sum();
+            out.println("mmulab docs: wrote the line map " + map.id() + " to " + file + ": " + map.entries().size() + " functions, " + paired
+                    + " of " + code + " kernel code lines paired");
         }
         try {
             rendered.writeTo(site);

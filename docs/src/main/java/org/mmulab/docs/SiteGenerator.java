@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +70,7 @@ public final class SiteGenerator {
     private final KernelTree tree;
     private final String javaLabel;
     private Path docsDir;
+    private KernelLineMap lineMap;
 
     /**
      * @param citations what to render
@@ -90,6 +92,115 @@ public final class SiteGenerator {
     public SiteGenerator withDocs(Path docsDir) {
         this.docsDir = docsDir;
         return this;
+    }
+
+    /** Uses {@code map} for the per-line links without a tree (default: the committed {@link KernelLineMap}). */
+    public SiteGenerator withLineMap(KernelLineMap map) {
+        this.lineMap = map;
+        return this;
+    }
+
+    private KernelLineMap lineMapOrCommitted() {
+        if (lineMap == null) {
+            lineMap = KernelLineMap.load(SiteGenerator.class.getClassLoader());
+        }
+        return lineMap;
+    }
+
+    /** A function's Java as the alignment reads it: the method, its file's lines, the body lines (kit lines left out). */
+    private record Body(Located located, Decl decl, List<String> text, List<Integer> lines) {
+        String hash() {
+            return KernelLineMap.hash(text, lines);
+        }
+    }
+
+    private Body body(Citation c) {
+        Located l = java.locate(c.java());
+        Decl d = l.decl();
+        List<String> jText = l.lines();
+        List<Integer> body = new ArrayList<>();
+        for (int i = d.nameLine(); i <= d.end() && i <= jText.size(); i++) {
+            if (!exerciseVariant(jText.get(i - 1))) {
+                body.add(i);
+            }
+        }
+        return new Body(l, d, jText, body);
+    }
+
+    /** The functions aligned line by line (ported by one method), in page order. */
+    private List<Citation> alignedFunctions() {
+        Map<String, List<Citation>> byFile = new TreeMap<>();
+        citations.forEach(c -> byFile.computeIfAbsent(c.file(), f -> new ArrayList<>()).add(c));
+        List<Citation> out = new ArrayList<>();
+        byFile.values().forEach(cs -> rows(cs).stream().filter(SiteGenerator::alignable).forEach(r -> out.add(r.key())));
+        return out;
+    }
+
+    /**
+     * The line map of this port and tree: every function aligned line by line (those whose range
+     * lies in the file), as {@link #render()} pairs them. Needs the tree.
+     */
+    public KernelLineMap lineMap() {
+        if (tree == null) {
+            throw new IllegalStateException("the line map is made from a kernel tree");
+        }
+        List<KernelLineMap.Entry> out = new ArrayList<>();
+        for (Citation c : alignedFunctions()) {
+            Optional<List<String>> text = tree.lines(c.file());
+            if (text.isEmpty() || c.last() > text.get().size()) {
+                continue;
+            }
+            Body b = body(c);
+            LineAligner.Alignment a = LineAligner.align(text.get(), c.first(), c.last(), b.text(), b.lines());
+            boolean[] open = {false};
+            Set<Integer> code = new HashSet<>();
+            for (int i = c.first(); i <= c.last(); i++) {
+                if (!LineAligner.stripComments(text.get().get(i - 1), open).isBlank()) {
+                    code.add(i);
+                }
+            }
+            List<int[]> pairs = new ArrayList<>();
+            List<Integer> paired = new ArrayList<>();
+            int from = b.decl().nameLine();
+            for (LineAligner.Pair p : a.rows()) {
+                if (p.paired()) {
+                    pairs.add(new int[] {p.javaLine() - from, p.cLine()});
+                    if (code.contains(p.cLine())) {
+                        paired.add(p.cLine());
+                    }
+                }
+            }
+            String path = b.located().path();
+            out.add(new KernelLineMap.Entry(c.file(), c.kernelName(), c.first(), c.last(), path, c.java().display(), b.hash(), a.codeLines(),
+                    List.copyOf(pairs), List.copyOf(paired)));
+        }
+        return new KernelLineMap(out);
+    }
+
+    /**
+     * Why the line map in use (default: the committed one) is not current for this port, one line
+     * each: a function aligned line by line without an entry or whose Java changed since, an entry
+     * for no such function. Empty when current. Needs no tree.
+     */
+    public List<String> lineMapProblems() {
+        KernelLineMap map = lineMapOrCommitted();
+        List<String> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Citation c : alignedFunctions()) {
+            KernelLineMap.Entry e = map.get(c);
+            String name = c.file() + ":" + c.lines() + " " + c.kernelName() + " (" + c.java().display() + ")";
+            if (e == null) {
+                out.add(name + ": not in the line map");
+                continue;
+            }
+            seen.add(e.key());
+            String h = body(c).hash();
+            if (!h.equals(e.javaHash())) {
+                out.add(name + ": its Java changed since the line map was made (hash " + h + ", map " + e.javaHash() + ")");
+            }
+        }
+        map.entries().keySet().stream().filter(k -> !seen.contains(k)).forEach(k -> out.add(k + ": in the line map but not aligned by the port"));
+        return out;
     }
 
     /** Renders everything; throws {@link IllegalArgumentException} if a Java element cannot be found. */
@@ -331,9 +442,11 @@ public final class SiteGenerator {
     }
 
     /** What the no-tree mode note says about per-line links. */
-    static final String NO_TREE_LINES = " <span class=\"no-lines\">Per-line links need a tree (<code>--kernel-src</code>): which kernel line a "
-            + "Java line ports is computed from the C text. Without one, each element's heading links to its first kernel line, and a Java "
-            + "line links to its own kernel line only where it names it (a <code>// L1234</code> comment).</span>";
+    static final String NO_TREE_LINES = " <span class=\"no-lines\">Per-line links come from the line map (<code>klines.tsv</code>), made "
+            + "from a v3.16 tree and committed: which kernel line a Java line ports is computed from the C text. A function's linked line "
+            + "numbers open the kernel line that Java line ports; where the Java changed since the map was made, only its heading links "
+            + "(to its first kernel line), and the row says how to regenerate the map. Pairing beside the C itself needs a tree "
+            + "(<code>--kernel-src</code>).</span>";
 
     /**
      * Without a tree: one column, the Java. Each row's heading links to the element's first kernel line
@@ -360,12 +473,17 @@ public final class SiteGenerator {
         table.append("</tbody>\n</table>\n");
     }
 
-    /** A function's Java without its C: javadoc folded, then the body a line each, explicit kernel-line marks linked. */
+    /**
+     * A function's Java without its C: javadoc folded, then the body a line each. Each Java line the
+     * line map pairs with a kernel line (when the map's hash of the Java matches) and each line that
+     * names its kernel line ({@code // L1234}) carries {@code data-kline} and links to that line.
+     */
     private void javaLines(StringBuilder table, Row r) {
         Citation c = r.key();
-        Located l = java.locate(c.java());
-        Decl d = l.decl();
-        List<String> jText = l.lines();
+        Body jb = body(c);
+        Located l = jb.located();
+        Decl d = jb.decl();
+        List<String> jText = jb.text();
         table.append("<div class=\"hd\"><code class=\"jname\">").append(esc(c.java().display())).append("</code> ").append(where(l, d))
                 .append("</div>\n");
         if (!c.note().isEmpty()) {
@@ -375,19 +493,23 @@ public final class SiteGenerator {
             table.append("<details class=\"jdoc\"><summary>javadoc and annotations, lines ").append(d.start()).append("-")
                     .append(d.nameLine() - 1).append("</summary>\n").append(javaPre(jText, d.start(), d.nameLine() - 1)).append("</details>\n");
         }
-        List<Integer> body = new ArrayList<>();
+        List<Integer> body = jb.lines();
         int indent = Integer.MAX_VALUE;
-        for (int i = d.nameLine(); i <= d.end() && i <= jText.size(); i++) {
+        for (int i : body) {
             String s = jText.get(i - 1);
-            if (!exerciseVariant(s)) {
-                body.add(i);
-                if (!s.isBlank()) {
-                    indent = Math.min(indent, s.length() - s.stripLeading().length());
-                }
+            if (!s.isBlank()) {
+                indent = Math.min(indent, s.length() - s.stripLeading().length());
             }
         }
+        KernelLineMap map = lineMapOrCommitted();
+        KernelLineMap.Entry entry = map.get(c);
+        boolean current = entry != null && entry.javaHash().equals(jb.hash());
+        Map<Integer, Integer> fromMap = new HashMap<>();
+        if (current) {
+            entry.pairs().forEach(p -> fromMap.put(d.nameLine() + p[0], p[1]));
+        }
         StringBuilder lines = new StringBuilder();
-        int linked = 0;
+        int marked = 0;
         for (int i : body) {
             String s = jText.get(i - 1);
             String shown = s.isBlank() ? "" : s.substring(Math.min(indent, s.length()));
@@ -396,17 +518,32 @@ public final class SiteGenerator {
             boolean mark = shown.strip().startsWith("// >>>") || shown.strip().startsWith("// <<<");
             lines.append("<div class=\"l").append(mark ? " mark" : "").append("\"");
             if (k >= c.first() && k <= c.last()) {
-                linked++;
+                marked++;
                 lines.append(" data-kline=\"").append(k).append("\"><span class=\"ln\">").append(i).append("</span>")
                         .append(esc(shown.substring(0, m.start()))).append("<a class=\"kl\" href=\"")
                         .append(esc(BOOTLIN + c.file() + "#L" + k)).append("\">").append(esc(shown.substring(m.start()))).append("</a>");
+            } else if (fromMap.containsKey(i) && fromMap.get(i) >= c.first() && fromMap.get(i) <= c.last()) {
+                int kl = fromMap.get(i);
+                lines.append(" data-kline=\"").append(kl).append("\"><a class=\"ln kl\" title=\"v3.16 line ").append(kl)
+                        .append(" on elixir.bootlin.com\" href=\"").append(esc(BOOTLIN + c.file() + "#L" + kl)).append("\">").append(i)
+                        .append("</a>").append(esc(shown));
             } else {
                 lines.append("><span class=\"ln\">").append(i).append("</span>").append(esc(shown));
             }
             lines.append("</div>\n");
         }
-        if (linked > 0) {
-            table.append("<p class=\"mapped\">").append(linked).append(linked == 1 ? " Java line links" : " Java lines link")
+        if (current) {
+            table.append("<p class=\"mapped\">").append(entry.pairedCodeLines().size()).append(" of ").append(entry.codeLines())
+                    .append(" kernel code lines linked (line map ").append(map.id()).append(", <code>klines.tsv</code>): a linked line number "
+                            + "opens the v3.16 line that Java line ports</p>\n");
+        } else {
+            table.append("<p class=\"nomap stale-map\">")
+                    .append(entry == null ? "This function is not in the line map" : "The line map is stale for this function (its Java changed since)")
+                    .append(", so its lines are not linked; the heading links to its first kernel line. Regenerate the map: <code>")
+                    .append(esc(KernelLineMap.REGENERATE)).append("</code>.</p>\n");
+        }
+        if (marked > 0) {
+            table.append("<p class=\"mapped\">").append(marked).append(marked == 1 ? " Java line links" : " Java lines link")
                     .append(" to the kernel line it names; the heading links to the function's first line</p>\n");
         }
         table.append("<div class=\"lines\">\n").append(lines).append("</div>\n");
@@ -431,15 +568,11 @@ public final class SiteGenerator {
      */
     private void alignedRow(StringBuilder table, Row r, List<String> cText, int[] fileMapped) {
         Citation c = r.key();
-        Located l = java.locate(c.java());
-        Decl d = l.decl();
-        List<String> jText = l.lines();
-        List<Integer> body = new ArrayList<>();
-        for (int i = d.nameLine(); i <= d.end() && i <= jText.size(); i++) {
-            if (!exerciseVariant(jText.get(i - 1))) {
-                body.add(i);
-            }
-        }
+        Body jb = body(c);
+        Located l = jb.located();
+        Decl d = jb.decl();
+        List<String> jText = jb.text();
+        List<Integer> body = jb.lines();
         LineAligner.Alignment a = LineAligner.align(cText, c.first(), c.last(), jText, body);
         fileMapped[0] += a.pairedCodeLines();
         fileMapped[1] += a.codeLines();
@@ -646,6 +779,7 @@ public final class SiteGenerator {
             ".l{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12.5px;line-height:1.4;white-space:pre-wrap;overflow-wrap:anywhere;tab-size:8;-moz-tab-size:8;padding-left:6ch;text-indent:-6ch;min-height:1.4em}",
             ".l .ln{display:inline-block;width:5ch;margin-right:1ch;text-align:right;text-indent:0}",
             ".l.mark{color:#8c959f}",
+            ".l a.ln.kl{color:#0550ae;text-decoration:none}.l a.ln.kl:hover{text-decoration:underline}",
             "details.jdoc summary{color:#57606a;font-size:90%;cursor:pointer}",
             ".mapped,.nomap{color:#57606a;font-size:85%;margin:.2em 0}.nomap{font-style:italic}",
             ".no-lines{display:block;margin-top:.3em}",

@@ -64,8 +64,8 @@ class MainTest {
     void helpListsEveryOptionInTheStyleOfTheMmulabCliAndExitsZero() {
         for (String help : new String[] {"--help", "-h"}) {
             assertEquals(0, run(help));
-            assertTrue(out.startsWith("Usage: mmulab docs [-h] [--kernel-src=DIR] [--out=DIR] [--java-src=DIR]\n"), out);
-            for (String option : new String[] {"--kernel-src=DIR", "--out=DIR", "--java-src=DIR", "-h, --help"}) {
+            assertTrue(out.startsWith("Usage: mmulab docs [-h] [--kernel-src=DIR] [--out=DIR] [--java-src=DIR] [--write-klines]\n"), out);
+            for (String option : new String[] {"--kernel-src=DIR", "--out=DIR", "--java-src=DIR", "--write-klines", "-h, --help"}) {
                 assertTrue(out.contains("\n  " + option) || out.contains("\n      " + option), option + " in:\n" + out);
             }
             assertTrue(out.contains("\nExit status:\n  0   written"), out);

@@ -46,6 +46,8 @@ class PagesBrowserTest {
     static Path temp;
 
     static Path site;
+    /** The same port's site without a tree, its per-line links from the committed line map. */
+    static Path notree;
     static Path shots = Paths.get("target", "screenshots");
     static ChromeDriver driver;
     /** The figures, written to {@code target/screenshots/pages.txt}. */
@@ -65,6 +67,9 @@ class PagesBrowserTest {
         site = temp.resolve("site");
         new SiteGenerator(CitationScanner.port(), new JavaLocator(FixtureTree.portJavaSrc(), PagesBrowserTest.class.getClassLoader()), tree,
                 "kernel-port/src/main/java/").withDocs(StartPageTest.docsDir()).render().writeTo(site);
+        notree = temp.resolve("notree");
+        new SiteGenerator(CitationScanner.port(), new JavaLocator(FixtureTree.portJavaSrc(), PagesBrowserTest.class.getClassLoader()), null,
+                "kernel-port/src/main/java/").withDocs(StartPageTest.docsDir()).render().writeTo(notree);
         Files.createDirectories(shots);
         driver = Chrome.start(temp.resolve("profile"));
     }
@@ -207,5 +212,31 @@ class PagesBrowserTest {
         figure("report page: " + code.size() + " links into the site");
         assertTrue(code.size() >= 10, "only " + code.size() + " links into the site");
         assertTrue(w.get(0).longValue() <= w.get(1).longValue(), "the report page scrolls sideways: " + w);
+    }
+
+    @Test
+    void aNoTreePageOfMmuCLinksSpteWriteProtectsJavaLinesToItsKernelLinesWithoutSidewaysScrolling() throws Exception {
+        driver.get(notree.resolve(MMU).toUri() + "#spte_write_protect");
+        assertEquals(1400L, ((Number) driver.executeScript("return window.innerWidth")).longValue(), "the window is not 1400 px wide");
+        List<WebElement> links = driver.findElements(By.cssSelector("tr#spte_write_protect .l[data-kline] a.ln.kl"));
+        String prefix = SiteGenerator.BOOTLIN + "arch/x86/kvm/mmu.c#L";
+        int inside = 0;
+        for (WebElement a : links) {
+            String href = a.getAttribute("href");
+            String kline = a.findElement(By.xpath("..")).getAttribute("data-kline");
+            assertEquals(prefix + kline, href, "a per-line link that is not its line's data-kline");
+            int k = Integer.parseInt(kline);
+            if (k >= 1192 && k <= 1207) {
+                inside++;
+            }
+        }
+        List<Number> w = widths();
+        figure("no-tree mmu.c: spte_write_protect has " + links.size() + " per-line links, " + inside + " inside 1192-1207; page " + w.get(0)
+                + " px wide in " + w.get(1) + " px");
+        shoot("notree-mmu.png");
+        assertTrue(!links.isEmpty(), "no per-line link for spte_write_protect on the no-tree page");
+        assertEquals(links.size(), inside, "per-line links outside spte_write_protect's cited range 1192-1207");
+        assertTrue(links.get(0).isDisplayed(), "the first per-line link is not shown");
+        assertTrue(w.get(0).longValue() <= w.get(1).longValue(), "the no-tree page scrolls sideways: " + w);
     }
 }

@@ -118,7 +118,7 @@ class SiteGeneratorTest {
             assertEquals("https://elixir.bootlin.com/linux/v3.16/source/fake/mm.c#L" + e.getValue(), SiteText.attr(row.javaHtml(), "href").get(1),
                     e.getKey() + ": the heading's second link (after its own anchor) is the element's first kernel line: " + row.javaHtml());
         }
-        assertTrue(SiteText.text(page).contains("Per-line links need a tree (--kernel-src)"), "the page says why there are no per-line links");
+        assertTrue(SiteText.text(page).contains("Per-line links come from the line map (klines.tsv)"), "the page says where per-line links come from");
         assertTrue(SiteText.text(page).contains("any checkout of the mainline tag v3.16"), "the note on getting a tree is kept");
         assertTrue(site.stale().isEmpty(), "nothing is checked without a tree");
         assertTrue(site.pages().get("index.html").contains("elixir.bootlin.com"));

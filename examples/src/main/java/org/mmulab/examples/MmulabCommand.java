@@ -206,6 +206,9 @@ final class MmulabCommand implements Main.Action {
         @Option(names = "--java-src", paramLabel = "DIR", description = "The port's Java sources (default: kernel-port/src/main/java).")
         Path javaSrc;
 
+        @Option(names = "--write-klines", description = "With --kernel-src: also write the line map the pages use without a tree.")
+        boolean writeKlines;
+
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
         boolean help;
 
