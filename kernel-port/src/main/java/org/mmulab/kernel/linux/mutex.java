@@ -197,6 +197,11 @@ public final class mutex {
         return lock.owner.get() != null;
     }
 
+    /** Whether a task waits for the mutex (the wait_list is not empty). */
+    boolean has_waiters() {
+        return !wait_list.isEmpty();
+    }
+
     /** Marks the mutex abandoned by an oops and wakes its waiters, who then give up. */
     void owner_died() {
         owner_died = true;

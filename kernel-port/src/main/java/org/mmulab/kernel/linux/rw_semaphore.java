@@ -60,6 +60,14 @@ public final class rw_semaphore {
         }
     }
 
+    /** Whether anyone waits for the semaphore. */
+    @KernelSource(file = "include/linux/rwsem.h", lines = "100-103")
+    public static boolean rwsem_is_contended(rw_semaphore sem) {
+        synchronized (sem) {
+            return !sem.wait_list.isEmpty();
+        }
+    }
+
     // ---- rwsem-spinlock.c: the lock word and its wait queue ----
 
     /** Grants the lock to the first waiter if it is a writer (and wakewrite), else to the leading readers. */
