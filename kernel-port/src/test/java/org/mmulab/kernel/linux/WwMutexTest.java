@@ -104,7 +104,6 @@ class WwMutexTest {
         oldGotB.set(ww_mutex.ww_mutex_lock(b, old)); // older: waits instead of backing off
         assertEquals(0, oldGotB.get(), "the older context waited and got b");
         assertEquals(2, old.acquired());
-        ww_mutex.ww_acquire_done(old);
         ww_mutex.ww_mutex_unlock(b);
         ww_mutex.ww_mutex_unlock(a);
         ww_mutex.ww_acquire_fini(old);
