@@ -26,25 +26,33 @@ public final class irqflags {
     @KernelSource(file = "include/linux/irqflags.h", lines = "20", name = "trace_hardirqs_on",
             note = "body empty as the =n macro at irqflags.h 32; the agent weaves kernel/locking/lockdep.c 2604-2607")
     public static void trace_hardirqs_on() {
-        lockdep.probe("trace_hardirqs_on");
+        if (lockdep.probe != null) {
+            lockdep.probe("trace_hardirqs_on");
+        }
     }
 
     @KernelSource(file = "include/linux/irqflags.h", lines = "21", name = "trace_hardirqs_off",
             note = "body empty as the =n macro at irqflags.h 33; the agent weaves kernel/locking/lockdep.c 2642-2645")
     public static void trace_hardirqs_off() {
-        lockdep.probe("trace_hardirqs_off");
+        if (lockdep.probe != null) {
+            lockdep.probe("trace_hardirqs_off");
+        }
     }
 
     @KernelSource(file = "include/linux/irqflags.h", lines = "18", name = "trace_softirqs_on",
             note = "body empty as the =n macro at irqflags.h 34; the agent weaves kernel/locking/lockdep.c 2651-2686")
     public static void trace_softirqs_on(long ip) {
-        lockdep.probe("trace_softirqs_on");
+        if (lockdep.probe != null) {
+            lockdep.probe("trace_softirqs_on");
+        }
     }
 
     @KernelSource(file = "include/linux/irqflags.h", lines = "19", name = "trace_softirqs_off",
             note = "body empty as the =n macro at irqflags.h 35; the agent weaves kernel/locking/lockdep.c 2691-2718")
     public static void trace_softirqs_off(long ip) {
-        lockdep.probe("trace_softirqs_off");
+        if (lockdep.probe != null) {
+            lockdep.probe("trace_softirqs_off");
+        }
     }
 
     /**
@@ -55,14 +63,18 @@ public final class irqflags {
     @KernelSource(file = "include/linux/irqflags.h", lines = "26", name = "trace_hardirq_enter",
             note = "the =y macro's counter; =n (irqflags.h 40) is empty")
     public static void trace_hardirq_enter() {
-        lockdep.probe("trace_hardirq_enter");
+        if (lockdep.probe != null) {
+            lockdep.probe("trace_hardirq_enter");
+        }
         task_struct.current().hardirq_context++;
     }
 
     @KernelSource(file = "include/linux/irqflags.h", lines = "27", name = "trace_hardirq_exit",
             note = "the =y macro's counter; =n (irqflags.h 41) is empty")
     public static void trace_hardirq_exit() {
-        lockdep.probe("trace_hardirq_exit");
+        if (lockdep.probe != null) {
+            lockdep.probe("trace_hardirq_exit");
+        }
         task_struct.current().hardirq_context--;
     }
 
@@ -70,14 +82,18 @@ public final class irqflags {
     @KernelSource(file = "include/linux/irqflags.h", lines = "28", name = "lockdep_softirq_enter",
             note = "the =y macro's counter; =n (irqflags.h 42) is empty")
     public static void lockdep_softirq_enter() {
-        lockdep.probe("lockdep_softirq_enter");
+        if (lockdep.probe != null) {
+            lockdep.probe("lockdep_softirq_enter");
+        }
         task_struct.current().softirq_context++;
     }
 
     @KernelSource(file = "include/linux/irqflags.h", lines = "29", name = "lockdep_softirq_exit",
             note = "the =y macro's counter; =n (irqflags.h 43) is empty")
     public static void lockdep_softirq_exit() {
-        lockdep.probe("lockdep_softirq_exit");
+        if (lockdep.probe != null) {
+            lockdep.probe("lockdep_softirq_exit");
+        }
         task_struct.current().softirq_context--;
     }
 

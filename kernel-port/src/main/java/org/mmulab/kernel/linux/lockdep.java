@@ -69,28 +69,36 @@ public final class lockdep {
             note = "body empty as the CONFIG_LOCKDEP=n macro at lockdep.h 377; the agent weaves kernel/locking/lockdep.c 3586-3604")
     public static void lock_acquire(lockdep_map lock, int subclass, int trylock, int read, int check,
                                     lockdep_map nest_lock, long ip) {
-        probe("lock_acquire", lock, subclass, trylock, read, check, nest_lock);
+        if (lockdep.probe != null) {
+            lockdep.probe("lock_acquire", lock, subclass, trylock, read, check, nest_lock);
+        }
     }
 
     /** Tells lockdep that a lock was released; {@code nested} 1 means the most recent acquisition. */
     @KernelSource(file = "include/linux/lockdep.h", lines = "336-337", name = "lock_release",
             note = "body empty as the CONFIG_LOCKDEP=n macro at lockdep.h 378; the agent weaves kernel/locking/lockdep.c 3607-3622")
     public static void lock_release(lockdep_map lock, int nested, long ip) {
-        probe("lock_release", lock, nested);
+        if (lockdep.probe != null) {
+            lockdep.probe("lock_release", lock, nested);
+        }
     }
 
     /** CONFIG_LOCK_STAT: the lock was found taken and the task is about to wait for it. */
     @KernelSource(file = "include/linux/lockdep.h", lines = "422", name = "lock_contended",
             note = "body empty as the !CONFIG_LOCK_STAT macro at lockdep.h 436; the agent weaves kernel/locking/lockdep.c 3798-3815")
     public static void lock_contended(lockdep_map lock, long ip) {
-        probe("lock_contended", lock);
+        if (lockdep.probe != null) {
+            lockdep.probe("lock_contended", lock);
+        }
     }
 
     /** CONFIG_LOCK_STAT: the lock is now held (after waiting or not). */
     @KernelSource(file = "include/linux/lockdep.h", lines = "423", name = "lock_acquired",
             note = "body empty as the !CONFIG_LOCK_STAT macro at lockdep.h 437; the agent weaves kernel/locking/lockdep.c 3818-3834")
     public static void lock_acquired(lockdep_map lock, long ip) {
-        probe("lock_acquired", lock);
+        if (lockdep.probe != null) {
+            lockdep.probe("lock_acquired", lock);
+        }
     }
 
     /**
@@ -102,14 +110,18 @@ public final class lockdep {
     @KernelSource(file = "include/linux/lockdep.h", lines = "279-280", name = "lockdep_init_map",
             note = "body empty as the CONFIG_LOCKDEP=n macro at lockdep.h 386-387; the agent weaves kernel/locking/lockdep.c 2952-2999")
     public static void lockdep_init_map(lockdep_map lock, String name, Object key, int subclass) {
-        probe("lockdep_init_map", lock, name, key, subclass);
+        if (lockdep.probe != null) {
+            lockdep.probe("lockdep_init_map", lock, name, key, subclass);
+        }
     }
 
     /** Re-keys a lock while it is held (the held-lock stack is rebuilt under the new class). */
     @KernelSource(file = "include/linux/lockdep.h", lines = "343-345", name = "lock_set_class",
             note = "body empty as the CONFIG_LOCKDEP=n macro at lockdep.h 379; the agent weaves kernel/locking/lockdep.c 3563-3579")
     public static void lock_set_class(lockdep_map lock, String name, Object key, int subclass, long ip) {
-        probe("lock_set_class", lock, name, key, subclass);
+        if (lockdep.probe != null) {
+            lockdep.probe("lock_set_class", lock, name, key, subclass);
+        }
     }
 
     /**
