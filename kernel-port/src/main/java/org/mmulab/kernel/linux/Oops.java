@@ -72,6 +72,9 @@ public final class Oops {
         me.spinlocks_held.clear();
         me.preempt_count = 0;
         me.irqs_off = false;
+        me.hardirq_context = 0;
+        me.softirq_context = 0;
+        me.softirq_pending.clear();
 
         String text = String.join("\n", out);
         last = text;

@@ -16,6 +16,8 @@ public final class errno {
     @KernelSource(file = "include/uapi/asm-generic/errno-base.h", lines = "20") public static final int EEXIST = 17;
     @KernelSource(file = "include/uapi/asm-generic/errno-base.h", lines = "25") public static final int EINVAL = 22;
     @KernelSource(file = "include/uapi/asm-generic/errno-base.h", lines = "28") public static final int ENOTTY = 25;
+    @KernelSource(file = "include/uapi/asm-generic/errno.h", lines = "6") public static final int EDEADLK = 35;
+    @KernelSource(file = "include/uapi/asm-generic/errno.h", lines = "87") public static final int EALREADY = 114;
 
     /** The symbolic name of an errno value (positive or negative), for messages. */
     public static String name(int err) {
@@ -29,6 +31,8 @@ public final class errno {
             case EEXIST: return "EEXIST";
             case EINVAL: return "EINVAL";
             case ENOTTY: return "ENOTTY";
+            case EDEADLK: return "EDEADLK";
+            case EALREADY: return "EALREADY";
             default: return "E" + Math.abs(err);
         }
     }

@@ -33,4 +33,29 @@ public final class preempt {
     public static int preempt_count() {
         return task_struct.current().preempt_count;
     }
+
+    /** Adds {@code val} to this CPU's preempt count (the softirq and hardirq bits go through here). */
+    @KernelSource(file = "include/linux/preempt.h", lines = "25", note = "__preempt_count_add, arch/x86/include/asm/preempt.h 73-76")
+    public static void preempt_count_add(int val) {
+        task_struct.current().preempt_count += val;
+    }
+
+    /** Subtracts {@code val} from this CPU's preempt count. */
+    @KernelSource(file = "include/linux/preempt.h", lines = "26", note = "__preempt_count_sub, arch/x86/include/asm/preempt.h 78-81")
+    public static void preempt_count_sub(int val) {
+        task_struct.current().preempt_count -= val;
+    }
+
+    @KernelSource(file = "include/linux/preempt.h", lines = "34")
+    public static void preempt_count_dec() {
+        preempt_count_sub(1);
+    }
+
+    /** CONFIG_PREEMPT: a preemption point once the count is back to zero. */
+    @KernelSource(file = "include/linux/preempt.h", lines = "60-64")
+    public static void preempt_check_resched() {
+        if (sched.should_resched() && !task_struct.current().irqs_off) {
+            sched.schedule(); // __preempt_schedule
+        }
+    }
 }

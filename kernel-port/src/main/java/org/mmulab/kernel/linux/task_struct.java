@@ -37,6 +37,12 @@ public final class task_struct {
      * kernel only knows this under lockdep; the port always keeps it (a Java helper).
      */
     public final ArrayList<spinlock_t> spinlocks_held = new ArrayList<>(4);
+    /** CONFIG_TRACE_IRQFLAGS's hardirq_context: hardirq nesting, kept by {@link irqflags#trace_hardirq_enter()}. */
+    public int hardirq_context;
+    /** CONFIG_TRACE_IRQFLAGS's softirq_context: softirq nesting, kept by {@link irqflags#lockdep_softirq_enter()}. */
+    public int softirq_context;
+    /** The softirqs raised on this task's CPU and not yet served (the port's __softirq_pending). */
+    public final java.util.ArrayDeque<Runnable> softirq_pending = new java.util.ArrayDeque<>(2);
     /** When this task last went through the scheduler, for the time-slice model of need_resched(). */
     public long last_schedule_ns = System.nanoTime();
 
