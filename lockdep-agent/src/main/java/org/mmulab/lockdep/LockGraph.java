@@ -103,7 +103,7 @@ final class LockGraph {
     static LockClass register_lock_class(TaskState t, Object key, String name, int subclass) {
         if (subclass < 0 || subclass >= MAX_LOCKDEP_SUBCLASSES) {
             if (Lockdep.debugLocks.compareAndSet(true, false)) {
-                Lockdep.setReport(t, Reports.print_invalid_subclass(t, subclass));
+                Lockdep.setReportAlways(t, Reports.print_invalid_subclass(t, subclass));
             }
             return null;
         }
@@ -119,7 +119,7 @@ final class LockGraph {
             }
             if (nr_lock_classes >= MAX_LOCKDEP_KEYS) {
                 if (Lockdep.debugLocks.compareAndSet(true, false)) {
-                    Lockdep.setReport(t, Reports.print_lockdep_off(t, "BUG: MAX_LOCKDEP_KEYS too low!", ReportKind.MAX_LOCKDEP_KEYS));
+                    Lockdep.setReportAlways(t, Reports.print_lockdep_off(t, "BUG: MAX_LOCKDEP_KEYS too low!", ReportKind.MAX_LOCKDEP_KEYS));
                 }
                 return null;
             }
@@ -163,7 +163,7 @@ final class LockGraph {
         }
         if (CHAINS.size() >= MAX_LOCKDEP_CHAINS) {
             if (Lockdep.debugLocks.compareAndSet(true, false)) {
-                Lockdep.setReport(t, Reports.print_lockdep_off(t, "BUG: MAX_LOCKDEP_CHAINS too low!", ReportKind.MAX_LOCKDEP_CHAINS));
+                Lockdep.setReportAlways(t, Reports.print_lockdep_off(t, "BUG: MAX_LOCKDEP_CHAINS too low!", ReportKind.MAX_LOCKDEP_CHAINS));
             }
             return -1;
         }
@@ -193,7 +193,7 @@ final class LockGraph {
     static boolean add_lock_to_list(TaskState t, LockClass prev, LockClass next, int distance, List<String> trace) {
         if (nr_list_entries + 2 > MAX_LOCKDEP_ENTRIES) {
             if (Lockdep.debugLocks.compareAndSet(true, false)) {
-                Lockdep.setReport(t, Reports.print_lockdep_off(t, "BUG: MAX_LOCKDEP_ENTRIES too low!", ReportKind.MAX_LOCKDEP_ENTRIES));
+                Lockdep.setReportAlways(t, Reports.print_lockdep_off(t, "BUG: MAX_LOCKDEP_ENTRIES too low!", ReportKind.MAX_LOCKDEP_ENTRIES));
             }
             return false;
         }

@@ -423,10 +423,11 @@ public final class Lockdep {
 
     /**
      * Every acquisition comes here. The fast path is what a lock on a known chain costs: the
-     * thread's state, one probe of the thread's chain memo (this lock with this subclass on top of
-     * this chain key gives this class and this new key, a chain already in the chain cache, so
-     * validate_chain has nothing to do), the usage bits mark_irqflags would set (already set: no
-     * write), and the push. Anything else is {@link #__lock_acquire}.
+     * thread's state, one probe of the thread's chain memo (this lock with this subclass, in this
+     * irq state, on top of this chain key gives this class and this new key, a chain already in
+     * the chain cache, so validate_chain has nothing to do), a check that the usage bits
+     * mark_irqflags would set are set already, and the push. Anything else is
+     * {@link #__lock_acquire}, which takes the acquisition's site from the stack.
      *
      * @param spin 1 spinning, 0 sleeping, -1 read it from the lock's type
      */
@@ -440,31 +441,25 @@ public final class Lockdep {
         int ctx = irq_context(t);
         long prev = t.curr_chain_key;
         long chainPrev = depth == 0 || held.top().irq_context == ctx ? prev : 0;
-        int mi = TaskState.memoIndex(lock, chainPrev);
-        TaskState.Memo m = t.memo[mi];
         boolean hardirqsOff = !t.hardirqs_enabled;
+        int need = irqflagsMask(t, trylock, read, hardirqsOff);
+        int mi = TaskState.memoIndex(lock, chainPrev, need);
+        TaskState.Memo m = t.memo[mi];
         if (!trylock && check && nestLock == null && m.lock == lock && m.prev == chainPrev && m.subclass == subclass
-                && debugLocks.get()) {
-            LockClass c = m.cls;
-            int need = irqflagsMask(t, false, read, hardirqsOff);
-            if ((c.usage_mask & need) != need) {
-                if (!mark_irqflags(t, held.next().set(m.instance, lock, c, m.site, m.spin, prev)
-                        .flags(false, read, true, hardirqsOff, null, 0, ctx))) {
-                    flushAcquire(t, false);
-                }
-            }
-            held.next().set(m.instance, lock, c, EXACT_SITES ? Frames.lazySite(lock.getClass()) : m.site, m.spin, prev)
+                && m.need == need && (m.cls.usage_mask & need) == need && debugLocks.get()) {
+            held.next().set(m.instance, lock, m.cls, EXACT_SITES ? Frames.lazySite(lock.getClass()) : m.site, m.spin, prev)
                     .flags(false, read, true, hardirqsOff, null, 0, ctx);
             held.push();
             t.curr_chain_key = m.key;
-            depthCheck(t);
-            if (t.report != null) {
+            if (held.size() >= MAX_LOCK_DEPTH || held.size() > maxDepth) {
+                depthCheck(t);
                 flushAcquire(t, true);
             }
             return;
         }
         boolean spinning = spin < 0 ? LockNames.spinning(lock) : spin != 0;
-        int pushed = __lock_acquire(t, lock, null, null, subclass, trylock, read, check, hardirqsOff, nestLock, null, 0, spinning, mi);
+        int pushed = __lock_acquire(t, lock, null, null, subclass, trylock, read, check, hardirqsOff, nestLock, null, 0, spinning,
+                mi, need);
         flushAcquire(t, pushed == 1);
     }
 
@@ -503,9 +498,10 @@ public final class Lockdep {
      * @param known the class, when the caller knows it (re-acquisition), else null
      * @param site the acquisition site, or null to take it from the stack
      * @param mi the chain memo entry to fill when the chain turns out cached, or -1
+     * @param need the usage bits of this acquisition, part of the memo entry's key
      */
     static int __lock_acquire(TaskState t, Object lock, Object instance, LockClass known, int subclass, boolean trylock, int read,
-            boolean check, boolean hardirqsOff, Object nestLock, Object site, int references, boolean spin, int mi) {
+            boolean check, boolean hardirqsOff, Object nestLock, Object site, int references, boolean spin, int mi, int need) {
         HeldLocks held = t.held;
         if (instance == null) {
             instance = LockNames.instance(lock);
@@ -551,7 +547,7 @@ public final class Lockdep {
         held.push();
         t.curr_chain_key = chainKey;
         if (cached == 1 && mi >= 0 && !trylock && check && nestLock == null && references == 0 && t.report == null) {
-            t.memo[mi].set(lock, chainHead ? 0 : prevKey, subclass, instance, c, chainKey, site, spin);
+            t.memo[mi].set(lock, chainHead ? 0 : prevKey, subclass, instance, c, chainKey, site, spin).need = need;
         }
         depthCheck(t);
         return 1;
@@ -1041,7 +1037,7 @@ public final class Lockdep {
             LockClass c = j == 0 && newClass != null ? newClass : h.cls;
             int sub = c == null ? 0 : c.subclass;
             __lock_acquire(t, h.lock, h.instance, c, sub, h.trylock, h.read, h.check, h.hardirqs_off, h.nest_lock, h.site,
-                    h.references, h.spin, -1);
+                    h.references, h.spin, -1, 0);
         }
     }
 
@@ -1096,6 +1092,14 @@ public final class Lockdep {
     static void setReport(TaskState t, LockdepReport r) {
         if (t.report == null) {
             t.report = r;
+        }
+    }
+
+    /** A capacity report: lockdep has turned itself off already, and it is printed all the same. */
+    static void setReportAlways(TaskState t, LockdepReport r) {
+        if (t.report == null) {
+            t.report = r;
+            t.reportAlways = true;
         }
     }
 

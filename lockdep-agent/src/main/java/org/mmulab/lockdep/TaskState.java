@@ -71,6 +71,8 @@ final class TaskState {
         long key;
         Object site;
         boolean spin;
+        /** The usage bits the acquisition needed (its irq state), part of the key. */
+        int need;
 
         Memo set(Object lock, long prev, int subclass, Object instance, LockClass cls, long key, Object site, boolean spin) {
             this.lock = lock;
@@ -93,8 +95,8 @@ final class TaskState {
         }
     }
 
-    static int memoIndex(Object lock, long prev) {
-        int h = System.identityHashCode(lock) ^ (int) prev ^ (int) (prev >>> 32);
+    static int memoIndex(Object lock, long prev, int need) {
+        int h = System.identityHashCode(lock) ^ (int) prev ^ (int) (prev >>> 32) ^ (need * 0x9E3779B9);
         return (h ^ (h >>> 16)) & (MEMO - 1);
     }
 
