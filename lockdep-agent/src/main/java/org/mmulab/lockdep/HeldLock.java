@@ -68,6 +68,37 @@ final class HeldLock {
         return this;
     }
 
+    /**
+     * The fast path's refill from a chain memo entry: a checked, non-try acquisition without
+     * nest_lock; references are stored only when they change (no card mark for a lock retaken
+     * at the same depth).
+     */
+    void fast(TaskState.Memo m, Object lock, Object site, long prevChainKey, int read, boolean hardirqsOff, int irqContext) {
+        if (this.instance != m.instance) {
+            this.instance = m.instance;
+        }
+        if (this.lock != lock) {
+            this.lock = lock;
+        }
+        if (this.cls != m.cls) {
+            this.cls = m.cls;
+        }
+        if (this.site != site) {
+            this.site = site;
+        }
+        if (this.nest_lock != null) {
+            this.nest_lock = null;
+        }
+        this.spin = m.spin;
+        this.prev_chain_key = prevChainKey;
+        this.trylock = false;
+        this.read = read;
+        this.check = true;
+        this.hardirqs_off = hardirqsOff;
+        this.references = 0;
+        this.irq_context = irqContext;
+    }
+
     /** Copies another entry (lock_release_non_nested and lock_set_class re-acquire from a copy). */
     HeldLock copyOf(HeldLock o) {
         set(o.instance, o.lock, o.cls, o.site, o.spin, o.prev_chain_key);

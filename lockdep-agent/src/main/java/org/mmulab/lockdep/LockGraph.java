@@ -102,7 +102,7 @@ final class LockGraph {
      */
     static LockClass register_lock_class(TaskState t, Object key, String name, int subclass) {
         if (subclass < 0 || subclass >= MAX_LOCKDEP_SUBCLASSES) {
-            if (Lockdep.debugLocks.compareAndSet(true, false)) {
+            if (Lockdep.debug_locks_off()) {
                 Lockdep.setReportAlways(t, Reports.print_invalid_subclass(t, subclass));
             }
             return null;
@@ -118,7 +118,7 @@ final class LockGraph {
                 return c;
             }
             if (nr_lock_classes >= MAX_LOCKDEP_KEYS) {
-                if (Lockdep.debugLocks.compareAndSet(true, false)) {
+                if (Lockdep.debug_locks_off()) {
                     Lockdep.setReportAlways(t, Reports.print_lockdep_off(t, "BUG: MAX_LOCKDEP_KEYS too low!", ReportKind.MAX_LOCKDEP_KEYS));
                 }
                 return null;
@@ -162,7 +162,7 @@ final class LockGraph {
             return 0;
         }
         if (CHAINS.size() >= MAX_LOCKDEP_CHAINS) {
-            if (Lockdep.debugLocks.compareAndSet(true, false)) {
+            if (Lockdep.debug_locks_off()) {
                 Lockdep.setReportAlways(t, Reports.print_lockdep_off(t, "BUG: MAX_LOCKDEP_CHAINS too low!", ReportKind.MAX_LOCKDEP_CHAINS));
             }
             return -1;
@@ -192,7 +192,7 @@ final class LockGraph {
      */
     static boolean add_lock_to_list(TaskState t, LockClass prev, LockClass next, int distance, List<String> trace) {
         if (nr_list_entries + 2 > MAX_LOCKDEP_ENTRIES) {
-            if (Lockdep.debugLocks.compareAndSet(true, false)) {
+            if (Lockdep.debug_locks_off()) {
                 Lockdep.setReportAlways(t, Reports.print_lockdep_off(t, "BUG: MAX_LOCKDEP_ENTRIES too low!", ReportKind.MAX_LOCKDEP_ENTRIES));
             }
             return false;

@@ -85,7 +85,7 @@ public final class Lockdep {
      * hook; re-initialising a map never used costs nothing.
      */
     private static final Map<Object, Boolean> SEEN = Collections.synchronizedMap(new WeakHashMap<>());
-    private static volatile int classEpoch;
+    private static int classEpoch;
     static final int NR_CPUS = 8;
 
     private static volatile LockdepConfig config = LockdepConfig.defaults();
@@ -93,6 +93,13 @@ public final class Lockdep {
     static final AtomicBoolean debugLocks = new AtomicBoolean(true);
     private static final AtomicInteger nextPid = new AtomicInteger();
     private static volatile int generation;
+    /**
+     * Bumped by a reset, a re-keyed lock (lockdep_init_map / lock_set_class on a map in use) and
+     * lockdep turning itself off: a thread whose {@code stamp} differs drops its class cache and
+     * chain memo (or, after a reset, its whole state) at its next hook. One volatile read on the
+     * fast path covers all three, so a memo hit needs no look at debug_locks.
+     */
+    private static volatile int stamp;
 
     private static final ThreadLocal<TaskState> TASK = new ThreadLocal<>();
     /**
@@ -174,6 +181,7 @@ public final class Lockdep {
         printRepeatSummary();
         synchronized (LockGraph.lock()) {
             generation++;
+            bumpStamp();
             LockGraph.clear();
             maxDepth = 0;
             nextPid.set(0);
@@ -190,15 +198,13 @@ public final class Lockdep {
         Thread me = Thread.currentThread();
         int slot = (int) me.getId() & (TASKS.length - 1);
         TaskState t = TASKS[slot];
-        if (t != null && t.thread == me && t.generation == generation) {
-            if (t.epoch != classEpoch) {
-                t.flushCaches(classEpoch);
-            }
+        if (t != null && t.thread == me && t.epoch == stamp) {
             return t;
         }
         t = taskSlow(me, slot);
-        if (t.epoch != classEpoch) {
-            t.flushCaches(classEpoch);
+        int now = stamp;
+        if (t.epoch != now) {
+            t.flushCaches(now);
         }
         return t;
     }
@@ -278,6 +284,11 @@ public final class Lockdep {
             t.curr_chain_key = top.prev_chain_key;
             return;
         }
+        releaseSlow(t, lock, nested);
+    }
+
+    /** Not the innermost lock, or a nest_lock reference: out of line, like {@link #acquireSlow}. */
+    private static void releaseSlow(TaskState t, Object lock, int nested) {
         __lock_release(t, lock, nested);
         flush(t, false);
     }
@@ -303,7 +314,7 @@ public final class Lockdep {
         }
         Object map = LockNames.instance(lock);
         if (SEEN.remove(map) != null) {
-            classEpoch++;
+            bumpStamp();
         }
         if (subclass != 0 && debugLocks.get() && key != null) {
             TaskState t = task();
@@ -342,6 +353,7 @@ public final class Lockdep {
             return; // redundant_hardirqs_on
         }
         t.hardirqs_enabled = true;
+        t.irqStateChanged();
         if (!debugLocks.get()) {
             return;
         }
@@ -358,6 +370,7 @@ public final class Lockdep {
         TaskState t = task();
         if (t.hardirqs_enabled) {
             t.hardirqs_enabled = false;
+            t.irqStateChanged();
             t.hardirq_disable_ip = irqSite();
             t.hardirq_disable_event = ++t.irq_events;
         }
@@ -370,6 +383,7 @@ public final class Lockdep {
             return;
         }
         t.softirqs_enabled = true;
+        t.irqStateChanged();
         t.softirq_enable_ip = irqSite();
         t.softirq_enable_event = ++t.irq_events;
         if (debugLocks.get() && t.hardirqs_enabled) {
@@ -383,6 +397,7 @@ public final class Lockdep {
         TaskState t = task();
         if (t.softirqs_enabled) {
             t.softirqs_enabled = false;
+            t.irqStateChanged();
             t.softirq_disable_ip = irqSite();
             t.softirq_disable_event = ++t.irq_events;
         }
@@ -390,7 +405,9 @@ public final class Lockdep {
 
     /** trace_hardirq_enter (include/linux/irqflags.h 26): hardirq_context++. */
     public static void trace_hardirq_enter() {
-        task().hardirq_context++;
+        TaskState t = task();
+        t.hardirq_context++;
+        t.irqStateChanged();
     }
 
     /** trace_hardirq_exit (include/linux/irqflags.h 27): hardirq_context--. */
@@ -398,12 +415,15 @@ public final class Lockdep {
         TaskState t = task();
         if (t.hardirq_context > 0) {
             t.hardirq_context--;
+            t.irqStateChanged();
         }
     }
 
     /** lockdep_softirq_enter (include/linux/irqflags.h 28): softirq_context++. */
     public static void lockdep_softirq_enter() {
-        task().softirq_context++;
+        TaskState t = task();
+        t.softirq_context++;
+        t.irqStateChanged();
     }
 
     /** lockdep_softirq_exit (include/linux/irqflags.h 29): softirq_context--. */
@@ -411,6 +431,7 @@ public final class Lockdep {
         TaskState t = task();
         if (t.softirq_context > 0) {
             t.softirq_context--;
+            t.irqStateChanged();
         }
     }
 
@@ -437,30 +458,41 @@ public final class Lockdep {
         }
         TaskState t = task();
         HeldLocks held = t.held;
-        int depth = held.size();
-        int ctx = irq_context(t);
+        int ctx = t.ctx;
         long prev = t.curr_chain_key;
-        long chainPrev = depth == 0 || held.top().irq_context == ctx ? prev : 0;
+        HeldLock top = held.top();
+        long chainPrev = top == null || top.irq_context == ctx ? prev : 0;
         boolean hardirqsOff = !t.hardirqs_enabled;
-        int need = irqflagsMask(t, trylock, read, hardirqsOff);
+        int need = trylock ? irqflagsMask(t, true, read, hardirqsOff) : read == 0 ? t.needW : t.needR;
         int mi = TaskState.memoIndex(lock, chainPrev, need);
         TaskState.Memo m = t.memo[mi];
-        if (!trylock && check && nestLock == null && m.lock == lock && m.prev == chainPrev && m.subclass == subclass
-                && m.need == need && (m.cls.usage_mask & need) == need && debugLocks.get()) {
-            held.next().set(m.instance, lock, m.cls, EXACT_SITES ? Frames.lazySite(lock.getClass()) : m.site, m.spin, prev)
-                    .flags(false, read, true, hardirqsOff, null, 0, ctx);
+        if (m.lock == lock && m.prev == chainPrev && m.subclass == subclass && m.need == need && !trylock && check
+                && nestLock == null) {
+            // a filled entry has its usage bits set already, and the stamp says lockdep is on
+            held.next().fast(m, lock, EXACT_SITES ? Frames.lazySite(lock.getClass()) : m.site, prev, read, hardirqsOff, ctx);
             held.push();
             t.curr_chain_key = m.key;
-            if (held.size() >= MAX_LOCK_DEPTH || held.size() > maxDepth) {
-                depthCheck(t);
-                flushAcquire(t, true);
+            if (held.size() > maxDepth) {
+                deeper(t);
             }
             return;
         }
+        acquireSlow(t, lock, subclass, trylock, read, check, nestLock, spin, hardirqsOff, mi, need);
+    }
+
+    /** A memo miss, out of line so the fast path above stays small enough to inline into the woven lock. */
+    private static void acquireSlow(TaskState t, Object lock, int subclass, boolean trylock, int read, boolean check,
+            Object nestLock, int spin, boolean hardirqsOff, int mi, int need) {
         boolean spinning = spin < 0 ? LockNames.spinning(lock) : spin != 0;
         int pushed = __lock_acquire(t, lock, null, null, subclass, trylock, read, check, hardirqsOff, nestLock, null, 0, spinning,
                 mi, need);
         flushAcquire(t, pushed == 1);
+    }
+
+    /** A new deepest stack (and maybe MAX_LOCK_DEPTH), out of line. */
+    private static void deeper(TaskState t) {
+        depthCheck(t);
+        flushAcquire(t, true);
     }
 
     /** The usage bits mark_irqflags sets for an acquisition in this state, with LOCK_USED. */
@@ -546,7 +578,8 @@ public final class Lockdep {
         int cached = ok ? validate_chain(t, hlock, chainHead, chainKey) : -1;
         held.push();
         t.curr_chain_key = chainKey;
-        if (cached == 1 && mi >= 0 && !trylock && check && nestLock == null && references == 0 && t.report == null) {
+        if (cached == 1 && mi >= 0 && !trylock && check && nestLock == null && references == 0 && t.report == null
+                && held.size() < MAX_LOCK_DEPTH) { // the depth check stays on the slow path
             t.memo[mi].set(lock, chainHead ? 0 : prevKey, subclass, instance, c, chainKey, site, spin).need = need;
         }
         depthCheck(t);
@@ -571,7 +604,7 @@ public final class Lockdep {
 
     /** irq_context of an acquisition now: 2 * in-hardirq + in-softirq (separate_irq_context 2829-2845). */
     private static int irq_context(TaskState t) {
-        return (t.hardirq_context > 0 ? 2 : 0) + (t.softirq_context > 0 ? 1 : 0);
+        return t.ctx;
     }
 
     /** separate_irq_context (kernel/locking/lockdep.c 2829-2845): the entry below belongs to another irq context. */
@@ -589,7 +622,7 @@ public final class Lockdep {
         if (depth >= MAX_LOCK_DEPTH && debugLocks.get() && t.report == null) {
             LockdepReport r = Reports.maxLockDepth(t);
             if (config.mode() != LockdepConfig.Mode.FAIL) {
-                debugLocks.set(false); // FAIL mode stays on (its documentation): the lock is not taken
+                debug_locks_off(); // FAIL mode stays on (its documentation): the lock is not taken
             }
             t.report = r;
             t.reportAlways = true;
@@ -1066,7 +1099,7 @@ public final class Lockdep {
             return;
         }
         SEEN.remove(instance);
-        classEpoch++;
+        bumpStamp();
         LockClass c = LockGraph.register_lock_class(t, key == null ? LockNames.key(lock) : key,
                 name == null ? LockNames.name(lock) : name, subclass);
         if (c == null) {
@@ -1151,7 +1184,25 @@ public final class Lockdep {
      * kernel's does. {@link #reset()} turns it on again.
      */
     public static void debugLocksOff() {
-        debugLocks.set(false);
+        debug_locks_off();
+    }
+
+    /**
+     * debug_locks_off (lib/debug_locks.c 36-47): turns lockdep off; true for the caller that
+     * turned it off (the one that may print). Every thread drops its chain memo, so the fast path
+     * never runs with lockdep off.
+     */
+    static boolean debug_locks_off() {
+        boolean was = debugLocks.compareAndSet(true, false);
+        if (was) {
+            bumpStamp();
+        }
+        return was;
+    }
+
+    private static synchronized void bumpStamp() {
+        classEpoch++;
+        stamp = stamp + 1;
     }
 
     // ------------------------------------------------------------------ assert_held, might_sleep, irqs

@@ -105,7 +105,7 @@ final class Reports {
     /** A lockdep report: obeys debug_locks (ONCE turns it off), then {@link #emit}. */
     static void lockdepBug(LockdepReport r) {
         if (Lockdep.config().mode() == LockdepConfig.Mode.ONCE) {
-            if (!Lockdep.debugLocks.compareAndSet(true, false)) {
+            if (!Lockdep.debug_locks_off()) {
                 return;
             }
         } else if (!Lockdep.debugLocks.get()) {

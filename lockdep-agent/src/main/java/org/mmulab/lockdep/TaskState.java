@@ -32,6 +32,36 @@ final class TaskState {
     Object hardirq_disable_ip;
     Object softirq_enable_ip;
     Object softirq_disable_ip;
+    /** irq_context of an acquisition now (2 * in-hardirq + in-softirq), kept up to date by {@link #irqStateChanged()}. */
+    int ctx;
+    /** The usage bits mark_irqflags sets (with LOCK_USED) for a write / read acquisition now. */
+    int needW = (1 << LockClass.LOCK_USED) | (1 << LockClass.LOCK_ENABLED_HARDIRQ) | (1 << LockClass.LOCK_ENABLED_SOFTIRQ);
+    int needR = (1 << LockClass.LOCK_USED) | (1 << LockClass.LOCK_ENABLED_HARDIRQ_READ) | (1 << LockClass.LOCK_ENABLED_SOFTIRQ_READ);
+
+    /** Recomputes {@link #ctx}, {@link #needW} and {@link #needR} after an irq hook changed the state. */
+    void irqStateChanged() {
+        ctx = (hardirq_context > 0 ? 2 : 0) + (softirq_context > 0 ? 1 : 0);
+        needW = need(0);
+        needR = need(1);
+    }
+
+    private int need(int r) {
+        int m = 1 << LockClass.LOCK_USED;
+        if (hardirq_context > 0) {
+            m |= 1 << (LockClass.LOCK_USED_IN_HARDIRQ + r);
+        }
+        if (softirq_context > 0) {
+            m |= 1 << (LockClass.LOCK_USED_IN_SOFTIRQ + r);
+        }
+        if (hardirqs_enabled) {
+            m |= 1 << (LockClass.LOCK_ENABLED_HARDIRQ + r);
+            if (softirqs_enabled) {
+                m |= 1 << (LockClass.LOCK_ENABLED_SOFTIRQ + r);
+            }
+        }
+        return m;
+    }
+
     /** lockdep_recursion: set while the runtime re-enters itself (lock_release_non_nested's re-acquire). */
     int lockdep_recursion;
     /** A LockdepError unwinding through the hook that is checking now: later errors are suppressed on it. */
@@ -40,7 +70,7 @@ final class TaskState {
     LockdepReport report;
     /** {@link #report} is a capacity report, printed even though lockdep is off already. */
     boolean reportAlways;
-    /** The class-cache epoch this thread's caches belong to (see Lockdep#lockdep_init_map). */
+    /** The stamp this thread's caches belong to (see Lockdep's stamp). */
     int epoch;
 
     /**
