@@ -84,6 +84,19 @@ final class HeldLocks implements Iterable<HeldLock> {
         return h;
     }
 
+    /** Drops the entries from {@code n} up (curr->lockdep_depth = n); they stay readable until refilled. */
+    void truncate(int n) {
+        if (n < 0 || n > depth) {
+            throw new IndexOutOfBoundsException(n);
+        }
+        depth = n;
+    }
+
+    /** The top entry, or null when none is held. */
+    HeldLock top() {
+        return depth == 0 ? null : slots[depth - 1];
+    }
+
     @Override
     public Iterator<HeldLock> iterator() {
         return new Iterator<>() {

@@ -6,50 +6,116 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A lock class: every lock whose {@code dep_map.key} is equal shares one. Classes are never
- * freed (until {@link Lockdep#reset()}). The forward dependency list ({@code locks_after} in
- * kernel/locking/lockdep.c) maps each class taken while this one was held to the edge that
- * recorded where that was first seen; it is only read or written under the graph lock.
+ * A lock class, v3.16's {@code struct lock_class} (include/linux/lockdep.h 71-109): every lock whose
+ * {@code dep_map.key} is equal and that is taken with the same subclass shares one. Classes are
+ * never freed (until {@link Lockdep#reset()}). {@link #locks_after} and {@link #locks_before} are
+ * the two dependency lists; each entry (the kernel's {@code struct lock_list}) keeps the stack
+ * where the dependency was first seen and its distance. The lists are read and written only under
+ * the graph lock; {@link #usage_mask} is read without it (the fast path of mark_lock) and written
+ * under it.
  */
 final class LockClass {
-    /** Edge this -> to, with the Java stack of the acquisition of {@code to} when first seen. */
+    // ---- the usage bits of kernel/locking/lockdep_internals.h 13-38 with lockdep_states.h 6-9
+    // (RECLAIM_FS has its bits for the layout of the usage characters; nothing sets them here)
+    static final int LOCK_USED_IN_HARDIRQ = 0;
+    static final int LOCK_USED_IN_HARDIRQ_READ = 1;
+    static final int LOCK_ENABLED_HARDIRQ = 2;
+    static final int LOCK_ENABLED_HARDIRQ_READ = 3;
+    static final int LOCK_USED_IN_SOFTIRQ = 4;
+    static final int LOCK_USED_IN_SOFTIRQ_READ = 5;
+    static final int LOCK_ENABLED_SOFTIRQ = 6;
+    static final int LOCK_ENABLED_SOFTIRQ_READ = 7;
+    static final int LOCK_USED_IN_RECLAIM_FS = 8;
+    static final int LOCK_USED_IN_RECLAIM_FS_READ = 9;
+    static final int LOCK_ENABLED_RECLAIM_FS = 10;
+    static final int LOCK_ENABLED_RECLAIM_FS_READ = 11;
+    static final int LOCK_USED = 12;
+    static final int LOCK_USAGE_STATES = 13;
+
+    /** usage_str (kernel/locking/lockdep.c 457-468): the name of each usage bit in reports. */
+    static final String[] USAGE_STR = {
+        "IN-HARDIRQ-W", "IN-HARDIRQ-R", "HARDIRQ-ON-W", "HARDIRQ-ON-R",
+        "IN-SOFTIRQ-W", "IN-SOFTIRQ-R", "SOFTIRQ-ON-W", "SOFTIRQ-ON-R",
+        "IN-RECLAIM_FS-W", "IN-RECLAIM_FS-R", "RECLAIM_FS-ON-W", "RECLAIM_FS-ON-R",
+        "INITIAL USE",
+    };
+
+    /** One entry of a dependency list (the kernel's struct lock_list, include/linux/lockdep.h 162-171). */
     static final class Edge {
         final LockClass to;
         final List<String> stack;
+        int distance;
 
-        Edge(LockClass to, List<String> stack) {
+        Edge(LockClass to, List<String> stack, int distance) {
             this.to = to;
             this.stack = stack;
+            this.distance = distance;
         }
     }
 
     final int id;
     final Object key;
-    /** The printed name: dep_map.name, with "#N" appended for the Nth class sharing that name. */
+    final int subclass;
+    /** lockdep_map's name, as registered (without the #N and /N suffixes). */
+    final String baseName;
+    /** count_matching_names (kernel/locking/lockdep.c 626-644): 1 for the first class with this name. */
+    final int name_version;
+    /** The printed name, __print_lock_name (lockdep.c 509-525): name, "#N" when N > 1, "/S" for subclass S. */
     final String name;
-    /** Insertion-ordered so the BFS (and therefore the reported path) is deterministic. */
+    /** Forward dependencies (classes taken while this one was held), insertion-ordered so BFS is deterministic. */
     final Map<LockClass, Edge> after = new LinkedHashMap<>();
-    /** Ever acquired with (hard)irqs enabled: the ENABLED_HARDIRQ / ENABLED_SOFTIRQ bits. */
-    volatile boolean enabledIrqs;
-    /** Ever acquired with irqs disabled (tracked, not printed: the kernel has no bit for it). */
-    volatile boolean acquiredIrqsOff;
+    /** Backward dependencies (classes held when this one was taken). */
+    final Map<LockClass, Edge> before = new LinkedHashMap<>();
+    /** usage_mask: bit {@code 1 << LOCK_*} set once a lock of this class was used so. */
+    volatile int usage_mask;
+    /** usage_traces: the stack where each usage bit was first set ("... state was registered at:"). */
+    final Object[] usage_traces = new Object[LOCK_USAGE_STATES];
+    /** ops: number of acquisitions (counted on the slow path only; see Lockdep's class comment). */
+    long ops;
 
-    LockClass(int id, Object key, String name) {
+    LockClass(int id, Object key, int subclass, String baseName, int nameVersion) {
         this.id = id;
         this.key = key;
-        this.name = name;
+        this.subclass = subclass;
+        this.baseName = baseName;
+        this.name_version = nameVersion;
+        StringBuilder sb = new StringBuilder(baseName);
+        if (nameVersion > 1) {
+            sb.append('#').append(nameVersion);
+        }
+        if (subclass != 0) {
+            sb.append('/').append(subclass);
+        }
+        this.name = sb.toString();
     }
 
-    /**
-     * The six usage characters of 3.16 (HARDIRQ W/R, SOFTIRQ W/R, RECLAIM_FS W/R). The runtime has
-     * no interrupt context, no softirq masking, no read locks and no allocation tracking, so the
-     * only honest information is whether the class was ever taken with irqs on: then the HARDIRQ
-     * and SOFTIRQ write characters are '+' (the kernel sets ENABLED_SOFTIRQ together with
-     * ENABLED_HARDIRQ when softirqs are on); everything else stays '.'.
-     */
+    /** get_usage_char (kernel/locking/lockdep.c 481-494) for the USED_IN bit {@code bit}. */
+    char get_usage_char(int bit) {
+        int m = usage_mask;
+        char c = '.';
+        if ((m & (1 << (bit + 2))) != 0) {
+            c = '+';
+        }
+        if ((m & (1 << bit)) != 0) {
+            c = '-';
+            if ((m & (1 << (bit + 2))) != 0) {
+                c = '?';
+            }
+        }
+        return c;
+    }
+
+    /** get_usage_chars (kernel/locking/lockdep.c 496-507): the six characters, in braces. */
     String usage() {
-        char c = enabledIrqs ? '+' : '.';
-        return "{" + c + '.' + c + "...}";
+        char[] u = new char[8];
+        u[0] = '{';
+        int i = 1;
+        for (int state = 0; state < 3; state++) {
+            u[i++] = get_usage_char(state << 2);
+            u[i++] = get_usage_char((state << 2) + 1);
+        }
+        u[7] = '}';
+        return new String(u);
     }
 
     @Override

@@ -14,11 +14,21 @@ final class LockNames {
 
     private static final class Access {
         final Field depMap; // null: no dep_map
+        /** The class itself is shaped like a lockdep_map (name and key fields, no dep_map). */
+        final boolean isMap;
+        /** A spinning lock type (spinlock_t, raw_spinlock_t, rwlock_t): it holds preemption off. */
+        final boolean spinning;
 
-        Access(Field depMap) {
+        Access(Field depMap, boolean isMap, boolean spinning) {
             this.depMap = depMap;
+            this.isMap = isMap;
+            this.spinning = spinning;
         }
     }
+
+    /** The port's spinning lock types, by simple name (the rest sleep: mutex, rw_semaphore, ww_mutex). */
+    private static final java.util.Set<String> SPINNING = java.util.Set.of(
+            "spinlock_t", "raw_spinlock_t", "rwlock_t", "arch_spinlock_t", "spinlock", "raw_spinlock");
 
     private static final class MapAccess {
         final Field name;
@@ -33,7 +43,9 @@ final class LockNames {
     private static final ClassValue<Access> LOCKS = new ClassValue<>() {
         @Override
         protected Access computeValue(Class<?> c) {
-            return new Access(field(c, "dep_map"));
+            Field dm = field(c, "dep_map");
+            boolean isMap = dm == null && field(c, "name") != null && field(c, "key") != null;
+            return new Access(dm, isMap, SPINNING.contains(c.getSimpleName()));
         }
     };
 
@@ -68,9 +80,45 @@ final class LockNames {
         }
     }
 
-    /** The lockdep_map object of {@code lock}, or null. */
+    /**
+     * The lockdep_map of {@code lock}: its dep_map field, or {@code lock} itself when it is shaped
+     * like a map (the contract's hooks pass the map), or null for a lock without one.
+     */
     static Object depMap(Object lock) {
-        return get(LOCKS.get(lock.getClass()).depMap, lock);
+        Access a = LOCKS.get(lock.getClass());
+        if (a.isMap) {
+            return lock;
+        }
+        return get(a.depMap, lock);
+    }
+
+    /**
+     * What the kernel compares as {@code hlock->instance}: the lock's map, or the lock itself when
+     * it has none.
+     */
+    static Object instance(Object lock) {
+        Object m = depMap(lock);
+        return m != null ? m : lock;
+    }
+
+    private static final ClassValue<Field> OWNER = new ClassValue<>() {
+        @Override
+        protected Field computeValue(Class<?> c) {
+            return field(c, "owner");
+        }
+    };
+
+    /**
+     * Whether {@code lock} spins (spinlock_t, rwlock_t): for a map, its {@code owner}'s type (the
+     * port's container_of); for a lock with a dep_map, its own type.
+     */
+    static boolean spinning(Object lock) {
+        Access a = LOCKS.get(lock.getClass());
+        if (a.isMap) {
+            Object owner = get(OWNER.get(lock.getClass()), lock);
+            return owner != null && LOCKS.get(owner.getClass()).spinning;
+        }
+        return a.spinning;
     }
 
     /** dep_map.name, or the simple class name when there is none. */

@@ -45,7 +45,7 @@ public final class LockdepProc {
     /** /proc/lockdep_chains: every validated chain, outermost lock first. */
     public static String lockdepChains() {
         StringBuilder b = new StringBuilder("all lock chains:\n");
-        List<List<LockClass>> chains = new ArrayList<>(LockGraph.CHAIN_CLASSES.values());
+        List<List<LockClass>> chains = new ArrayList<>(LockGraph.CHAINS.values().stream().map(ch -> ch.classes).collect(java.util.stream.Collectors.toList()));
         chains.sort(Comparator.comparing((List<LockClass> l) -> l.size()).thenComparing(l -> l.toString()));
         for (List<LockClass> chain : chains) {
             b.append("irq_context: 0\n");
@@ -68,7 +68,7 @@ public final class LockdepProc {
         }
         return String.format(" lock-classes:                     %11d [max: 8191]%n", all.size())
                 + String.format(" direct dependencies:              %11d [max: 16384]%n", deps)
-                + String.format(" dependency chains:                %11d [max: 32768]%n", LockGraph.CHAIN_CLASSES.size())
+                + String.format(" dependency chains:                %11d [max: 32768]%n", LockGraph.CHAINS.size())
                 + String.format(" max locking depth:                %11d%n", Lockdep.maxDepth)
                 + String.format(" debug_locks:                      %11d%n", Lockdep.enabled() ? 1 : 0);
     }

@@ -22,7 +22,23 @@ public enum ReportKind {
     /** {@code [ BUG: lock held when returning to user space! ]}: an ioctl returned with a lock held. */
     HELD_RETURNING_TO_USER,
     /** {@code BUG: MAX_LOCK_DEPTH too low!}: 48 locks held at once; lockdep turns itself off. */
-    MAX_LOCK_DEPTH;
+    MAX_LOCK_DEPTH,
+    /** {@code [ INFO: inconsistent lock state ]}: a class used both in an irq and with that irq enabled. */
+    INCONSISTENT_LOCK_STATE,
+    /** {@code [ INFO: possible irq lock inversion dependency detected ]}: a new usage bit makes an old dependency illegal. */
+    IRQ_LOCK_INVERSION,
+    /** {@code [ INFO: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected ]} (and SOFTIRQ, -READ): a new dependency joins them. */
+    IRQ_SAFE_TO_UNSAFE,
+    /** {@code [ BUG: Nested lock was not taken ]}: a nest_lock acquisition without the nest lock held. */
+    NESTED_LOCK_NOT_TAKEN,
+    /** {@code BUG: looking up invalid subclass: N}: a subclass of 8 or more; lockdep turns itself off. */
+    INVALID_SUBCLASS,
+    /** {@code BUG: MAX_LOCKDEP_KEYS too low!}: 8191 lock classes; lockdep turns itself off. */
+    MAX_LOCKDEP_KEYS,
+    /** {@code BUG: MAX_LOCKDEP_ENTRIES too low!}: 32768 dependency list entries; lockdep turns itself off. */
+    MAX_LOCKDEP_ENTRIES,
+    /** {@code BUG: MAX_LOCKDEP_CHAINS too low!}: 65536 lock chains; lockdep turns itself off. */
+    MAX_LOCKDEP_CHAINS;
 
     /** What a folded repeat is called in {@code [the same WARN 3 more times]}. */
     String repeatLabel() {
@@ -31,6 +47,10 @@ public enum ReportKind {
                 return "WARN";
             case SLEEP_IN_ATOMIC:
             case MAX_LOCK_DEPTH:
+            case INVALID_SUBCLASS:
+            case MAX_LOCKDEP_KEYS:
+            case MAX_LOCKDEP_ENTRIES:
+            case MAX_LOCKDEP_CHAINS:
                 return "BUG";
             default:
                 return "report";

@@ -105,7 +105,7 @@ final class Reports {
     /** A lockdep report: obeys debug_locks (ONCE turns it off), then {@link #emit}. */
     static void lockdepBug(LockdepReport r) {
         if (Lockdep.config().mode() == LockdepConfig.Mode.ONCE) {
-            if (!Lockdep.debugLocks.compareAndSet(true, false)) {
+            if (!Lockdep.debug_locks_off()) {
                 return;
             }
         } else if (!Lockdep.debugLocks.get()) {
@@ -169,14 +169,18 @@ final class Reports {
         sb.append("-".repeat(dash)).append('\n');
     }
 
+    /** print_lock_name (kernel/locking/lockdep.c 527-536): " (name){usage}". */
     private static String lockName(LockClass c) {
         return " (" + c.name + ")" + c.usage();
     }
 
+    /** print_lock (kernel/locking/lockdep.c 550-555): the lock with its usage and the acquisition site. */
     private static void printLock(StringBuilder sb, HeldLock h) {
-        sb.append(lockName(h.cls)).append(", at: ").append(h.site).append('\n');
+        String name = h.cls != null ? lockName(h.cls) : " (" + LockNames.name(h.lock) + "){......}";
+        sb.append(name).append(", at: ").append(h.site).append('\n');
     }
 
+    /** lockdep_print_held_locks (kernel/locking/lockdep.c 557-572). */
     static void printHeldLocks(StringBuilder sb, TaskState t) {
         int n = t.held.size();
         if (n == 0) {
@@ -208,8 +212,8 @@ final class Reports {
 
     // ------------------------------------------------------------------ the reports
 
-    /** print_deadlock_bug: a class taken again while held. */
-    static LockdepReport recursive(TaskState t, HeldLock prev, HeldLock next) {
+    /** print_deadlock_bug (kernel/locking/lockdep.c 1696-1730, with print_deadlock_scenario): a class taken again while held. */
+    static LockdepReport print_deadlock_bug(TaskState t, HeldLock prev, HeldLock next) {
         StringBuilder sb = new StringBuilder();
         String title = "[ INFO: possible recursive locking detected ]";
         header(sb, title, 45, 45);
@@ -231,8 +235,12 @@ final class Reports {
         return report(ReportKind.RECURSIVE_LOCKING, t, title, sb.toString());
     }
 
-    /** print_circular_bug: path = next(root) ... prev(target), the BFS's shortest path. Caller holds the graph lock. */
-    static LockdepReport circular(TaskState t, HeldLock prev, HeldLock next, List<LockClass> path, List<String> current) {
+    /**
+     * print_circular_bug (kernel/locking/lockdep.c 1178-1216, with print_circular_bug_header,
+     * print_circular_bug_entry and print_circular_lock_scenario 1078-1171): path = next(root) ...
+     * prev(target), the BFS's shortest path. Caller holds the graph lock.
+     */
+    static LockdepReport print_circular_bug(TaskState t, List<LockClass> path, HeldLock next, HeldLock prev, List<String> current) {
         StringBuilder sb = new StringBuilder();
         String title = "[ INFO: possible circular locking dependency detected ]";
         header(sb, title, 54, 55);
@@ -288,8 +296,8 @@ final class Reports {
         return report(ReportKind.MAX_LOCK_DEPTH, t, "BUG: MAX_LOCK_DEPTH too low!", sb.toString());
     }
 
-    /** print_unlock_imbalance_bug: {@code lock} is released but not held. */
-    static LockdepReport badUnlock(TaskState t, Object lock) {
+    /** print_unlock_imbalance_bug (kernel/locking/lockdep.c 3211-3241): {@code lock} is released but not held. */
+    static LockdepReport print_unlock_imbalance_bug(TaskState t, Object lock) {
         StringBuilder sb = new StringBuilder();
         header(sb, "[ BUG: bad unlock balance detected! ]", 37, 37);
         sb.append(t.commPid()).append(" is trying to release lock (").append(LockNames.name(lock)).append(") at:\n");
@@ -330,21 +338,15 @@ final class Reports {
         StringBuilder sb = new StringBuilder();
         sb.append("BUG: sleeping function called from invalid context at ").append(file).append(':').append(line).append('\n');
         sb.append("in_atomic(): ").append(spinCount != 0 ? 1 : 0)
-                .append(", irqs_disabled(): ").append(t.irqsDisabled ? 1 : 0)
+                .append(", irqs_disabled(): ").append(t.irqsDisabled() ? 1 : 0)
                 .append(", pid: ").append(t.pid).append(", name: ").append(t.comm).append('\n');
         if (!Lockdep.debugLocks.get()) {
             sb.append("INFO: lockdep is turned off.\n");
         } else {
             printHeldLocks(sb, t);
         }
-        if (t.irqsDisabled) {
-            sb.append("irq event stamp: ").append(t.irqEvents).append('\n');
-            sb.append("hardirqs last  enabled at (").append(t.hardirqEnableEvent).append("): ")
-                    .append(t.hardirqEnableSite == null ? "(site not recorded)" : t.hardirqEnableSite).append('\n');
-            sb.append("hardirqs last disabled at (").append(t.hardirqDisableEvent).append("): ")
-                    .append(t.hardirqDisableSite == null ? "(site not recorded)" : t.hardirqDisableSite).append('\n');
-            sb.append("softirqs last  enabled at (0): (null)\n");
-            sb.append("softirqs last disabled at (0): (null)\n");
+        if (t.irqsDisabled()) {
+            print_irqtrace_events(sb, t);
         }
         if (spinCount != preemptOffset) {
             String site = "(null)";
@@ -361,14 +363,25 @@ final class Reports {
                 sb.toString());
     }
 
-    /** Report I: a thread ends with locks held. */
-    static LockdepReport stillHeldAtExit(TaskState t) {
+    /**
+     * print_held_locks_bug (kernel/locking/lockdep.c 4092-4108), report I: a thread ends with locks
+     * held. {@code inThread}: the exiting thread reports itself (its stack follows); else the
+     * reaper reports a thread that has already ended, and the backtrace says so.
+     */
+    static LockdepReport print_held_locks_bug(TaskState t, boolean inThread) {
         StringBuilder sb = new StringBuilder();
         String title = "[ BUG: " + t.commPid() + " still has locks held! ]";
         header(sb, title, 37, 37);
         printHeldLocks(sb, t);
         sb.append("\nstack backtrace:\n");
-        dumpStack(sb, t);
+        if (inThread) {
+            dumpStack(sb, t);
+        } else {
+            sb.append("CPU: ").append(t.cpu).append(" PID: ").append(t.pid).append(" Comm: ").append(t.comm)
+                    .append(' ').append(tainted()).append(' ').append(RELEASE).append(' ').append(VERSION).append('\n');
+            sb.append("Call Trace:\n");
+            sb.append(" (the thread has ended; found by the lockdep reaper)\n");
+        }
         return report(ReportKind.LOCKS_HELD_AT_EXIT, t, title, sb.toString());
     }
 
@@ -380,5 +393,254 @@ final class Reports {
         sb.append(t.commPid()).append(" is leaving the kernel with locks still held!\n");
         printHeldLocks(sb, t);
         return report(ReportKind.HELD_RETURNING_TO_USER, t, title, sb.toString());
+    }
+
+    // ------------------------------------------------------------------ irq-state reports
+
+    /** "[HC%u[%lu]:SC%u[%lu]:HE%u:SE%u]": irq contexts and counts, irqs enabled. */
+    private static String irqFlags(TaskState t) {
+        int hc = t.hardirq_context > 0 ? 1 : 0;
+        int sc = t.softirq_context > 0 ? 1 : 0;
+        // softirq_count() >> SOFTIRQ_SHIFT: 1 while serving softirqs, 2 more for a local_bh_disable outside them
+        int scount = t.softirq_context + (!t.softirqs_enabled && t.softirq_context == 0 ? 2 : 0);
+        return "[HC" + hc + "[" + t.hardirq_context + "]:SC" + sc + "[" + scount + "]:HE" + (t.hardirqs_enabled ? 1 : 0)
+                + ":SE" + (t.softirqs_enabled ? 1 : 0) + "]";
+    }
+
+    private static String ipSym(Object site, int event) {
+        if (site != null) {
+            return site.toString();
+        }
+        return event == 0 ? "(null)" : "(site not recorded)";
+    }
+
+    /** print_irqtrace_events (kernel/locking/lockdep.c 2388-2399). */
+    static void print_irqtrace_events(StringBuilder sb, TaskState t) {
+        sb.append("irq event stamp: ").append(t.irq_events).append('\n');
+        sb.append("hardirqs last  enabled at (").append(t.hardirq_enable_event).append("): ")
+                .append(ipSym(t.hardirq_enable_ip, t.hardirq_enable_event)).append('\n');
+        sb.append("hardirqs last disabled at (").append(t.hardirq_disable_event).append("): ")
+                .append(ipSym(t.hardirq_disable_ip, t.hardirq_disable_event)).append('\n');
+        sb.append("softirqs last  enabled at (").append(t.softirq_enable_event).append("): ")
+                .append(ipSym(t.softirq_enable_ip, t.softirq_enable_event)).append('\n');
+        sb.append("softirqs last disabled at (").append(t.softirq_disable_event).append("): ")
+                .append(ipSym(t.softirq_disable_ip, t.softirq_disable_event)).append('\n');
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> usageTrace(LockClass c, int bit) {
+        Object tr = c.usage_traces[bit];
+        return tr == null ? List.of() : (List<String>) tr;
+    }
+
+    /**
+     * print_usage_bug (kernel/locking/lockdep.c 2220-2260, with print_usage_bug_scenario
+     * 2202-2218), report D: the class of {@code thisLock} gets {@code newBit} while it has
+     * {@code prevBit}.
+     */
+    static LockdepReport print_usage_bug(TaskState t, HeldLock thisLock, int prevBit, int newBit) {
+        StringBuilder sb = new StringBuilder();
+        String title = "[ INFO: inconsistent lock state ]";
+        header(sb, title, 33, 33);
+        sb.append("inconsistent {").append(LockClass.USAGE_STR[prevBit]).append("} -> {").append(LockClass.USAGE_STR[newBit])
+                .append("} usage.\n");
+        sb.append(t.commPid()).append(' ').append(irqFlags(t)).append(" takes:\n");
+        printLock(sb, thisLock);
+        sb.append('{').append(LockClass.USAGE_STR[prevBit]).append("} state was registered at:\n");
+        printStack(sb, usageTrace(thisLock.cls, prevBit), 1);
+        print_irqtrace_events(sb, t);
+        sb.append("\nother info that might help us debug this:\n");
+        String name = thisLock.cls.name;
+        sb.append(" Possible unsafe locking scenario:\n\n");
+        sb.append("       CPU0\n");
+        sb.append("       ----\n");
+        sb.append("  lock(").append(name).append(");\n");
+        sb.append("  <Interrupt>\n");
+        sb.append("    lock(").append(name).append(");\n");
+        sb.append("\n *** DEADLOCK ***\n\n");
+        printHeldLocks(sb, t);
+        sb.append("\nstack backtrace:\n");
+        dumpStack(sb, t);
+        return report(ReportKind.INCONSISTENT_LOCK_STATE, t,
+                "inconsistent {" + LockClass.USAGE_STR[prevBit] + "} -> {" + LockClass.USAGE_STR[newBit] + "} usage.", sb.toString());
+    }
+
+    /** print_irq_lock_scenario (kernel/locking/lockdep.c 1422-1476). */
+    private static void print_irq_lock_scenario(StringBuilder sb, LockClass safeClass, LockClass unsafeClass, LockClass prevClass,
+            LockClass nextClass) {
+        LockClass middleClass = prevClass;
+        if (middleClass == safeClass) {
+            middleClass = nextClass;
+        }
+        if (middleClass != unsafeClass) {
+            sb.append("Chain exists of:\n  ").append(safeClass.name).append(" --> ").append(middleClass.name).append(" --> ")
+                    .append(unsafeClass.name).append("\n\n");
+        }
+        String col = " ".repeat(31);
+        sb.append(" Possible interrupt unsafe locking scenario:\n\n");
+        sb.append("       CPU0                    CPU1\n");
+        sb.append("       ----                    ----\n");
+        sb.append("  lock(").append(unsafeClass.name).append(");\n");
+        sb.append(col).append("local_irq_disable();\n");
+        sb.append(col).append("lock(").append(safeClass.name).append(");\n");
+        sb.append(col).append("lock(").append(middleClass.name).append(");\n");
+        sb.append("  <Interrupt>\n");
+        sb.append("    lock(").append(safeClass.name).append(");\n");
+        sb.append("\n *** DEADLOCK ***\n\n");
+    }
+
+    /** print_lock_class_header (kernel/locking/lockdep.c 1367-1392). */
+    private static void print_lock_class_header(StringBuilder sb, LockClass c, int depth) {
+        String ind = " ".repeat(depth);
+        sb.append(ind).append("->").append(lockName(c)).append(" ops: ").append(c.ops).append(" {\n");
+        for (int bit = 0; bit < LockClass.LOCK_USAGE_STATES; bit++) {
+            if ((c.usage_mask & (1 << bit)) != 0) {
+                String head = ind + "   " + LockClass.USAGE_STR[bit];
+                sb.append(head).append(" at:\n");
+                // len = depth + the characters of the two printks before it, as the kernel counts
+                printStack(sb, usageTrace(c, bit), depth + head.length() + " at:\n".length());
+            }
+        }
+        sb.append(ind).append(" }\n");
+        sb.append(ind).append(" ... key      at: ").append(keyName(c)).append('\n');
+    }
+
+    private static String keyName(LockClass c) {
+        Object k = c.key;
+        return k instanceof String || k instanceof Class ? String.valueOf(k)
+                : k.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(k));
+    }
+
+    /**
+     * print_shortest_lock_dependencies (kernel/locking/lockdep.c 1394-1420): {@code path} is the
+     * BFS's root ... leaf; printed from the leaf back to the root, each with its depth; an entry's
+     * "acquired at" is the stack of the dependency that reached it, the root's is {@code current}.
+     */
+    private static void print_shortest_lock_dependencies(StringBuilder sb, List<LockClass> path, boolean forward,
+            List<String> current) {
+        for (int depth = path.size() - 1; depth >= 0; depth--) {
+            LockClass c = path.get(depth);
+            print_lock_class_header(sb, c, depth);
+            sb.append(" ".repeat(depth)).append(" ... acquired at:\n");
+            List<String> trace = depth == 0 ? current : LockGraph.edge(path.get(depth - 1), c, forward).stack;
+            printStack(sb, trace, 2);
+            sb.append('\n');
+        }
+    }
+
+    /**
+     * print_bad_irq_dependency (kernel/locking/lockdep.c 1478-1551), report C: {@code back} is the
+     * backwards BFS from prev to a class with {@code bit1} (irq-safe), {@code fwd} the forwards BFS
+     * from next to a class with {@code bit2} (irq-unsafe).
+     */
+    static LockdepReport print_bad_irq_dependency(TaskState t, List<LockClass> back, List<LockClass> fwd, HeldLock prev,
+            HeldLock next, int bit1, int bit2, String irqclass, List<String> current) {
+        LockClass backwardsEntry = back.get(back.size() - 1);
+        LockClass forwardsEntry = fwd.get(fwd.size() - 1);
+        StringBuilder sb = new StringBuilder();
+        String title = "[ INFO: " + irqclass + "-safe -> " + irqclass + "-unsafe lock order detected ]";
+        header(sb, title, 54, 54);
+        sb.append(t.commPid()).append(' ').append(irqFlags(t)).append(" is trying to acquire:\n");
+        printLock(sb, next);
+        sb.append("\nand this task is already holding:\n");
+        printLock(sb, prev);
+        sb.append("which would create a new lock dependency:\n");
+        sb.append(lockName(prev.cls)).append(" ->").append(lockName(next.cls)).append('\n');
+        sb.append("\nbut this new dependency connects a ").append(irqclass).append("-irq-safe lock:\n");
+        sb.append(lockName(backwardsEntry));
+        sb.append("\n... which became ").append(irqclass).append("-irq-safe at:\n");
+        printStack(sb, usageTrace(backwardsEntry, bit1), 1);
+        sb.append("\nto a ").append(irqclass).append("-irq-unsafe lock:\n");
+        sb.append(lockName(forwardsEntry));
+        sb.append("\n... which became ").append(irqclass).append("-irq-unsafe at:\n");
+        sb.append("...");
+        printStack(sb, usageTrace(forwardsEntry, bit2), 1);
+        sb.append("\nother info that might help us debug this:\n\n");
+        print_irq_lock_scenario(sb, backwardsEntry, forwardsEntry, prev.cls, next.cls);
+        printHeldLocks(sb, t);
+        sb.append("\nthe dependencies between ").append(irqclass).append("-irq-safe lock");
+        sb.append(" and the holding lock:\n");
+        print_shortest_lock_dependencies(sb, back, false, current);
+        sb.append("\nthe dependencies between the lock to be acquired");
+        sb.append(" and ").append(irqclass).append("-irq-unsafe lock:\n");
+        print_shortest_lock_dependencies(sb, fwd, true, current);
+        sb.append("\nstack backtrace:\n");
+        dumpStack(sb, t);
+        return report(ReportKind.IRQ_SAFE_TO_UNSAFE, t, title, sb.toString());
+    }
+
+    /**
+     * print_irq_inversion_bug (kernel/locking/lockdep.c 2225-2277), report E: {@code path} is the
+     * BFS from the class of {@code thisLock} (the root) to the other class.
+     */
+    static LockdepReport print_irq_inversion_bug(TaskState t, List<LockClass> path, HeldLock thisLock, boolean forwards,
+            String irqclass, List<String> current) {
+        LockClass root = path.get(0);
+        LockClass other = path.get(path.size() - 1);
+        LockClass middle = path.size() > 1 ? path.get(1) : root;
+        StringBuilder sb = new StringBuilder();
+        String title = "[ INFO: possible irq lock inversion dependency detected ]";
+        header(sb, title, 57, 57);
+        sb.append(t.commPid()).append(" just changed the state of lock:\n");
+        printLock(sb, thisLock);
+        if (forwards) {
+            sb.append("but this lock took another, ").append(irqclass).append("-unsafe lock in the past:\n");
+        } else {
+            sb.append("but this lock was taken by another, ").append(irqclass).append("-safe lock in the past:\n");
+        }
+        sb.append(lockName(other));
+        sb.append("\n\nand interrupts could create inverse lock ordering between them.\n\n");
+        sb.append("\nother info that might help us debug this:\n");
+        if (forwards) {
+            print_irq_lock_scenario(sb, root, other, middle, other);
+        } else {
+            print_irq_lock_scenario(sb, other, root, middle, root);
+        }
+        printHeldLocks(sb, t);
+        sb.append("\nthe shortest dependencies between 2nd lock and 1st lock:\n");
+        print_shortest_lock_dependencies(sb, path, forwards, current);
+        sb.append("\nstack backtrace:\n");
+        dumpStack(sb, t);
+        return report(ReportKind.IRQ_LOCK_INVERSION, t, title, sb.toString());
+    }
+
+    // ------------------------------------------------------------------ nesting, subclasses, capacity
+
+    /** print_lock_nested_lock_not_held (kernel/locking/lockdep.c 3005-3037), report G: it dumps the stack twice, as 3.16 does. */
+    static LockdepReport print_lock_nested_lock_not_held(TaskState t, HeldLock hlock) {
+        StringBuilder sb = new StringBuilder();
+        String title = "[ BUG: Nested lock was not taken ]";
+        header(sb, title, 34, 34);
+        sb.append(t.commPid()).append(" is trying to lock:\n");
+        printLock(sb, hlock);
+        sb.append("\nbut this task is not holding:\n");
+        sb.append(LockNames.name(hlock.nest_lock)).append('\n');
+        sb.append("\nstack backtrace:\n");
+        dumpStack(sb, t);
+        sb.append("\nother info that might help us debug this:\n");
+        printHeldLocks(sb, t);
+        sb.append("\nstack backtrace:\n");
+        dumpStack(sb, t);
+        return report(ReportKind.NESTED_LOCK_NOT_TAKEN, t, title, sb.toString());
+    }
+
+    /** look_up_lock_class's subclass check (kernel/locking/lockdep.c 670-678). */
+    static LockdepReport print_invalid_subclass(TaskState t, int subclass) {
+        StringBuilder sb = new StringBuilder();
+        String title = "BUG: looking up invalid subclass: " + subclass;
+        sb.append(title).append('\n');
+        sb.append("turning off the locking correctness validator.\n");
+        dumpStack(sb, t);
+        return report(ReportKind.INVALID_SUBCLASS, t, title, sb.toString());
+    }
+
+    /** print_lockdep_off (kernel/locking/lockdep.c 383-388) and dump_stack: a capacity limit is reached. */
+    static LockdepReport print_lockdep_off(TaskState t, String bugMsg, ReportKind kind) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(bugMsg).append('\n');
+        sb.append("turning off the locking correctness validator.\n");
+        sb.append("Please attach the output of /proc/lock_stat to the bug report\n");
+        dumpStack(sb, t);
+        return report(kind, t, bugMsg, sb.toString());
     }
 }

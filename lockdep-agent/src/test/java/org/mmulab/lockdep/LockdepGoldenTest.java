@@ -195,4 +195,81 @@ class LockdepGoldenTest {
         runAs("r1", LockdepGoldenTest::returnToUserBody);
         assertGolden("return_to_user.txt", out);
     }
+
+    // ------------------------------------------------------------------ irq states (reports C, D, E) and G
+
+    private static final FakeLock IRQ_LOCK = new FakeLock("&ioapic->lock");
+    private static final FakeLock WAIT_LOCK = new FakeLock("&kvm->irq_lock");
+
+    /** IRQ_LOCK taken in a hardirq handler (irqs off inside it): it becomes HARDIRQ-safe. */
+    static void inHardirq(FakeLock l) {
+        Lockdep.trace_hardirqs_off();
+        Lockdep.trace_hardirq_enter();
+        Lockdep.acquire(l, true);
+        Lockdep.release(l);
+        Lockdep.trace_hardirq_exit();
+        Lockdep.trace_hardirqs_on();
+    }
+
+    static void inconsistentBody() {
+        inHardirq(IRQ_LOCK);
+        Lockdep.acquire(IRQ_LOCK, true); // irqs on: HARDIRQ-ON-W after IN-HARDIRQ-W
+        Lockdep.release(IRQ_LOCK);
+    }
+
+    @Test
+    void inconsistentLockStateMatchesGolden() throws IOException {
+        TestSupport.Capture out = start(Mode.WARN);
+        runAs("i1", LockdepGoldenTest::inconsistentBody);
+        assertGolden("inconsistent.txt", out);
+    }
+
+    static void safeToUnsafeBody() {
+        inHardirq(IRQ_LOCK);
+        Lockdep.acquire(WAIT_LOCK, true); // irqs on: HARDIRQ-unsafe
+        Lockdep.release(WAIT_LOCK);
+        Lockdep.trace_hardirqs_off();
+        Lockdep.acquire(IRQ_LOCK, true);
+        Lockdep.acquire(WAIT_LOCK, true); // HARDIRQ-safe -> HARDIRQ-unsafe
+        Lockdep.release(WAIT_LOCK);
+        Lockdep.release(IRQ_LOCK);
+        Lockdep.trace_hardirqs_on();
+    }
+
+    @Test
+    void hardirqSafeToUnsafeOrderMatchesGolden() throws IOException {
+        TestSupport.Capture out = start(Mode.WARN);
+        runAs("s1", LockdepGoldenTest::safeToUnsafeBody);
+        assertGolden("irq_safe_unsafe.txt", out);
+    }
+
+    static void inversionBody() {
+        Lockdep.acquire(WAIT_LOCK, true); // irqs on: HARDIRQ-unsafe
+        Lockdep.release(WAIT_LOCK);
+        Lockdep.trace_hardirqs_off();
+        Lockdep.acquire(IRQ_LOCK, true);
+        Lockdep.acquire(WAIT_LOCK, true); // IRQ_LOCK -> WAIT_LOCK, fine so far
+        Lockdep.release(WAIT_LOCK);
+        Lockdep.release(IRQ_LOCK);
+        Lockdep.trace_hardirqs_on();
+        inHardirq(IRQ_LOCK); // now IRQ_LOCK becomes HARDIRQ-safe: inversion
+    }
+
+    @Test
+    void irqLockInversionMatchesGolden() throws IOException {
+        TestSupport.Capture out = start(Mode.WARN);
+        runAs("v1", LockdepGoldenTest::inversionBody);
+        assertGolden("irq_inversion.txt", out);
+    }
+
+    static void nestedNotTakenBody() {
+        Lockdep.lock_acquire(MMU_LOCK, 0, 0, 0, 1, SLOTS_LOCK); // nest_lock not held
+    }
+
+    @Test
+    void nestedLockNotTakenMatchesGolden() throws IOException {
+        TestSupport.Capture out = start(Mode.WARN);
+        runAs("n1", LockdepGoldenTest::nestedNotTakenBody);
+        assertGolden("nested_not_taken.txt", out);
+    }
 }

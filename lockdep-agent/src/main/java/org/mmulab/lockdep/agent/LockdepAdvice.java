@@ -100,8 +100,8 @@ final class LockdepAdvice {
     /** kvm_vm_ioctl / kvm_vcpu_ioctl: returning to user space with a lock held is a bug. */
     static final class IoctlExit {
         @Advice.OnMethodExit(onThrowable = Throwable.class)
-        static void exit() {
-            Lockdep.returnToUser();
+        static void exit(@Advice.Thrown Throwable thrown) {
+            Lockdep.returnToUser(thrown); // a LockdepError unwinding gets this one as suppressed (mode=fail)
         }
     }
 

@@ -156,6 +156,10 @@ public final class LockdepAgent {
 
     static synchronized void install(String args, Instrumentation inst, boolean late) {
         if (installed) {
+            if (!late) {
+                System.err.println("lockdep-agent: already installed in this JVM; the options of this second -javaagent ("
+                        + (args == null || args.isEmpty() ? "none" : args) + ") are ignored");
+            }
             return;
         }
         AgentOptions o;
@@ -245,6 +249,12 @@ public final class LockdepAgent {
         if (printer != null) {
             hooked.add(printer.className()); // print= of an unwoven method still needs Byte Buddy's listener
         }
+        String nothing = weavesNothing(o.packages, hooked);
+        if (nothing != null) {
+            out.println(nothing);
+        }
+        // threads of the watched program that end with locks held: do_exit's check, made by a reaper
+        Lockdep.startReaper(REAPER_PERIOD_MS);
         LazyWeaver weaver = new LazyWeaver(o.packages, hooked, () -> buildWeaver(o, trace, printer));
         inst.addTransformer(weaver, late); // a late attach retransforms, so its transformer must take part
         String rewoven = late ? ", attached late: " + retransformLoaded(inst, weaver) : "";
@@ -258,6 +268,31 @@ public final class LockdepAgent {
         out.println("lockdep-agent: CONFIG_PROVE_LOCKING on (mode=" + o.mode.name().toLowerCase() + ", packages=" + o.packages
                 + ", tlbtrace=" + o.tlbtrace + (o.explore ? ", explore=true" : "")
                 + (o.repeats == LockdepConfig.Repeats.FOLD ? ", repeats=fold" : "") + rewoven + ")");
+    }
+
+    /** How often the reaper looks for ended threads that held locks. */
+    static final long REAPER_PERIOD_MS = 200;
+
+    /** Prefixes the weaver never touches (see {@link #buildWeaver}'s ignore matcher). */
+    static final List<String> NEVER_WOVEN = List.of("org.mmulab.lockdep.", "java.", "javax.", "jdk.", "sun.", "net.bytebuddy.");
+
+    /**
+     * One line when {@code packages} can weave no hook at all ({@code packages=:},
+     * {@code packages=java.}, a prefix no hooked class lives under), else null.
+     */
+    static String weavesNothing(List<String> packages, Set<String> hooked) {
+        for (String p : packages) {
+            if (p.isEmpty() || NEVER_WOVEN.stream().anyMatch(p::startsWith)) {
+                continue;
+            }
+            for (String h : hooked) {
+                if (h.startsWith(p)) {
+                    return null;
+                }
+            }
+        }
+        return "lockdep-agent: packages=" + String.join(":", packages) + " weaves nothing (no hooked class of the port,"
+                + " org.mmulab.kernel., is under it; java., jdk., sun. and the agent's own are never woven): lockdep sees no lock";
     }
 
     /**

@@ -66,4 +66,16 @@ class AgentOptionsTest {
         assertTrue(e.getMessage().contains(message), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), "one line");
     }
+
+    @Test
+    void packagesThatWeaveNothingSaySoInOneLine() {
+        java.util.Set<String> hooked = java.util.Set.of("org.mmulab.kernel.linux.spinlock_t", "org.mmulab.kernel.linux.mutex");
+        for (String opts : List.of("packages=:", "packages=java.", "packages=com.example.", "packages=java.:jdk.")) {
+            String line = LockdepAgent.weavesNothing(AgentOptions.parse(opts).packages, hooked);
+            assertTrue(line != null && line.startsWith("lockdep-agent: packages=") && line.contains(" weaves nothing ")
+                    && !line.contains("\n"), opts + ": " + line);
+        }
+        assertEquals(null, LockdepAgent.weavesNothing(AgentOptions.parse(null).packages, hooked));
+        assertEquals(null, LockdepAgent.weavesNothing(AgentOptions.parse("packages=org.mmulab.:java.").packages, hooked));
+    }
 }
