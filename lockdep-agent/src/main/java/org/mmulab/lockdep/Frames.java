@@ -67,9 +67,15 @@ final class Frames {
         return sb.append(')').toString();
     }
 
-    /** The non-internal frames of the current thread, innermost first. */
+    /**
+     * The non-internal frames of the current thread, innermost first, without the port's lockdep.h
+     * and irqflags.h hooks and macros ({@link #WRAPPERS}): in the kernel those are inline or the
+     * validator itself, so a trace starts at the lock primitive (spin_lock, mutex_lock, ...). The
+     * port's {@code lockdep_assert_held} stays: it names the assertion a WARNING comes from.
+     */
     static List<String> stack() {
-        return WALKER.walk(s -> s.filter(f -> !internal(f.getDeclaringClass()))
+        return WALKER.walk(s -> s.filter(f -> !internal(f.getDeclaringClass())
+                        && (!WRAPPERS.contains(f.getClassName()) || f.getMethodName().equals("lockdep_assert_held")))
                 .map(Frames::format).collect(Collectors.toList()));
     }
 

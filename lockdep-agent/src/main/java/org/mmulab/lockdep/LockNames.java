@@ -121,6 +121,20 @@ final class LockNames {
         return a.spinning;
     }
 
+    /**
+     * The class whose frames stand for the lock's inline wrappers, skipped when the runtime looks
+     * for the acquisition site: for a map, its owner's (spinlock_t for spin_lock's map), else the
+     * lock's own.
+     */
+    static Class<?> siteClass(Object lock) {
+        Access a = LOCKS.get(lock.getClass());
+        if (a.isMap) {
+            Object owner = get(OWNER.get(lock.getClass()), lock);
+            return owner != null ? owner.getClass() : lock.getClass();
+        }
+        return lock.getClass();
+    }
+
     /** dep_map.name, or the simple class name when there is none. */
     static String name(Object lock) {
         Object map = depMap(lock);

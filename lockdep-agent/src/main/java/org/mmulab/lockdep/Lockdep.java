@@ -469,7 +469,7 @@ public final class Lockdep {
         if (m.lock == lock && m.prev == chainPrev && m.subclass == subclass && m.need == need && !trylock && check
                 && nestLock == null) {
             // a filled entry has its usage bits set already, and the stamp says lockdep is on
-            held.next().fast(m, lock, EXACT_SITES ? Frames.lazySite(lock.getClass()) : m.site, prev, read, hardirqsOff, ctx);
+            held.next().fast(m, lock, EXACT_SITES ? Frames.lazySite(LockNames.siteClass(lock)) : m.site, prev, read, hardirqsOff, ctx);
             held.push();
             t.curr_chain_key = m.key;
             if (held.size() > maxDepth) {
@@ -539,7 +539,7 @@ public final class Lockdep {
             instance = LockNames.instance(lock);
         }
         if (site == null) {
-            site = Frames.lazySite(lock.getClass());
+            site = Frames.lazySite(LockNames.siteClass(lock));
         }
         int ctx = irq_context(t);
         long prevKey = t.curr_chain_key;

@@ -301,7 +301,7 @@ final class Reports {
         StringBuilder sb = new StringBuilder();
         header(sb, "[ BUG: bad unlock balance detected! ]", 37, 37);
         sb.append(t.commPid()).append(" is trying to release lock (").append(LockNames.name(lock)).append(") at:\n");
-        sb.append(Frames.site(lock.getClass())).append('\n');
+        sb.append(Frames.site(LockNames.siteClass(lock))).append('\n');
         sb.append("but there are no more locks to release!\n");
         sb.append("\nother info that might help us debug this:\n");
         printHeldLocks(sb, t);

@@ -14,37 +14,122 @@ import org.mmulab.lockdep.TlbTrace;
 final class LockdepAdvice {
     private LockdepAdvice() {}
 
-    /** spin_lock(spinlock_t) */
-    static final class SpinLock {
+    /**
+     * lock_acquire(lock, subclass, trylock, read, check, nest_lock, ip): every primitive's acquire
+     * macro (spin_acquire, rwlock_acquire_read, mutex_acquire_nest, ...) ends here, before the lock
+     * is taken, as in the kernel.
+     */
+    static final class LockAcquire {
         @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) Object lock) {
-            Lockdep.acquire(lock, true);
+        static void enter(@Advice.Argument(0) Object lock, @Advice.Argument(1) int subclass, @Advice.Argument(2) int trylock,
+                          @Advice.Argument(3) int read, @Advice.Argument(4) int check, @Advice.Argument(5) Object nestLock) {
+            Lockdep.lock_acquire(lock, subclass, trylock, read, check, nestLock);
         }
     }
 
-    /** spin_unlock(spinlock_t): released after the unlock, so nothing runs between. */
-    static final class SpinUnlock {
+    /** lock_release(lock, nested, ip): before the lock is released, as in the kernel. */
+    static final class LockRelease {
         @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) Object lock) {
-            Lockdep.release(lock);
+        static void enter(@Advice.Argument(0) Object lock, @Advice.Argument(1) int nested) {
+            Lockdep.lock_release(lock, nested);
         }
     }
 
-    /** mutex_trylock(mutex): held only if it succeeded. */
-    static final class MutexTrylock {
-        @Advice.OnMethodExit
-        static void exit(@Advice.Argument(0) Object lock, @Advice.Return boolean taken) {
-            if (taken) {
-                Lockdep.acquireTry(lock, false);
-            }
+    /** lock_contended(lock, ip): LOCK_CONTENDED's trylock failed; the task waits. */
+    static final class LockContended {
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object lock) {
+            Lockdep.lock_contended(lock);
         }
     }
 
-    /** mutex_unlock(mutex) */
-    static final class MutexUnlock {
+    /** lock_acquired(lock, ip): the lock is taken (after waiting or not). */
+    static final class LockAcquired {
         @Advice.OnMethodEnter
         static void enter(@Advice.Argument(0) Object lock) {
-            Lockdep.release(lock);
+            Lockdep.lock_acquired(lock);
+        }
+    }
+
+    /** lockdep_init_map(lock, name, key, subclass) */
+    static final class InitMap {
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object lock, @Advice.Argument(1) String name, @Advice.Argument(2) Object key,
+                          @Advice.Argument(3) int subclass) {
+            Lockdep.lockdep_init_map(lock, name, key, subclass);
+        }
+    }
+
+    /** lock_set_class(lock, name, key, subclass, ip) */
+    static final class SetClass {
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object lock, @Advice.Argument(1) String name, @Advice.Argument(2) Object key,
+                          @Advice.Argument(3) int subclass) {
+            Lockdep.lock_set_class(lock, name, key, subclass);
+        }
+    }
+
+    /** trace_hardirqs_on(), and safe_halt, which turns interrupts on too. */
+    static final class HardirqsOn {
+        @Advice.OnMethodEnter
+        static void enter() {
+            Lockdep.trace_hardirqs_on();
+        }
+    }
+
+    /** trace_hardirqs_off() */
+    static final class HardirqsOff {
+        @Advice.OnMethodEnter
+        static void enter() {
+            Lockdep.trace_hardirqs_off();
+        }
+    }
+
+    /** trace_softirqs_on(ip) */
+    static final class SoftirqsOn {
+        @Advice.OnMethodEnter
+        static void enter() {
+            Lockdep.trace_softirqs_on();
+        }
+    }
+
+    /** trace_softirqs_off(ip) */
+    static final class SoftirqsOff {
+        @Advice.OnMethodEnter
+        static void enter() {
+            Lockdep.trace_softirqs_off();
+        }
+    }
+
+    /** trace_hardirq_enter() */
+    static final class HardirqEnter {
+        @Advice.OnMethodEnter
+        static void enter() {
+            Lockdep.trace_hardirq_enter();
+        }
+    }
+
+    /** trace_hardirq_exit() */
+    static final class HardirqExit {
+        @Advice.OnMethodEnter
+        static void enter() {
+            Lockdep.trace_hardirq_exit();
+        }
+    }
+
+    /** lockdep_softirq_enter() */
+    static final class SoftirqEnter {
+        @Advice.OnMethodEnter
+        static void enter() {
+            Lockdep.lockdep_softirq_enter();
+        }
+    }
+
+    /** lockdep_softirq_exit() */
+    static final class SoftirqExit {
+        @Advice.OnMethodEnter
+        static void enter() {
+            Lockdep.lockdep_softirq_exit();
         }
     }
 
@@ -110,22 +195,6 @@ final class LockdepAdvice {
         @Advice.OnMethodExit
         static void exit() {
             Lockdep.debugLocksOff();
-        }
-    }
-
-    /** local_irq_disable() */
-    static final class IrqDisable {
-        @Advice.OnMethodExit
-        static void exit() {
-            Lockdep.irqsOff();
-        }
-    }
-
-    /** local_irq_enable(), and safe_halt which turns interrupts on too. */
-    static final class IrqEnable {
-        @Advice.OnMethodEnter
-        static void enter() {
-            Lockdep.irqsOn();
         }
     }
 }

@@ -54,8 +54,7 @@ public final class LockdepAgent {
     public static final String INSTALLED_PROPERTY = "mmulab.lockdep-agent.installed";
 
     /**
-     * One woven method: a static method of a port class, and the Advice class woven into it, or
-     * none for mutex_lock, which gets the {@link AcquireAfterMightSleep} ASM visitor instead.
+     * One woven method: a static method of a port class, and the Advice class woven into it.
      * {@code args} restricts the match to that many parameters (-1: any). Trace hooks are woven
      * only when TLB tracing is on.
      */
@@ -67,17 +66,24 @@ public final class LockdepAgent {
 
     /** The whole weave, in one table: {@link #buildWeaver} and {@link #WOVEN} both come from it. */
     static final List<Hook> HOOKS = List.of(
-            new Hook(LINUX + "spinlock_t", "spin_lock", LockdepAdvice.SpinLock.class, 1, false),
-            new Hook(LINUX + "spinlock_t", "spin_unlock", LockdepAdvice.SpinUnlock.class, 1, false),
-            new Hook(LINUX + "mutex", "mutex_lock", null, 1, false),
-            new Hook(LINUX + "mutex", "mutex_trylock", LockdepAdvice.MutexTrylock.class, -1, false),
-            new Hook(LINUX + "mutex", "mutex_unlock", LockdepAdvice.MutexUnlock.class, -1, false),
+            new Hook(LINUX + "lockdep", "lock_acquire", LockdepAdvice.LockAcquire.class, 7, false),
+            new Hook(LINUX + "lockdep", "lock_release", LockdepAdvice.LockRelease.class, 3, false),
+            new Hook(LINUX + "lockdep", "lock_contended", LockdepAdvice.LockContended.class, 2, false),
+            new Hook(LINUX + "lockdep", "lock_acquired", LockdepAdvice.LockAcquired.class, 2, false),
+            new Hook(LINUX + "lockdep", "lockdep_init_map", LockdepAdvice.InitMap.class, 4, false),
+            new Hook(LINUX + "lockdep", "lock_set_class", LockdepAdvice.SetClass.class, 5, false),
             new Hook(LINUX + "lockdep", "lockdep_assert_held", LockdepAdvice.AssertHeld.class, -1, false),
             new Hook(LINUX + "sched", "__might_sleep", LockdepAdvice.MightSleep.class, -1, false),
             new Hook(LINUX + "debug_locks", "debug_locks_off", LockdepAdvice.DebugLocksOff.class, 0, false),
-            new Hook(LINUX + "irqflags", "local_irq_disable", LockdepAdvice.IrqDisable.class, -1, false),
-            new Hook(LINUX + "irqflags", "local_irq_enable", LockdepAdvice.IrqEnable.class, -1, false),
-            new Hook(LINUX + "smp", "safe_halt", LockdepAdvice.IrqEnable.class, -1, false),
+            new Hook(LINUX + "irqflags", "trace_hardirqs_on", LockdepAdvice.HardirqsOn.class, 0, false),
+            new Hook(LINUX + "irqflags", "trace_hardirqs_off", LockdepAdvice.HardirqsOff.class, 0, false),
+            new Hook(LINUX + "irqflags", "trace_softirqs_on", LockdepAdvice.SoftirqsOn.class, 1, false),
+            new Hook(LINUX + "irqflags", "trace_softirqs_off", LockdepAdvice.SoftirqsOff.class, 1, false),
+            new Hook(LINUX + "irqflags", "trace_hardirq_enter", LockdepAdvice.HardirqEnter.class, 0, false),
+            new Hook(LINUX + "irqflags", "trace_hardirq_exit", LockdepAdvice.HardirqExit.class, 0, false),
+            new Hook(LINUX + "irqflags", "lockdep_softirq_enter", LockdepAdvice.SoftirqEnter.class, 0, false),
+            new Hook(LINUX + "irqflags", "lockdep_softirq_exit", LockdepAdvice.SoftirqExit.class, 0, false),
+            new Hook(LINUX + "smp", "safe_halt", LockdepAdvice.HardirqsOn.class, -1, false),
             new Hook(KVM_MAIN, "kvm_vm_ioctl", LockdepAdvice.IoctlExit.class, -1, false),
             new Hook(KVM_MAIN, "kvm_vcpu_ioctl", LockdepAdvice.IoctlExit.class, -1, false),
             new Hook(KVM_MAIN, "kvm_flush_remote_tlbs", LockdepAdvice.Flush.class, -1, true),
@@ -376,18 +382,12 @@ public final class LockdepAgent {
         for (Map.Entry<String, List<Hook>> e : byType.entrySet()) {
             AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice()
                     .include(LockdepAgent.class.getClassLoader());
-            boolean asm = false;
             for (Hook h : e.getValue()) {
-                if (h.advice() == null) {
-                    asm = true;
-                    continue;
-                }
                 boolean yieldPoint = h.advice().getEnclosingClass() == ExploreAdvice.class;
                 ElementMatcher.Junction<MethodDescription> m = yieldPoint ? named(h.method()) : isStatic().and(named(h.method()));
                 advice = advice.advice(h.args() < 0 ? m : m.and(takesArguments(h.args())), h.advice().getName());
             }
-            AgentBuilder.Identified.Extendable t = builder.type(types.and(named(e.getKey()))).transform(advice);
-            builder = asm ? t.transform((b, type, loader, module, domain) -> b.visit(new AcquireAfterMightSleep())) : t;
+            builder = builder.type(types.and(named(e.getKey()))).transform(advice);
         }
         return builder.makeRaw();
     }

@@ -3,6 +3,8 @@ package org.mmulab.lockdep.agent;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -27,6 +29,7 @@ final class WeavePrinter implements ClassFileTransformer {
     private final String method;
     private final PrintStream out;
     private volatile byte[] before;
+    private volatile ClassLoader loader;
 
     WeavePrinter(String spec, PrintStream out) {
         int hash = spec.indexOf('#');
@@ -46,6 +49,7 @@ final class WeavePrinter implements ClassFileTransformer {
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain pd, byte[] bytes) {
         if (internalName.equals(className)) {
             before = bytes.clone();
+            this.loader = loader;
         }
         return null;
     }
@@ -76,7 +80,7 @@ final class WeavePrinter implements ClassFileTransformer {
         String name = className() + "#" + method;
         out.println("lockdep-agent: " + name + " as loaded (the agent leaves this class unchanged):");
         out.print(orMissing(listing(b, method)));
-        List<String> calls = wovenCallees(b, method);
+        List<String> calls = wovenCallees(b, method, loader);
         out.println(calls.isEmpty()
                 ? "lockdep-agent: it calls no woven primitive, so lockdep checks nothing here"
                 : "lockdep-agent: its checks run inside the woven primitives it calls: " + String.join(", ", calls));
@@ -86,8 +90,71 @@ final class WeavePrinter implements ClassFileTransformer {
         return listing.isEmpty() ? "  (no method named " + method + " in " + className() + ")\n" : listing;
     }
 
-    /** The woven methods ({@link LockdepAgent#WOVEN}) that {@code method} invokes, in first-call order. */
-    static List<String> wovenCallees(byte[] classFile, String method) {
+    /**
+     * The methods {@code method} invokes that are woven ({@link LockdepAgent#WOVEN}) or reach a
+     * woven hook through the port's own code (spin_lock reaches lock_acquire through spin_acquire),
+     * in first-call order; a reaching one is shown with the hooks it reaches.
+     */
+    static List<String> wovenCallees(byte[] classFile, String method, ClassLoader loader) {
+        ClassLoader l = loader != null ? loader : ClassLoader.getSystemClassLoader();
+        Map<String, Set<String>> memo = new HashMap<>();
+        List<String> out = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (String callee : callees(classFile, method)) {
+            if (!seen.add(callee)) {
+                continue;
+            }
+            String shown = callee.substring(callee.lastIndexOf('.') + 1);
+            if (LockdepAgent.WOVEN.contains(callee)) {
+                out.add(shown);
+                continue;
+            }
+            Set<String> reached = reach(callee, l, memo, 0);
+            if (!reached.isEmpty()) {
+                List<String> hooks = new ArrayList<>();
+                reached.forEach(h -> hooks.add(h.substring(h.lastIndexOf('.') + 1)));
+                out.add(shown + " (through " + String.join(", ", hooks) + ")");
+            }
+        }
+        return out;
+    }
+
+    /** How deep {@link #reach} follows the port's calls: the macro chains are short. */
+    private static final int REACH_DEPTH = 6;
+
+    /** The woven hooks {@code key} (Class#method) reaches through port code, at most {@link #REACH_DEPTH} calls down. */
+    private static Set<String> reach(String key, ClassLoader l, Map<String, Set<String>> memo, int depth) {
+        Set<String> known = memo.get(key);
+        if (known != null) {
+            return known;
+        }
+        Set<String> out = new LinkedHashSet<>();
+        memo.put(key, out); // a cycle ends here
+        if (depth >= REACH_DEPTH || !key.startsWith("org.mmulab.kernel.")) {
+            return out;
+        }
+        int hash = key.indexOf('#');
+        byte[] bytes;
+        try (java.io.InputStream in = l.getResourceAsStream(key.substring(0, hash).replace('.', '/') + ".class")) {
+            if (in == null) {
+                return out;
+            }
+            bytes = in.readAllBytes();
+        } catch (java.io.IOException e) {
+            return out;
+        }
+        for (String c : callees(bytes, key.substring(hash + 1))) {
+            if (LockdepAgent.WOVEN.contains(c)) {
+                out.add(c);
+            } else {
+                out.addAll(reach(c, l, memo, depth + 1));
+            }
+        }
+        return out;
+    }
+
+    /** Every method {@code method} invokes, as Class#method, in call order (repeats kept once). */
+    private static Set<String> callees(byte[] classFile, String method) {
         Set<String> out = new LinkedHashSet<>();
         new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
@@ -98,15 +165,12 @@ final class WeavePrinter implements ClassFileTransformer {
                 return new MethodVisitor(Opcodes.ASM9) {
                     @Override
                     public void visitMethodInsn(int opcode, String owner, String mname, String mdesc, boolean itf) {
-                        String key = owner.replace('/', '.') + "#" + mname;
-                        if (LockdepAgent.WOVEN.contains(key)) {
-                            out.add(key.substring(key.lastIndexOf('.') + 1));
-                        }
+                        out.add(owner.replace('/', '.') + "#" + mname);
                     }
                 };
             }
         }, ClassReader.SKIP_FRAMES);
-        return new ArrayList<>(out);
+        return out;
     }
 
     /** The Textifier listing of every method called {@code method} in the class file. */

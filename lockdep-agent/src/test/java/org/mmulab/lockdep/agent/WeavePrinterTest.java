@@ -57,7 +57,8 @@ class WeavePrinterTest {
         assertTrue(out.contains("x86#kvm_vm_ioctl_get_dirty_log as loaded (the agent leaves this class unchanged):"), out);
         // the seed commit's get-dirty-log: slots_lock asserted, mmu_lock taken, the flush outside it
         assertTrue(out.contains("its checks run inside the woven primitives it calls: ")
-                && out.contains("spinlock_t#spin_lock") && out.contains("lockdep#lockdep_assert_held")
+                && out.contains("spinlock_t#spin_lock (through lockdep#lock_acquire") && out.contains("lockdep#lockdep_assert_held")
+                && out.contains("spinlock_t#spin_unlock (through lockdep#lock_release")
                 && out.contains("kvm_main#kvm_flush_remote_tlbs"), out);
     }
 
