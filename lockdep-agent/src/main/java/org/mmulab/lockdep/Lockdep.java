@@ -313,6 +313,7 @@ public final class Lockdep {
             return;
         }
         Object map = LockNames.instance(lock);
+        LockNames.setNameKey(lock, name, key);
         if (SEEN.remove(map) != null) {
             bumpStamp();
         }
@@ -1098,6 +1099,7 @@ public final class Lockdep {
             setReport(t, Reports.print_unlock_imbalance_bug(t, lock));
             return;
         }
+        LockNames.setNameKey(lock, name, key); // lockdep_init_map, so the lock keeps its new class after release
         SEEN.remove(instance);
         bumpStamp();
         LockClass c = LockGraph.register_lock_class(t, key == null ? LockNames.key(lock) : key,
@@ -1125,6 +1127,16 @@ public final class Lockdep {
     static void setReport(TaskState t, LockdepReport r) {
         if (t.report == null) {
             t.report = r;
+        }
+    }
+
+    /** {@link Reports#emit}, remembering that this thread threw (FAIL mode), so the reaper leaves it alone. */
+    private static void emitMarking(TaskState t, LockdepReport r) {
+        try {
+            Reports.emit(r);
+        } catch (LockdepError e) {
+            t.threw = true;
+            throw e;
         }
     }
 
@@ -1174,6 +1186,7 @@ public final class Lockdep {
                 t.inFlight.addSuppressed(e);
                 return;
             }
+            t.threw = true;
             throw e;
         }
     }
@@ -1216,7 +1229,7 @@ public final class Lockdep {
         if (__lock_is_held(t, lock)) {
             return;
         }
-        Reports.emit(Reports.assertHeldWarning(t, lock, Frames.caller(null).orElse(null)));
+        emitMarking(t, Reports.assertHeldWarning(t, lock, Frames.caller(null).orElse(null)));
     }
 
     /**
@@ -1230,7 +1243,7 @@ public final class Lockdep {
         if (spinCount == preemptOffset && !t.irqsDisabled()) {
             return;
         }
-        Reports.emit(Reports.mightSleep(t, file, line, preemptOffset, spinCount));
+        emitMarking(t, Reports.mightSleep(t, file, line, preemptOffset, spinCount));
     }
 
     /** do_exit's debug_check_no_locks_held (kernel/locking/lockdep.c 4110-4115): report I if the thread still holds locks; then forget it. */
@@ -1268,6 +1281,18 @@ public final class Lockdep {
             return;
         }
         threadExit();
+    }
+
+    /**
+     * Drops the current thread's lock state without a report: its unwinding is not the program's
+     * doing (the explorer stopped the schedule, or the thread died of an error reported
+     * elsewhere), so the locks it leaves are no "still has locks held" bug.
+     */
+    public static void forgetCurrentThread() {
+        TaskState t = TASK.get();
+        if (t != null) {
+            forget(t);
+        }
     }
 
     // ------------------------------------------------------------------ threads that end with locks held
@@ -1335,8 +1360,8 @@ public final class Lockdep {
             if (TASKS[slot] == t) {
                 TASKS[slot] = null;
             }
-            if (t.generation != generation || t.held.isEmpty() || !debugLocks.get()) {
-                continue;
+            if (t.generation != generation || t.held.isEmpty() || !debugLocks.get() || t.threw) {
+                continue; // a thread that threw lockdep's own error (mode=fail) unwound without unlocking
             }
             n++;
             try {
