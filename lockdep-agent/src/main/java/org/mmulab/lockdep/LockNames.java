@@ -149,7 +149,7 @@ final class LockNames {
     }
 
     /**
-     * lockdep_init_map's stores (kernel/locking/lockdep.c 2966-2967): sets the map's {@code name}
+     * lockdep_init_map's stores (kernel/locking/lockdep.c 2974, 2992): sets the map's {@code name}
      * and {@code key} where they are writable (the port's lockdep_map makes {@code key} settable
      * for lockdep_set_class); a final field is left as it is. Best effort: false when nothing
      * could be set.

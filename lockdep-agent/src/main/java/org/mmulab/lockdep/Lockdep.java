@@ -75,7 +75,7 @@ import java.util.function.Consumer;
 public final class Lockdep {
     private Lockdep() {}
 
-    /** MAX_LOCK_DEPTH (include/linux/sched.h 1432). */
+    /** MAX_LOCK_DEPTH (include/linux/sched.h 1467). */
     static final int MAX_LOCK_DEPTH = 48;
     /** {@code -Dmmulab.lockdep.sites=exact}: a stack walk for the site of every acquisition. */
     static final boolean EXACT_SITES = "exact".equals(System.getProperty("mmulab.lockdep.sites"));
@@ -614,7 +614,7 @@ public final class Lockdep {
         return top != null && top.irq_context != hlock.irq_context;
     }
 
-    /** __lock_acquire's MAX_LOCK_DEPTH check (kernel/locking/lockdep.c 3190-3203) and max_lockdep_depth. */
+    /** __lock_acquire's MAX_LOCK_DEPTH check (kernel/locking/lockdep.c 3192-3206) and max_lockdep_depth. */
     private static void depthCheck(TaskState t) {
         int depth = t.held.size();
         if (depth > maxDepth) {
@@ -767,7 +767,7 @@ public final class Lockdep {
     }
 
     /**
-     * check_noncircular (kernel/locking/lockdep.c 1145-1158): the shortest path from
+     * check_noncircular (kernel/locking/lockdep.c 1294-1305): the shortest path from
      * {@code root} (next) to {@code target} (prev) along locks_after, or null.
      */
     private static List<LockClass> check_noncircular(LockClass root, LockClass target) {
@@ -832,7 +832,7 @@ public final class Lockdep {
     }
 
     /**
-     * check_usage_forwards (kernel/locking/lockdep.c 2279-2299): no class reachable forwards from
+     * check_usage_forwards (kernel/locking/lockdep.c 2344-2362): no class reachable forwards from
      * {@code this} may have {@code bit}; else print_irq_inversion_bug.
      */
     private static boolean check_usage_forwards(TaskState t, HeldLock thisLock, int bit, String irqclass) {
@@ -844,7 +844,7 @@ public final class Lockdep {
         return false;
     }
 
-    /** check_usage_backwards (kernel/locking/lockdep.c 2305-2325). */
+    /** check_usage_backwards (kernel/locking/lockdep.c 2368-2386). */
     private static boolean check_usage_backwards(TaskState t, HeldLock thisLock, int bit, String irqclass) {
         List<LockClass> path = LockGraph.find_usage_backwards(thisLock.cls, bit);
         if (path == null) {
@@ -1201,7 +1201,7 @@ public final class Lockdep {
     }
 
     /**
-     * debug_locks_off (lib/debug_locks.c 36-47): turns lockdep off; true for the caller that
+     * debug_locks_off (lib/debug_locks.c 38-47): turns lockdep off; true for the caller that
      * turned it off (the one that may print). Every thread drops its chain memo, so the fast path
      * never runs with lockdep off.
      */

@@ -3,7 +3,7 @@ package org.mmulab.lockdep;
 
 /**
  * The per-thread part of {@code task_struct} that lockdep and might_sleep look at (v3.16
- * include/linux/sched.h 1424-1459: the irq-trace fields and the held-lock stack).
+ * include/linux/sched.h 1450-1472: the irq-trace fields and the held-lock stack).
  */
 final class TaskState {
     final Thread thread;
