@@ -310,6 +310,21 @@ final class Reports {
         return report(ReportKind.BAD_UNLOCK_BALANCE, t, "[ BUG: bad unlock balance detected! ]", sb.toString());
     }
 
+    /** print_lock_contention_bug (kernel/locking/lockdep.c 3656-3683), report K: {@code lock} contended but not held. */
+    static LockdepReport print_lock_contention_bug(TaskState t, Object lock) {
+        StringBuilder sb = new StringBuilder();
+        String title = "[ BUG: bad contention detected! ]";
+        header(sb, title, 33, 33);
+        sb.append(t.commPid()).append(" is trying to contend lock (").append(LockNames.name(lock)).append(") at:\n");
+        sb.append(Frames.site(lock.getClass())).append('\n');
+        sb.append("but there are no locks held!\n");
+        sb.append("\nother info that might help us debug this:\n");
+        printHeldLocks(sb, t);
+        sb.append("\nstack backtrace:\n");
+        dumpStack(sb, t);
+        return report(ReportKind.BAD_CONTENTION, t, title, sb.toString());
+    }
+
     /** The WARN splat of a failed lockdep_assert_held; taints the kernel after it is built. */
     static LockdepReport assertHeldWarning(TaskState t, Object lock, StackWalker.StackFrame f) {
         String where;
@@ -570,7 +585,7 @@ final class Reports {
     }
 
     /**
-     * print_irq_inversion_bug (kernel/locking/lockdep.c 2225-2277), report E: {@code path} is the
+     * print_irq_inversion_bug (kernel/locking/lockdep.c 2279-2338), report E: {@code path} is the
      * BFS from the class of {@code thisLock} (the root) to the other class.
      */
     static LockdepReport print_irq_inversion_bug(TaskState t, List<LockClass> path, HeldLock thisLock, boolean forwards,
