@@ -3,7 +3,7 @@ package org.mmulab.lockdep;
 
 /**
  * One entry of a thread's held-lock stack, v3.16's {@code struct held_lock}
- * (include/linux/lockdep.h 211-265). Entries live in {@link HeldLocks}' preallocated array and are
+ * (include/linux/lockdep.h 214-258). Entries live in {@link HeldLocks}' preallocated array and are
  * refilled in place, as the kernel refills {@code curr->held_locks[depth]}, so taking a lock
  * allocates nothing.
  */

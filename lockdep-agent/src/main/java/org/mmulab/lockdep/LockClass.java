@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A lock class, v3.16's {@code struct lock_class} (include/linux/lockdep.h 71-109): every lock whose
+ * A lock class, v3.16's {@code struct lock_class} (include/linux/lockdep.h 65-111): every lock whose
  * {@code dep_map.key} is equal and that is taken with the same subclass shares one. Classes are
  * never freed (until {@link Lockdep#reset()}). {@link #locks_after} and {@link #locks_before} are
  * the two dependency lists; each entry (the kernel's {@code struct lock_list}) keeps the stack
@@ -15,7 +15,7 @@ import java.util.Map;
  * under it.
  */
 final class LockClass {
-    // ---- the usage bits of kernel/locking/lockdep_internals.h 13-38 with lockdep_states.h 6-9
+    // ---- the usage bits of kernel/locking/lockdep_internals.h 12-22 with kernel/locking/lockdep_states.h 7-9
     // (RECLAIM_FS has its bits for the layout of the usage characters; nothing sets them here)
     static final int LOCK_USED_IN_HARDIRQ = 0;
     static final int LOCK_USED_IN_HARDIRQ_READ = 1;
@@ -32,7 +32,7 @@ final class LockClass {
     static final int LOCK_USED = 12;
     static final int LOCK_USAGE_STATES = 13;
 
-    /** usage_str (kernel/locking/lockdep.c 457-468): the name of each usage bit in reports. */
+    /** usage_str (kernel/locking/lockdep.c 463-469): the name of each usage bit in reports. */
     static final String[] USAGE_STR = {
         "IN-HARDIRQ-W", "IN-HARDIRQ-R", "HARDIRQ-ON-W", "HARDIRQ-ON-R",
         "IN-SOFTIRQ-W", "IN-SOFTIRQ-R", "SOFTIRQ-ON-W", "SOFTIRQ-ON-R",
@@ -40,7 +40,7 @@ final class LockClass {
         "INITIAL USE",
     };
 
-    /** One entry of a dependency list (the kernel's struct lock_list, include/linux/lockdep.h 162-171). */
+    /** One entry of a dependency list (the kernel's struct lock_list, include/linux/lockdep.h 182-193). */
     static final class Edge {
         final LockClass to;
         final List<String> stack;

@@ -46,7 +46,7 @@ final class LockGraph {
      */
     static final Map<Long, Chain> CHAINS = new ConcurrentHashMap<>();
 
-    /** struct lock_chain (include/linux/lockdep.h 196-203): its irq_context and classes. */
+    /** struct lock_chain (include/linux/lockdep.h 198-204): its irq_context and classes. */
     static final class Chain {
         final int irq_context;
         final List<LockClass> classes;
@@ -135,7 +135,7 @@ final class LockGraph {
         }
     }
 
-    /** The kernel's iterate_chain_key (kernel/locking/lockdep.c 290-293 with lockdep_internals.h): rotate by 13, mix in the id. */
+    /** The kernel's iterate_chain_key (kernel/locking/lockdep.c 314-317): rotate by 13, mix in the id. */
     static long iterate_chain_key(long key, int classId) {
         return (key << 13) ^ (key >>> 51) ^ classId;
     }

@@ -161,4 +161,34 @@ final class LockNames {
         Object n = get(a.name, map);
         return n != null ? n : map;
     }
+
+    /**
+     * lockdep_init_map's stores (kernel/locking/lockdep.c 2974, 2992): sets the map's {@code name}
+     * and {@code key} where they are writable (the port's lockdep_map makes {@code key} settable
+     * for lockdep_set_class); a final field is left as it is. Best effort: false when nothing
+     * could be set.
+     */
+    static boolean setNameKey(Object lock, String name, Object key) {
+        Object map = depMap(lock);
+        if (map == null) {
+            return false;
+        }
+        MapAccess a = MAPS.get(map.getClass());
+        boolean set = false;
+        set |= put(a.name, map, name);
+        set |= put(a.key, map, key);
+        return set;
+    }
+
+    private static boolean put(Field f, Object o, Object v) {
+        if (f == null || v == null || java.lang.reflect.Modifier.isFinal(f.getModifiers()) || !f.getType().isInstance(v)) {
+            return false;
+        }
+        try {
+            f.set(o, v);
+            return true;
+        } catch (IllegalAccessException e) {
+            return false;
+        }
+    }
 }

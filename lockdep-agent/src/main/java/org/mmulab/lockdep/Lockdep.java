@@ -75,7 +75,7 @@ import java.util.function.Consumer;
 public final class Lockdep {
     private Lockdep() {}
 
-    /** MAX_LOCK_DEPTH (include/linux/sched.h 1432). */
+    /** MAX_LOCK_DEPTH (include/linux/sched.h 1467). */
     static final int MAX_LOCK_DEPTH = 48;
     /** {@code -Dmmulab.lockdep.sites=exact}: a stack walk for the site of every acquisition. */
     static final boolean EXACT_SITES = "exact".equals(System.getProperty("mmulab.lockdep.sites"));
@@ -313,6 +313,7 @@ public final class Lockdep {
             return;
         }
         Object map = LockNames.instance(lock);
+        LockNames.setNameKey(lock, name, key);
         if (SEEN.remove(map) != null) {
             bumpStamp();
         }
@@ -613,7 +614,7 @@ public final class Lockdep {
         return top != null && top.irq_context != hlock.irq_context;
     }
 
-    /** __lock_acquire's MAX_LOCK_DEPTH check (kernel/locking/lockdep.c 3190-3203) and max_lockdep_depth. */
+    /** __lock_acquire's MAX_LOCK_DEPTH check (kernel/locking/lockdep.c 3192-3206) and max_lockdep_depth. */
     private static void depthCheck(TaskState t) {
         int depth = t.held.size();
         if (depth > maxDepth) {
@@ -766,7 +767,7 @@ public final class Lockdep {
     }
 
     /**
-     * check_noncircular (kernel/locking/lockdep.c 1145-1158): the shortest path from
+     * check_noncircular (kernel/locking/lockdep.c 1294-1305): the shortest path from
      * {@code root} (next) to {@code target} (prev) along locks_after, or null.
      */
     private static List<LockClass> check_noncircular(LockClass root, LockClass target) {
@@ -831,7 +832,7 @@ public final class Lockdep {
     }
 
     /**
-     * check_usage_forwards (kernel/locking/lockdep.c 2279-2299): no class reachable forwards from
+     * check_usage_forwards (kernel/locking/lockdep.c 2344-2362): no class reachable forwards from
      * {@code this} may have {@code bit}; else print_irq_inversion_bug.
      */
     private static boolean check_usage_forwards(TaskState t, HeldLock thisLock, int bit, String irqclass) {
@@ -843,7 +844,7 @@ public final class Lockdep {
         return false;
     }
 
-    /** check_usage_backwards (kernel/locking/lockdep.c 2305-2325). */
+    /** check_usage_backwards (kernel/locking/lockdep.c 2368-2386). */
     private static boolean check_usage_backwards(TaskState t, HeldLock thisLock, int bit, String irqclass) {
         List<LockClass> path = LockGraph.find_usage_backwards(thisLock.cls, bit);
         if (path == null) {
@@ -1098,6 +1099,7 @@ public final class Lockdep {
             setReport(t, Reports.print_unlock_imbalance_bug(t, lock));
             return;
         }
+        LockNames.setNameKey(lock, name, key); // lockdep_init_map, so the lock keeps its new class after release
         SEEN.remove(instance);
         bumpStamp();
         LockClass c = LockGraph.register_lock_class(t, key == null ? LockNames.key(lock) : key,
@@ -1125,6 +1127,16 @@ public final class Lockdep {
     static void setReport(TaskState t, LockdepReport r) {
         if (t.report == null) {
             t.report = r;
+        }
+    }
+
+    /** {@link Reports#emit}, remembering that this thread threw (FAIL mode), so the reaper leaves it alone. */
+    private static void emitMarking(TaskState t, LockdepReport r) {
+        try {
+            Reports.emit(r);
+        } catch (LockdepError e) {
+            t.threw = true;
+            throw e;
         }
     }
 
@@ -1174,6 +1186,7 @@ public final class Lockdep {
                 t.inFlight.addSuppressed(e);
                 return;
             }
+            t.threw = true;
             throw e;
         }
     }
@@ -1188,7 +1201,7 @@ public final class Lockdep {
     }
 
     /**
-     * debug_locks_off (lib/debug_locks.c 36-47): turns lockdep off; true for the caller that
+     * debug_locks_off (lib/debug_locks.c 38-47): turns lockdep off; true for the caller that
      * turned it off (the one that may print). Every thread drops its chain memo, so the fast path
      * never runs with lockdep off.
      */
@@ -1216,7 +1229,7 @@ public final class Lockdep {
         if (__lock_is_held(t, lock)) {
             return;
         }
-        Reports.emit(Reports.assertHeldWarning(t, lock, Frames.caller(null).orElse(null)));
+        emitMarking(t, Reports.assertHeldWarning(t, lock, Frames.caller(null).orElse(null)));
     }
 
     /**
@@ -1230,7 +1243,7 @@ public final class Lockdep {
         if (spinCount == preemptOffset && !t.irqsDisabled()) {
             return;
         }
-        Reports.emit(Reports.mightSleep(t, file, line, preemptOffset, spinCount));
+        emitMarking(t, Reports.mightSleep(t, file, line, preemptOffset, spinCount));
     }
 
     /** do_exit's debug_check_no_locks_held (kernel/locking/lockdep.c 4110-4115): report I if the thread still holds locks; then forget it. */
@@ -1268,6 +1281,18 @@ public final class Lockdep {
             return;
         }
         threadExit();
+    }
+
+    /**
+     * Drops the current thread's lock state without a report: its unwinding is not the program's
+     * doing (the explorer stopped the schedule, or the thread died of an error reported
+     * elsewhere), so the locks it leaves are no "still has locks held" bug.
+     */
+    public static void forgetCurrentThread() {
+        TaskState t = TASK.get();
+        if (t != null) {
+            forget(t);
+        }
     }
 
     // ------------------------------------------------------------------ threads that end with locks held
@@ -1335,8 +1360,8 @@ public final class Lockdep {
             if (TASKS[slot] == t) {
                 TASKS[slot] = null;
             }
-            if (t.generation != generation || t.held.isEmpty() || !debugLocks.get()) {
-                continue;
+            if (t.generation != generation || t.held.isEmpty() || !debugLocks.get() || t.threw) {
+                continue; // a thread that threw lockdep's own error (mode=fail) unwound without unlocking
             }
             n++;
             try {

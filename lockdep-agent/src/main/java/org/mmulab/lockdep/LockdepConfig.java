@@ -9,13 +9,17 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>{@link Mode#WARN}: print every report and carry on; lockdep stays on (except after the
- *       MAX_LOCK_DEPTH overflow, which always turns it off).</li>
+ *       MAX_LOCK_DEPTH overflow, an invalid subclass, and a full table: MAX_LOCKDEP_KEYS,
+ *       MAX_LOCKDEP_ENTRIES, MAX_LOCKDEP_CHAINS, which turn it off as in the kernel).</li>
  *   <li>{@link Mode#ONCE}: the kernel's {@code debug_locks} behaviour: the first lockdep report
  *       (circular, recursive, bad unlock, locks held at exit, depth overflow) turns all lockdep
  *       checks off, and {@code lockdep_assert_held} goes silent with them. might_sleep reports are
  *       not lockdep reports and keep coming, as in 3.16.</li>
  *   <li>{@link Mode#FAIL}: print the report, then throw {@link LockdepError} in the offending
- *       thread. Lockdep stays on.</li>
+ *       thread, before the lock is taken. Lockdep stays on, also at MAX_LOCK_DEPTH (the 48th lock
+ *       is not taken); only a full table or an invalid subclass turns it off. The first error
+ *       stays the one thrown: a report made while a LockdepError unwinds through a hook (the
+ *       ioctl's return-to-user check) is added to it as suppressed, not thrown over it.</li>
  * </ul>
  *
  * <p>{@link Repeats#ALL} prints every report, as the kernel prints every WARN; {@link Repeats#FOLD}

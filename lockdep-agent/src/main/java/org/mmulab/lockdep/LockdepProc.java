@@ -42,14 +42,15 @@ public final class LockdepProc {
         return b.toString();
     }
 
-    /** /proc/lockdep_chains: every validated chain, outermost lock first. */
+    /** /proc/lockdep_chains: every chain in the chain cache, with its irq context, outermost lock first. */
     public static String lockdepChains() {
         StringBuilder b = new StringBuilder("all lock chains:\n");
-        List<List<LockClass>> chains = new ArrayList<>(LockGraph.CHAINS.values().stream().map(ch -> ch.classes).collect(java.util.stream.Collectors.toList()));
-        chains.sort(Comparator.comparing((List<LockClass> l) -> l.size()).thenComparing(l -> l.toString()));
-        for (List<LockClass> chain : chains) {
-            b.append("irq_context: 0\n");
-            for (LockClass c : chain) {
+        List<LockGraph.Chain> chains = new ArrayList<>(LockGraph.CHAINS.values());
+        chains.sort(Comparator.comparing((LockGraph.Chain ch) -> ch.classes.size()).thenComparing(ch -> ch.classes.toString())
+                .thenComparing(ch -> ch.irq_context));
+        for (LockGraph.Chain chain : chains) {
+            b.append("irq_context: ").append(chain.irq_context).append('\n');
+            for (LockClass c : chain.classes) {
                 b.append(String.format("[%016x] %s%n", c.id, c.name));
             }
             b.append('\n');
@@ -57,18 +58,34 @@ public final class LockdepProc {
         return b.toString();
     }
 
-    /** /proc/lockdep_stats: the counts, with the kernel's limits. */
+    /** /proc/lockdep_stats: the counts, with the kernel's limits (lockdep_proc.c 216-348, in part). */
     public static String lockdepStats() {
         List<LockClass> all = LockGraph.classes();
         int deps = 0;
+        int hardirqChains = 0;
+        int softirqChains = 0;
+        int processChains = 0;
         synchronized (LockGraph.lock()) {
             for (LockClass c : all) {
                 deps += c.after.size();
             }
+            for (LockGraph.Chain ch : LockGraph.CHAINS.values()) {
+                if (ch.irq_context >= 2) {
+                    hardirqChains++;
+                } else if (ch.irq_context == 1) {
+                    softirqChains++;
+                } else {
+                    processChains++;
+                }
+            }
         }
-        return String.format(" lock-classes:                     %11d [max: 8191]%n", all.size())
-                + String.format(" direct dependencies:              %11d [max: 16384]%n", deps)
-                + String.format(" dependency chains:                %11d [max: 32768]%n", LockGraph.CHAINS.size())
+        return String.format(" lock-classes:                     %11d [max: %d]%n", all.size(), LockGraph.MAX_LOCKDEP_KEYS)
+                + String.format(" direct dependencies:              %11d [max: %d]%n", LockGraph.nr_list_entries, LockGraph.MAX_LOCKDEP_ENTRIES)
+                + String.format(" dependency chains:                %11d [max: %d]%n", LockGraph.CHAINS.size(),
+                        LockGraph.MAX_LOCKDEP_CHAINS)
+                + String.format(" in-hardirq chains:                %11d%n", hardirqChains)
+                + String.format(" in-softirq chains:                %11d%n", softirqChains)
+                + String.format(" in-process chains:                %11d%n", processChains)
                 + String.format(" max locking depth:                %11d%n", Lockdep.maxDepth)
                 + String.format(" debug_locks:                      %11d%n", Lockdep.enabled() ? 1 : 0);
     }

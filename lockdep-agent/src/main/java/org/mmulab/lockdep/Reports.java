@@ -570,7 +570,7 @@ final class Reports {
     }
 
     /**
-     * print_irq_inversion_bug (kernel/locking/lockdep.c 2225-2277), report E: {@code path} is the
+     * print_irq_inversion_bug (kernel/locking/lockdep.c 2279-2338), report E: {@code path} is the
      * BFS from the class of {@code thisLock} (the root) to the other class.
      */
     static LockdepReport print_irq_inversion_bug(TaskState t, List<LockClass> path, HeldLock thisLock, boolean forwards,

@@ -3,7 +3,7 @@ package org.mmulab.lockdep;
 
 /**
  * The per-thread part of {@code task_struct} that lockdep and might_sleep look at (v3.16
- * include/linux/sched.h 1424-1459: the irq-trace fields and the held-lock stack).
+ * include/linux/sched.h 1450-1472: the irq-trace fields and the held-lock stack).
  */
 final class TaskState {
     final Thread thread;
@@ -66,6 +66,8 @@ final class TaskState {
     int lockdep_recursion;
     /** A LockdepError unwinding through the hook that is checking now: later errors are suppressed on it. */
     Throwable inFlight;
+    /** A hook threw lockdep's own error in this thread (mode=fail): it unwinds without unlocking. */
+    boolean threw;
     /** The first report of the hook running now (emitted when the hook is done with the stack). */
     LockdepReport report;
     /** {@link #report} is a capacity report, printed even though lockdep is off already. */

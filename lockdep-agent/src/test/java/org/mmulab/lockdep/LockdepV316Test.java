@@ -392,4 +392,67 @@ class LockdepV316Test {
         assertTrue(s.contains(" (the thread has ended; found by the lockdep reaper)\n"), s);
         assertNotNull(Lockdep.config());
     }
+
+    // ------------------------------------------------------------------ lockdep_init_map, lock_set_class
+
+    /** Shaped like the port's lockdep_map after issue 16: name and key settable, the owner lock. */
+    public static final class Map {
+        public String name;
+        public Object key;
+        public final Object owner;
+
+        Map(String name, Object key, Object owner) {
+            this.name = name;
+            this.key = key;
+            this.owner = owner;
+        }
+    }
+
+    @Test
+    void lockSetClassMovesAHeldLockToItsNewClassAndTheChainsAboveWithIt() {
+        start(Mode.WARN);
+        Map m = new Map("&inode->i_mutex", "i_mutex_key", null);
+        Lockdep.lock_acquire(m, 0, 0, 0, 1, null);
+        Lockdep.acquire(b, false);
+        Lockdep.lock_set_class(m, "&inode->i_mutex_dir", "i_mutex_dir_key", 0);
+        assertEquals(java.util.List.of("&inode->i_mutex_dir", "&b->lock"), Lockdep.heldClassNames());
+        Lockdep.release(b);
+        Lockdep.lock_release(m, 1);
+        Lockdep.lock_acquire(m, 0, 0, 0, 1, null); // after release it keeps the new class (the map's key was set)
+        assertEquals(java.util.List.of("&inode->i_mutex_dir"), Lockdep.heldClassNames());
+        Lockdep.lock_release(m, 1);
+        assertEquals(0, Lockdep.reportCount());
+    }
+
+    @Test
+    void reinitialisingAMapInUseDropsTheCachedClass() {
+        start(Mode.WARN);
+        Map m = new Map("&x->lock", "x_key", null);
+        Lockdep.lock_acquire(m, 0, 0, 0, 1, null);
+        Lockdep.lock_release(m, 1);
+        Lockdep.lock_acquire(m, 0, 0, 0, 1, null); // a memo hit now
+        Lockdep.lock_release(m, 1);
+        Lockdep.lockdep_init_map(m, "&y->lock", "y_key", 0); // lockdep_set_class
+        Lockdep.lock_acquire(m, 0, 0, 0, 1, null);
+        assertEquals(java.util.List.of("&y->lock"), Lockdep.heldClassNames());
+        Lockdep.lock_release(m, 1);
+    }
+
+    @Test
+    void aMapsOwnerTellsASpinningLockFromASleepingOne() {
+        TestSupport.Capture out = start(Mode.WARN);
+        Map spin = new Map("&kvm->mmu_lock", "mmu_lock", new spinlock_t());
+        Map sleep = new Map("&kvm->slots_lock", "slots_lock", new Object());
+        Lockdep.lock_acquire(sleep, 0, 0, 0, 1, null);
+        Lockdep.mightSleep("virt/kvm/kvm_main.c", 1, 0);
+        assertEquals(0, Lockdep.reportCount(), out.text());
+        Lockdep.lock_acquire(spin, 0, 0, 0, 1, null);
+        Lockdep.mightSleep("virt/kvm/kvm_main.c", 2, 0);
+        assertEquals(1, Lockdep.reportCount(), out.text());
+    }
+
+    /** Named as the port's spinlock type. */
+    @SuppressWarnings("checkstyle:TypeName")
+    static final class spinlock_t {
+    }
 }

@@ -22,9 +22,11 @@ final class Controlled implements Runnable {
             c.run.arrive(c);
             body.run();
         } catch (Sched.Abort a) {
-            // the run was stopped; unwind quietly
+            // the run was stopped; unwind quietly, and the locks it held go with it (not a task exit)
+            org.mmulab.lockdep.Lockdep.forgetCurrentThread();
         } catch (Throwable t) {
             c.run.failed(t);
+            org.mmulab.lockdep.Lockdep.forgetCurrentThread(); // reported as the run's failure
         } finally {
             c.run.exit(c);
             Sched.ME.remove();

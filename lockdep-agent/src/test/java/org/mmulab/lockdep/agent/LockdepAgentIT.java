@@ -159,4 +159,19 @@ class LockdepAgentIT {
         assertFalse(Lockdep.enabled(), "lockdep is off");
         assertEquals(0, Lockdep.reportCount(), "no report for mmu_lock left held by the oops: " + reports());
     }
+
+    @Test
+    void aThreadOfTheProgramThatEndsWithAPortLockHeldIsReportedByTheAgentsReaper() throws Exception {
+        kvm k = vmWithDirtyPages();
+        Thread t = new Thread(() -> spinlock_t.spin_lock(k.mmu_lock), "leaves-mmu-lock");
+        t.start();
+        t.join();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!reports().contains("still has locks held!") && System.nanoTime() < deadline) {
+            Thread.sleep(50); // the reaper looks every 200 ms
+        }
+        assertTrue(reports().contains("[ BUG: leaves-mmu-lock/"), reports());
+        assertTrue(reports().contains("(&kvm->mmu_lock){"), reports());
+        assertTrue(reports().contains("(the thread has ended; found by the lockdep reaper)"), reports());
+    }
 }
