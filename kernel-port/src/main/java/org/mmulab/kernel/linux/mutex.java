@@ -36,7 +36,8 @@ public final class mutex {
     }
 
     @KernelSource(file = "kernel/locking/mutex.c", lines = "55-67", note = "the key is the name unless a ww_class gives one")
-    static void __mutex_init(mutex lock, String name, Object key) {
+    public static void __mutex_init(mutex lock, String name, Object key) {
+        debug_locks.debug_check_no_locks_freed(lock, 1); // debug_mutex_init, mutex-debug.c 100
         lockdep.lockdep_init_map(lock.dep_map, name, key, 0);
     }
 

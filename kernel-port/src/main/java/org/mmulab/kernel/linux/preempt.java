@@ -34,6 +34,12 @@ public final class preempt {
         return task_struct.current().preempt_count;
     }
 
+    /** Overwrites this CPU's preempt count (the locking self-test restores it after each case). */
+    @KernelSource(file = "arch/x86/include/asm/preempt.h", lines = "25-28")
+    public static void preempt_count_set(int pc) {
+        task_struct.current().preempt_count = pc;
+    }
+
     /** Adds {@code val} to this CPU's preempt count (the softirq and hardirq bits go through here). */
     @KernelSource(file = "include/linux/preempt.h", lines = "25", note = "__preempt_count_add, arch/x86/include/asm/preempt.h 73-76")
     public static void preempt_count_add(int val) {

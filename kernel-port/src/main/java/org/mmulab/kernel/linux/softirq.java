@@ -189,13 +189,13 @@ public final class softirq {
     // ---- hardirq entry and exit (hardirq.h 35-60, softirq.c 321-392) ----
 
     @KernelSource(file = "include/linux/hardirq.h", lines = "35-40", note = "no irq time accounting")
-    static void __irq_enter() {
+    public static void __irq_enter() {
         preempt.preempt_count_add(HARDIRQ_OFFSET);
         irqflags.trace_hardirq_enter();
     }
 
     @KernelSource(file = "include/linux/hardirq.h", lines = "50-55", note = "no irq time accounting")
-    static void __irq_exit() {
+    public static void __irq_exit() {
         irqflags.trace_hardirq_exit();
         preempt.preempt_count_sub(HARDIRQ_OFFSET);
     }

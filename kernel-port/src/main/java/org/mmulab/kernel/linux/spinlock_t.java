@@ -32,8 +32,9 @@ public final class spinlock_t {
 
     /** Files the new lock with lockdep under {@code name}, its key being the name (one class per init site). */
     @KernelSource(file = "kernel/locking/spinlock_debug.c", lines = "16-30",
-            note = "the key is the name; the lock words start unlocked in the field initialisers")
-    static void __raw_spin_lock_init(spinlock_t lock, String name, Object key) {
+            note = "the lock words start unlocked in the field initialisers (a re-init of a live lock leaves them)")
+    public static void __raw_spin_lock_init(spinlock_t lock, String name, Object key) {
+        debug_locks.debug_check_no_locks_freed(lock, 1);
         lockdep.lockdep_init_map(lock.dep_map, name, key, 0);
     }
 
