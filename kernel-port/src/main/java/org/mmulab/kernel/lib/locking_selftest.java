@@ -594,6 +594,10 @@ public final class locking_selftest {
         irqflags.local_irq_enable();
     }
 
+    /** Non-zero: every cell is followed by its lockclass mask, debug_locks and expectation, and reports are printed. */
+    @KernelSource(file = "lib/locking-selftest.c", lines = "25-40", note = "the boot parameter debug_locks_verbose= becomes an argument")
+    static int debug_locks_verbose;
+
     /** The counters of locking-selftest.c 965-968, and the printk sink. */
     static int testcase_total;
     static int testcase_successes;
@@ -623,6 +627,10 @@ public final class locking_selftest {
         }
         testcase_total++;
 
+        if (debug_locks_verbose != 0) {
+            printk.accept(String.format(" lockclass mask: %x, debug_locks: %d, expected: %d\n",
+                    lockclass_mask, dl, expected));
+        }
         preempt.preempt_count_set(saved_preempt_count);
         if (preempt_mask.softirq_count() != 0) {
             lockdep.current_softirqs_enabled_set(0);
@@ -716,6 +724,13 @@ public final class locking_selftest {
      */
     @KernelSource(file = "lib/locking-selftest.c", lines = "1795-1902")
     public static int locking_selftest(Consumer<String> sink) {
+        return locking_selftest(sink, 0);
+    }
+
+    /** {@link #locking_selftest(Consumer)} as with the boot parameter {@code debug_locks_verbose=verbose}. */
+    @KernelSource(file = "lib/locking-selftest.c", lines = "1795-1902")
+    public static int locking_selftest(Consumer<String> sink, int verbose) {
+        debug_locks_verbose = verbose;
         printk = sink;
         testcase_total = 0;
         testcase_successes = 0;
@@ -737,7 +752,7 @@ public final class locking_selftest {
         printk.accept("  --------------------------------------------------------------------------\n");
 
         init_shared_classes();
-        debug_locks.debug_locks_silent_set(1); // !debug_locks_verbose
+        debug_locks.debug_locks_silent_set(debug_locks_verbose == 0 ? 1 : 0);
 
         DO_TESTCASE_6("A-A deadlock", AA, R6);
         DO_TESTCASE_6("A-B-B-A deadlock", ABBA, R6);
