@@ -158,8 +158,9 @@ final class MmulabCommand implements Main.Action {
      */
     @Command(name = "lockdep-selftest",
             descriptionHeading = "%n",
-            description = {"Run the port of the kernel's locking API self-test (lib/locking-selftest.c): "
-                        + "253 cases over spinlocks, rwlocks, mutexes, rw-semaphores and ww_mutexes.", "",
+            description = {"Run the kernel's locking API self-test (lib/locking-selftest.c, ported).", "",
+                "253 cases over spinlocks, rwlocks, mutexes, rw-semaphores and ww_mutexes, printed as the "
+                        + "kernel's table.", "",
                 "./mmulab runs it under the lockdep agent (mode=once), as a CONFIG_PROVE_LOCKING kernel "
                         + "runs it at boot; without the agent (CONFIG_LOCKDEP=n) there is nothing to test."},
             exitCodeListHeading = "%nExit status:%n",

@@ -88,6 +88,23 @@ public final class debug_locks {
     }
 
     /**
+     * The port's milder DEBUG_LOCKS_WARN_ON for checks whose WARN the port's own tests count: quiet,
+     * as the kernel's, once lock debugging is off (a lockdep report came first, say); while it is
+     * on, a WARN that leaves it on, so that every misuse WARNs. Returns {@code c}.
+     */
+    @KernelSource(file = "include/linux/debug_locks.h", lines = "24-34", name = "DEBUG_LOCKS_WARN_ON",
+            note = "does not turn debug_locks off: each misuse WARNs, for the port's tests")
+    public static boolean DEBUG_LOCKS_WARN_ON_KEEP(boolean c) {
+        if (c) {
+            if (debug_locks_on() && debug_locks_silent == 0) {
+                bug.WARN_ON(true);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
      * Checks that the current task holds no lock in the memory being freed or re-initialised
      * ({@code from}: the lock object; the port has no addresses, so the range is that object and
      * {@code len} is ignored). Empty as with CONFIG_LOCKDEP=n (debug_locks.h 64-67); the lockdep

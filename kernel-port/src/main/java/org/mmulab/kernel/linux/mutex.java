@@ -183,7 +183,7 @@ public final class mutex {
     static void __mutex_unlock_slowpath(mutex lock) {
         lockdep.mutex_release(lock.dep_map, 1, lockdep._RET_IP_());
         task_struct me = task_struct.current();
-        if (bug.WARN_ON(lock.owner.get() != me)) { // debug_mutex_unlock
+        if (debug_locks.DEBUG_LOCKS_WARN_ON_KEEP(lock.owner.get() != me)) { // debug_mutex_unlock
             return;
         }
         lock.owner.set(null);

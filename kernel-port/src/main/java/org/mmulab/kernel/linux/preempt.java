@@ -21,7 +21,9 @@ public final class preempt {
     public static void preempt_enable() {
         task_struct t = task_struct.current();
         if (t.preempt_count == 0) {
-            bug.WARN_ON(true);
+            // CONFIG_DEBUG_PREEMPT's DEBUG_LOCKS_WARN_ON (sched/core.c preempt_count_sub): quiet once
+            // lock debugging is off; while it is on the port WARNs without turning it off
+            debug_locks.DEBUG_LOCKS_WARN_ON_KEEP(true);
             return;
         }
         if (--t.preempt_count == 0 && !t.irqs_off && sched.need_resched()) {
