@@ -45,14 +45,21 @@ public final class locking_selftest {
     private locking_selftest() {}
 
     /** Whether a case must leave debug_locks on (SUCCESS) or turn it off (FAILURE). */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "41-42")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "41")
     public static final int FAILURE = 0;
-    @KernelSource(file = "lib/locking-selftest.c", lines = "41-42")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "42")
     public static final int SUCCESS = 1;
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "44-48")
-    static final int LOCKTYPE_SPIN = 0x1, LOCKTYPE_RWLOCK = 0x2, LOCKTYPE_MUTEX = 0x4, LOCKTYPE_RWSEM = 0x8,
-            LOCKTYPE_WW = 0x10;
+    @KernelSource(file = "lib/locking-selftest.c", lines = "44")
+    static final int LOCKTYPE_SPIN = 0x1;
+    @KernelSource(file = "lib/locking-selftest.c", lines = "45")
+    static final int LOCKTYPE_RWLOCK = 0x2;
+    @KernelSource(file = "lib/locking-selftest.c", lines = "46")
+    static final int LOCKTYPE_MUTEX = 0x4;
+    @KernelSource(file = "lib/locking-selftest.c", lines = "47")
+    static final int LOCKTYPE_RWSEM = 0x8;
+    @KernelSource(file = "lib/locking-selftest.c", lines = "48")
+    static final int LOCKTYPE_WW = 0x10;
 
     // ---- the locks (locking-selftest.c 53-105); the port's locks are objects, re-made by reset_locks ----
 
@@ -68,7 +75,7 @@ public final class locking_selftest {
      * The static definitions: DEFINE_RAW_SPINLOCK, DEFINE_RWLOCK, DEFINE_MUTEX, DECLARE_RWSEM, each
      * lock its own class named after itself.
      */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "53-105")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "57-105", name = "DEFINE_RAW_SPINLOCK", note = "the static lock definitions")
     static void define_locks() {
         for (String x : STANDALONE) {
             I2(x, "");
@@ -187,7 +194,7 @@ public final class locking_selftest {
         spinlock_t.spin_unlock(lock_.get(x));
     }
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "178-181")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "181")
     static void SI(String x) {
         spinlock_t.__raw_spin_lock_init(lock_.get(x), "&lock_" + x, key("SI:lock_" + x));
     }
@@ -212,7 +219,7 @@ public final class locking_selftest {
         rwlock_t.read_unlock(rwlock_.get(x));
     }
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "187-190")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "190")
     static void RWI(String x) {
         rwlock_t.__rwlock_init(rwlock_.get(x), "&rwlock_" + x, key("RWI:rwlock_" + x));
     }
@@ -268,22 +275,22 @@ public final class locking_selftest {
         }
     }
 
-    @KernelSource(file = "lib/locking-selftest-spin.h", lines = "1-11")
+    @KernelSource(file = "lib/locking-selftest-spin.h", lines = "1-11", name = "LOCK", note = "the header as a value")
     static final lock_ops spin = new lock_ops("spin", locking_selftest::L, locking_selftest::U, null, null,
             locking_selftest::SI);
-    @KernelSource(file = "lib/locking-selftest-wlock.h", lines = "1-14")
+    @KernelSource(file = "lib/locking-selftest-wlock.h", lines = "1-14", name = "LOCK", note = "the header as a value")
     static final lock_ops wlock = new lock_ops("wlock", locking_selftest::WL, locking_selftest::WU,
             locking_selftest::RL, locking_selftest::WL, locking_selftest::RWI);
-    @KernelSource(file = "lib/locking-selftest-rlock.h", lines = "1-14")
+    @KernelSource(file = "lib/locking-selftest-rlock.h", lines = "1-14", name = "LOCK", note = "the header as a value")
     static final lock_ops rlock = new lock_ops("rlock", locking_selftest::RL, locking_selftest::RU,
             locking_selftest::RL, locking_selftest::WL, locking_selftest::RWI);
-    @KernelSource(file = "lib/locking-selftest-mutex.h", lines = "1-11")
+    @KernelSource(file = "lib/locking-selftest-mutex.h", lines = "1-11", name = "LOCK", note = "the header as a value")
     static final lock_ops mutex_ops = new lock_ops("mutex", locking_selftest::ML, locking_selftest::MU, null, null,
             locking_selftest::MI);
-    @KernelSource(file = "lib/locking-selftest-wsem.h", lines = "1-14")
+    @KernelSource(file = "lib/locking-selftest-wsem.h", lines = "1-14", name = "LOCK", note = "the header as a value")
     static final lock_ops wsem = new lock_ops("wsem", locking_selftest::WSL, locking_selftest::WSU,
             locking_selftest::RSL, locking_selftest::WSL, locking_selftest::RWSI);
-    @KernelSource(file = "lib/locking-selftest-rsem.h", lines = "1-14")
+    @KernelSource(file = "lib/locking-selftest-rsem.h", lines = "1-14", name = "LOCK", note = "the header as a value")
     static final lock_ops rsem = new lock_ops("rsem", locking_selftest::RSL, locking_selftest::RSU,
             locking_selftest::RSL, locking_selftest::WSL, locking_selftest::RWSI);
 
@@ -295,10 +302,10 @@ public final class locking_selftest {
     /** An irq header: what IRQ_DISABLE, IRQ_ENABLE, IRQ_ENTER and IRQ_EXIT stand for. */
     record irq_ops(String name, Runnable IRQ_DISABLE, Runnable IRQ_ENABLE, Runnable IRQ_ENTER, Runnable IRQ_EXIT) {}
 
-    @KernelSource(file = "lib/locking-selftest-hardirq.h", lines = "1-9")
+    @KernelSource(file = "lib/locking-selftest-hardirq.h", lines = "1-9", name = "IRQ_DISABLE", note = "the header as a value")
     static final irq_ops hardirq = new irq_ops("hard", locking_selftest::HARDIRQ_DISABLE,
             locking_selftest::HARDIRQ_ENABLE, locking_selftest::HARDIRQ_ENTER, locking_selftest::HARDIRQ_EXIT);
-    @KernelSource(file = "lib/locking-selftest-softirq.h", lines = "1-9")
+    @KernelSource(file = "lib/locking-selftest-softirq.h", lines = "1-9", name = "IRQ_DISABLE", note = "the header as a value")
     static final irq_ops softirq_ops = new irq_ops("soft", locking_selftest::SOFTIRQ_DISABLE,
             locking_selftest::SOFTIRQ_ENABLE, locking_selftest::SOFTIRQ_ENTER, locking_selftest::SOFTIRQ_EXIT);
     static final List<irq_ops> IRQS = List.of(hardirq, softirq_ops);
@@ -313,8 +320,7 @@ public final class locking_selftest {
      * GENERATE_PERMUTATIONS_2_EVENTS / _3_EVENTS: the case numbered {@code nr} ("12", "21",
      * "123", ..., "321") runs the events in the order of its digits.
      */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "224-240",
-            name = "GENERATE_TESTCASE, GENERATE_PERMUTATIONS_2_EVENTS, GENERATE_PERMUTATIONS_3_EVENTS")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "224-240", name = "GENERATE_TESTCASE", note = "with GENERATE_PERMUTATIONS_2_EVENTS and _3_EVENTS")
     static Runnable permutation(String nr, lock_ops o, irq_ops i, event... events) {
         return () -> {
             for (char c : nr.toCharArray()) {
@@ -329,7 +335,7 @@ public final class locking_selftest {
     // ---- the test cases (locking-selftest.c 242-925) ----
 
     /** AA deadlock. */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "242-267")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "246-267", name = "E", note = "the event macro of AA, as a lambda over the headers")
     static final event AA = (o, i) -> {
         o.LOCK.accept("X1");
         o.LOCK.accept("X2"); // this one should fail
@@ -383,27 +389,27 @@ public final class locking_selftest {
         RSL("X2"); // fails
     }
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "323-348")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "327-348", name = "E", note = "the event macro of ABBA, as a lambda over the headers")
     static final event ABBA = (o, i) -> {
         o.LOCK_UNLOCK_2("A", "B");
         o.LOCK_UNLOCK_2("B", "A"); // fails
     };
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "350-376")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "354-376", name = "E", note = "the event macro of ABBCCA, as a lambda over the headers")
     static final event ABBCCA = (o, i) -> {
         o.LOCK_UNLOCK_2("A", "B");
         o.LOCK_UNLOCK_2("B", "C");
         o.LOCK_UNLOCK_2("C", "A"); // fails
     };
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "378-404")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "382-404", name = "E", note = "the event macro of ABCABC, as a lambda over the headers")
     static final event ABCABC = (o, i) -> {
         o.LOCK_UNLOCK_2("A", "B");
         o.LOCK_UNLOCK_2("C", "A");
         o.LOCK_UNLOCK_2("B", "C"); // fails
     };
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "406-433")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "410-433", name = "E", note = "the event macro of ABBCCDDA, as a lambda over the headers")
     static final event ABBCCDDA = (o, i) -> {
         o.LOCK_UNLOCK_2("A", "B");
         o.LOCK_UNLOCK_2("B", "C");
@@ -411,7 +417,7 @@ public final class locking_selftest {
         o.LOCK_UNLOCK_2("D", "A"); // fails
     };
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "435-461")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "438-461", name = "E", note = "the event macro of ABCDBDDA, as a lambda over the headers")
     static final event ABCDBDDA = (o, i) -> {
         o.LOCK_UNLOCK_2("A", "B");
         o.LOCK_UNLOCK_2("C", "D");
@@ -419,7 +425,7 @@ public final class locking_selftest {
         o.LOCK_UNLOCK_2("D", "A"); // fails
     };
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "463-489")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "466-489", name = "E", note = "the event macro of ABCDBCDA, as a lambda over the headers")
     static final event ABCDBCDA = (o, i) -> {
         o.LOCK_UNLOCK_2("A", "B");
         o.LOCK_UNLOCK_2("C", "D");
@@ -427,14 +433,14 @@ public final class locking_selftest {
         o.LOCK_UNLOCK_2("D", "A"); // fails
     };
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "491-516")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "494-516", name = "E", note = "the event macro of double_unlock, as a lambda over the headers")
     static final event double_unlock = (o, i) -> {
         o.LOCK.accept("A");
         o.UNLOCK.accept("A");
         o.UNLOCK.accept("A"); // fails
     };
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "518-544")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "521-544", name = "E", note = "the event macro of bad_unlock_order, as a lambda over the headers")
     static final event bad_unlock_order = (o, i) -> {
         o.LOCK.accept("A");
         o.LOCK.accept("B");
@@ -442,14 +448,14 @@ public final class locking_selftest {
         o.UNLOCK.accept("B");
     };
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "546-570")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "549-570", name = "E", note = "the event macro of init_held, as a lambda over the headers")
     static final event init_held = (o, i) -> {
         o.LOCK.accept("A");
         o.INIT.accept("A"); // fails
     };
 
     /** Locking an irq-safe lock with irqs enabled. */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "572-607", name = "irqsafe1 E1")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "575-580", name = "E1", note = "the event macro of irqsafe1_E1, as a lambda over the headers")
     static final event irqsafe1_E1 = (o, i) -> {
         i.IRQ_ENTER().run();
         o.LOCK.accept("A");
@@ -457,14 +463,14 @@ public final class locking_selftest {
         i.IRQ_EXIT().run();
     };
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "582-585", name = "irqsafe1 E2")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "582-607", name = "E2", note = "the event macro of irqsafe1_E2, as a lambda over the headers")
     static final event irqsafe1_E2 = (o, i) -> {
         o.LOCK.accept("A");
         o.UNLOCK.accept("A");
     };
 
     /** Enabling hardirqs with a softirq-safe lock held. */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "611-619", name = "irqsafe2A E1")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "614-619", name = "E1", note = "the event macro of irqsafe2A_E1, as a lambda over the headers")
     static final event irqsafe2A_E1 = (o, i) -> {
         SOFTIRQ_ENTER();
         o.LOCK.accept("A");
@@ -472,7 +478,7 @@ public final class locking_selftest {
         SOFTIRQ_EXIT();
     };
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "621-639", name = "irqsafe2A E2")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "621-639", name = "E2", note = "the event macro of irqsafe2A_E2, as a lambda over the headers")
     static final event irqsafe2A_E2 = (o, i) -> {
         HARDIRQ_DISABLE();
         o.LOCK.accept("A");
@@ -481,10 +487,10 @@ public final class locking_selftest {
     };
 
     /** Enabling irqs with an irq-safe lock held. */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "643-651", name = "irqsafe2B E1")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "646-651", name = "E1", note = "the event macro of irqsafe2B_E1, as a lambda over the headers")
     static final event irqsafe2B_E1 = irqsafe1_E1;
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "653-680", name = "irqsafe2B E2")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "653-680", name = "E2", note = "the event macro of irqsafe2B_E2, as a lambda over the headers")
     static final event irqsafe2B_E2 = (o, i) -> {
         i.IRQ_DISABLE().run();
         o.LOCK.accept("A");
@@ -493,7 +499,7 @@ public final class locking_selftest {
     };
 
     /** Acquiring an irq-unsafe lock while holding an irq-safe lock. */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "684-692", name = "irqsafe3 E1")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "687-692", name = "E1", note = "the event macro of irqsafe3_E1, as a lambda over the headers")
     static final event irqsafe3_E1 = (o, i) -> {
         o.LOCK.accept("A");
         o.LOCK.accept("B");
@@ -501,17 +507,17 @@ public final class locking_selftest {
         o.UNLOCK.accept("A");
     };
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "694-697", name = "irqsafe3 E2")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "694-697", name = "E2", note = "the event macro of irqsafe3_E2, as a lambda over the headers")
     static final event irqsafe3_E2 = (o, i) -> {
         o.LOCK.accept("B");
         o.UNLOCK.accept("B");
     };
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "699-726", name = "irqsafe3 E3")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "699-726", name = "E3", note = "the event macro of irqsafe3_E3, as a lambda over the headers")
     static final event irqsafe3_E3 = irqsafe1_E1;
 
     /** A lock turns irq-safe after it took an irq-unsafe lock. */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "731-742", name = "irqsafe4 E1")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "736-742", name = "E1", note = "the event macro of irqsafe4_E1, as a lambda over the headers")
     static final event irqsafe4_E1 = (o, i) -> {
         i.IRQ_DISABLE().run();
         o.LOCK.accept("A");
@@ -521,14 +527,14 @@ public final class locking_selftest {
         i.IRQ_ENABLE().run();
     };
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "744-746", name = "irqsafe4 E2")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "744-746", name = "E2", note = "the event macro of irqsafe4_E2, as a lambda over the headers")
     static final event irqsafe4_E2 = irqsafe3_E2;
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "748-774", name = "irqsafe4 E3")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "748-774", name = "E3", note = "the event macro of irqsafe4_E3, as a lambda over the headers")
     static final event irqsafe4_E3 = irqsafe1_E1;
 
     /** Read-lock / write-lock irq inversion. */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "795-802", name = "irq_inversion E1")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "795-802", name = "E1", note = "the event macro of irq_inversion_E1, as a lambda over the headers")
     static final event irq_inversion_E1 = (o, i) -> {
         i.IRQ_DISABLE().run();
         WL("A");
@@ -538,10 +544,10 @@ public final class locking_selftest {
         i.IRQ_ENABLE().run();
     };
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "804-807", name = "irq_inversion E2")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "804-807", name = "E2", note = "the event macro of irq_inversion_E2, as a lambda over the headers")
     static final event irq_inversion_E2 = irqsafe3_E2;
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "809-836", name = "irq_inversion E3")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "809-836", name = "E3", note = "the event macro of irq_inversion_E3, as a lambda over the headers")
     static final event irq_inversion_E3 = (o, i) -> {
         i.IRQ_ENTER().run();
         RL("A");
@@ -550,7 +556,7 @@ public final class locking_selftest {
     };
 
     /** Read-lock / write-lock recursion that is actually safe. */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "845-850", name = "irq_read_recursion E1")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "845-850", name = "E1", note = "the event macro of irq_read_recursion_E1, as a lambda over the headers")
     static final event irq_read_recursion_E1 = (o, i) -> {
         i.IRQ_DISABLE().run();
         WL("A");
@@ -558,13 +564,13 @@ public final class locking_selftest {
         i.IRQ_ENABLE().run();
     };
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "852-855", name = "irq_read_recursion E2")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "852-855", name = "E2", note = "the event macro of irq_read_recursion_E2, as a lambda over the headers")
     static final event irq_read_recursion_E2 = (o, i) -> {
         RL("A");
         RU("A");
     };
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "857-874", name = "irq_read_recursion E3")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "857-874", name = "E3", note = "the event macro of irq_read_recursion_E3, as a lambda over the headers")
     static final event irq_read_recursion_E3 = (o, i) -> {
         i.IRQ_ENTER().run();
         RL("A");
@@ -595,7 +601,7 @@ public final class locking_selftest {
     }
 
     /** Non-zero: every cell is followed by its lockclass mask, debug_locks and expectation, and reports are printed. */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "25-40", note = "the boot parameter debug_locks_verbose= becomes an argument")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "28", note = "the boot parameter debug_locks_verbose= (33-39) becomes an argument")
     static int debug_locks_verbose;
 
     /** The counters of locking-selftest.c 965-968, and the printk sink. */
@@ -647,7 +653,7 @@ public final class locking_selftest {
     }
 
     /** DO_TESTCASE_6 / _6_SUCCESS / _6R: one row over the six lock types, {@code expected} per column. */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "1045-1076", name = "DO_TESTCASE_6, DO_TESTCASE_6_SUCCESS, DO_TESTCASE_6R")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "1045-1076", name = "DO_TESTCASE_6", note = "with DO_TESTCASE_6_SUCCESS and DO_TESTCASE_6R: the expectations are an argument")
     static void DO_TESTCASE_6(String desc, event E, int... expected) {
         print_testname(desc);
         int[] masks = {LOCKTYPE_SPIN, LOCKTYPE_RWLOCK, LOCKTYPE_RWLOCK, LOCKTYPE_MUTEX, LOCKTYPE_RWSEM, LOCKTYPE_RWSEM};
@@ -663,7 +669,7 @@ public final class locking_selftest {
     static final int[] R6 = {FAILURE, FAILURE, SUCCESS, FAILURE, FAILURE, FAILURE};
 
     /** DO_TESTCASE_3 / _3RW: spin and wlock must fail, rlock must not. */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "1031-1043", name = "DO_TESTCASE_3, DO_TESTCASE_3RW")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "1031-1043", name = "DO_TESTCASE_3", note = "DO_TESTCASE_3RW prints the same (only its lockclass mask differs)")
     static void DO_TESTCASE_3(String desc, String nr, irq_ops i, event... E) {
         print_testname(desc + "/" + nr);
         dotest(permutation(nr, spin, i, E), FAILURE, LOCKTYPE_SPIN);
@@ -689,7 +695,7 @@ public final class locking_selftest {
     }
 
     /** DO_TESTCASE_2x6 (6I: hard- then soft-, each over spin/wlock/rlock) for the 12 and 21 orderings. */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "1086-1100", name = "DO_TESTCASE_6I, DO_TESTCASE_2x6")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "1098-1100", name = "DO_TESTCASE_2x6", note = "with DO_TESTCASE_6I (1086-1088)")
     static void DO_TESTCASE_2x6(String desc, event... E) {
         for (String nr : ORDERS_2) {
             for (irq_ops i : IRQS) {
@@ -699,7 +705,7 @@ public final class locking_selftest {
     }
 
     /** DO_TESTCASE_6x6 / _6x6RW: the six orderings of three events, hard- and soft-, spin/wlock/rlock. */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "1086-1092, 1118-1132", name = "DO_TESTCASE_6x6, DO_TESTCASE_6x6RW")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "1118-1132", name = "DO_TESTCASE_6x6", note = "with DO_TESTCASE_6x6RW and DO_TESTCASE_6I (1086-1092)")
     static void DO_TESTCASE_6x6(String desc, event... E) {
         for (String nr : ORDERS_3) {
             for (irq_ops i : IRQS) {
@@ -709,7 +715,7 @@ public final class locking_selftest {
     }
 
     /** DO_TESTCASE_6x2 (2I: hard- then soft-, one cell each) over the six orderings. */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "1078-1080, 1102-1108", name = "DO_TESTCASE_2I, DO_TESTCASE_6x2")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "1102-1108", name = "DO_TESTCASE_6x2", note = "with DO_TESTCASE_2I (1078-1080)")
     static void DO_TESTCASE_6x2(String desc, event... E) {
         for (String nr : ORDERS_3) {
             for (irq_ops i : IRQS) {
@@ -812,7 +818,7 @@ public final class locking_selftest {
     }
 
     /** The recursive and mixed read-lock rows: only the rlock and rsem columns, the others blank. */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "1841-1867")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "1831-1859", name = "print_testname", note = "the four read-lock rows of locking_selftest, one method")
     static void recursive_row(String desc, Runnable rlock_case, int rlock_expected, Runnable rsem_case, int rsem_expected) {
         print_testname(desc);
         printk.accept("             |");

@@ -22,16 +22,22 @@ import org.mmulab.kernel.linux.ww_mutex;
  * the port's ww_mutex. Split from {@link locking_selftest} only to keep each file readable; the
  * statics {@code t, t2, o, o2, o3} and {@code ww_lockdep} are the kernel's.
  */
-@KernelSource(file = "lib/locking-selftest.c", lines = "1134-1793", name = "ww_test_*, ww_tests")
+@KernelSource(file = "lib/locking-selftest.c", lines = "1134-1793", name = "ww_test_fail_acquire", note = "the ww_test_* cases and ww_tests")
 final class ww_selftest {
     private ww_selftest() {}
 
     @KernelSource(file = "lib/locking-selftest.c", lines = "30")
     static ww_class ww_lockdep;
-    @KernelSource(file = "lib/locking-selftest.c", lines = "50-51")
-    static ww_acquire_ctx t, t2;
-    @KernelSource(file = "lib/locking-selftest.c", lines = "50-51")
-    static ww_mutex o, o2, o3;
+    @KernelSource(file = "lib/locking-selftest.c", lines = "50")
+    static ww_acquire_ctx t;
+    @KernelSource(file = "lib/locking-selftest.c", lines = "50")
+    static ww_acquire_ctx t2;
+    @KernelSource(file = "lib/locking-selftest.c", lines = "51")
+    static ww_mutex o;
+    @KernelSource(file = "lib/locking-selftest.c", lines = "51")
+    static ww_mutex o2;
+    @KernelSource(file = "lib/locking-selftest.c", lines = "51")
+    static ww_mutex o3;
     /** The {@code (void *)~0UL} that ww_test_normal stores in o.ctx. */
     static final ww_acquire_ctx NOT_A_CTX = new ww_acquire_ctx();
 
@@ -39,7 +45,7 @@ final class ww_selftest {
      * reset_locks' ww part: the objects initialised anew and the ww class's keys cleared (here: a
      * new class, so new keys).
      */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "943-961", name = "reset_locks (ww part)")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "943-961", name = "reset_locks", note = "its ww part")
     static void reset_ww() {
         ww_lockdep = ww_class.DEFINE_WW_CLASS("ww_lockdep");
         o = ww_mutex.ww_mutex_init(ww_lockdep);
@@ -49,31 +55,37 @@ final class ww_selftest {
         t2 = new ww_acquire_ctx();
     }
 
-    @KernelSource(file = "lib/locking-selftest.c", lines = "203-214", name = "WWAI, WWAD, WWAF, WWL, WWT, WWL1, WWU")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "203-207", name = "WWAI", note = "without CONFIG_DEBUG_WW_MUTEX_SLOWPATH")
     static void WWAI(ww_acquire_ctx x) {
         ww_mutex.ww_acquire_init(x, ww_lockdep);
     }
 
+    @KernelSource(file = "lib/locking-selftest.c", lines = "208")
     static void WWAD(ww_acquire_ctx x) {
         ww_mutex.ww_acquire_done(x);
     }
 
+    @KernelSource(file = "lib/locking-selftest.c", lines = "209")
     static void WWAF(ww_acquire_ctx x) {
         ww_mutex.ww_acquire_fini(x);
     }
 
+    @KernelSource(file = "lib/locking-selftest.c", lines = "211")
     static int WWL(ww_mutex x, ww_acquire_ctx c) {
         return ww_mutex.ww_mutex_lock(x, c);
     }
 
+    @KernelSource(file = "lib/locking-selftest.c", lines = "212")
     static boolean WWT(ww_mutex x) {
         return ww_mutex.ww_mutex_trylock(x);
     }
 
+    @KernelSource(file = "lib/locking-selftest.c", lines = "213")
     static int WWL1(ww_mutex x) {
         return ww_mutex.ww_mutex_lock(x, null);
     }
 
+    @KernelSource(file = "lib/locking-selftest.c", lines = "214")
     static void WWU(ww_mutex x) {
         ww_mutex.ww_mutex_unlock(x);
     }
@@ -223,7 +235,7 @@ final class ww_selftest {
      * The common start of the EDEADLK cases: o2 (and, for the _edeadlk ones, o3) taken behind
      * lockdep's back and owned by an older context t2; t takes o, then gets -EDEADLK on o2.
      */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "1298-1314", name = "EDEADLK prologue",
+    @KernelSource(file = "lib/locking-selftest.c", lines = "1298-1314", name = "ww_test_edeadlk_normal",
             note = "the lines every ww_test_edeadlk_* case starts with, written once")
     static void edeadlk_prologue(boolean o3_too) {
         mutex.mutex_lock(o2.base);
