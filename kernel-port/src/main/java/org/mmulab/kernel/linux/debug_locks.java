@@ -88,15 +88,15 @@ public final class debug_locks {
     }
 
     /**
-     * The port's milder DEBUG_LOCKS_WARN_ON for checks whose WARN the port's own tests count: quiet,
-     * as the kernel's, once lock debugging is off (a lockdep report came first, say); while it is
-     * on, a WARN that leaves it on, so that every misuse WARNs. Returns {@code c}.
+     * The port's milder DEBUG_LOCKS_WARN_ON, for checks whose WARN the port's own tests count: it
+     * WARNs every time (lock debugging stays on), except while {@code debug_locks_silent} is set
+     * (the locking self-test), where the kernel's is quiet too. Returns {@code c}.
      */
     @KernelSource(file = "include/linux/debug_locks.h", lines = "24-34", name = "DEBUG_LOCKS_WARN_ON",
-            note = "does not turn debug_locks off: each misuse WARNs, for the port's tests")
+            note = "does not turn debug_locks off and WARNs each time: every misuse WARNs, for the port's tests")
     public static boolean DEBUG_LOCKS_WARN_ON_KEEP(boolean c) {
         if (c) {
-            if (debug_locks_on() && debug_locks_silent == 0) {
+            if (debug_locks_silent == 0) {
                 bug.WARN_ON(true);
             }
             return true;

@@ -21,8 +21,8 @@ public final class preempt {
     public static void preempt_enable() {
         task_struct t = task_struct.current();
         if (t.preempt_count == 0) {
-            // CONFIG_DEBUG_PREEMPT's DEBUG_LOCKS_WARN_ON (sched/core.c preempt_count_sub): quiet once
-            // lock debugging is off; while it is on the port WARNs without turning it off
+            // CONFIG_DEBUG_PREEMPT's DEBUG_LOCKS_WARN_ON (sched/core.c preempt_count_sub): quiet while
+            // debug_locks_silent is set (the locking self-test); otherwise a WARN each time
             debug_locks.DEBUG_LOCKS_WARN_ON_KEEP(true);
             return;
         }
