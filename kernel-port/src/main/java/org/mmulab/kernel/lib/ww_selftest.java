@@ -45,7 +45,7 @@ final class ww_selftest {
      * reset_locks' ww part: the objects initialised anew and the ww class's keys cleared (here: a
      * new class, so new keys).
      */
-    @KernelSource(file = "lib/locking-selftest.c", lines = "943-961", name = "reset_locks", note = "its ww part")
+    @KernelSource(file = "lib/locking-selftest.c", lines = "956-959", name = "ww_mutex_init", note = "reset_locks' ww part")
     static void reset_ww() {
         ww_lockdep = ww_class.DEFINE_WW_CLASS("ww_lockdep");
         o = ww_mutex.ww_mutex_init(ww_lockdep);

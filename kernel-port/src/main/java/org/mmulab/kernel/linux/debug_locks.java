@@ -28,8 +28,7 @@ public final class debug_locks {
         return debug_locks.get() != 0;
     }
 
-    /** Sets {@code debug_locks}: the self-test's closing {@code debug_locks = 0/1}. */
-    @KernelSource(file = "lib/debug_locks.c", lines = "24", name = "debug_locks", note = "a write of the variable")
+    /** Sets {@code debug_locks} (lib/debug_locks.c 24): the self-test's closing {@code debug_locks = 0/1}. */
     public static void debug_locks_set(int on) {
         debug_locks.set(on);
     }
@@ -38,8 +37,7 @@ public final class debug_locks {
     @KernelSource(file = "lib/debug_locks.c", lines = "32")
     static volatile int debug_locks_silent;
 
-    /** {@code debug_locks_silent}'s value. */
-    @KernelSource(file = "lib/debug_locks.c", lines = "32", name = "debug_locks_silent", note = "a read of the variable")
+    /** {@code debug_locks_silent}'s value (lib/debug_locks.c 32). */
     public static int debug_locks_silent() {
         return debug_locks_silent;
     }
@@ -90,10 +88,9 @@ public final class debug_locks {
     /**
      * The port's milder DEBUG_LOCKS_WARN_ON, for checks whose WARN the port's own tests count: it
      * WARNs every time (lock debugging stays on), except while {@code debug_locks_silent} is set
-     * (the locking self-test), where the kernel's is quiet too. Returns {@code c}.
+     * (the locking self-test), where the kernel's is quiet too. Returns {@code c}. A port variant of
+     * {@link #DEBUG_LOCKS_WARN_ON} (include/linux/debug_locks.h 24-34), not a kernel element.
      */
-    @KernelSource(file = "include/linux/debug_locks.h", lines = "24-34", name = "DEBUG_LOCKS_WARN_ON",
-            note = "does not turn debug_locks off and WARNs each time: every misuse WARNs, for the port's tests")
     public static boolean DEBUG_LOCKS_WARN_ON_KEEP(boolean c) {
         if (c) {
             if (debug_locks_silent == 0) {

@@ -256,8 +256,8 @@ public final class softirq {
      * interrupts on. Called in interrupt context or with bottom halves off, it stays pending until
      * that context ends, as in the kernel.
      */
-    @KernelSource(file = "kernel/softirq.c", lines = "300-316", name = "do_softirq",
-            note = "raise_softirq then do_softirq: the port's way to serve a softirq on the current task")
+    // not a kernel function: raise_softirq, then do_softirq (kernel/softirq.c 300-316), the port's way
+    // to serve a softirq on the current task
     public static void run_in_softirq(Runnable action) {
         raise_softirq(action);
         do_softirq();
