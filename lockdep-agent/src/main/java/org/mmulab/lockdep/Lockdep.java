@@ -349,9 +349,36 @@ public final class Lockdep {
         flush(t, false);
     }
 
-    /** lock_contended (kernel/locking/lockdep.c 3798-3816): a LOCK_STAT event, not recorded yet. */
+    /**
+     * lock_contended (kernel/locking/lockdep.c 3798-3816 with __lock_contended 3685-3735): the
+     * lock, acquired already (lock_acquire runs before the wait), must be on this thread's stack
+     * within this irq context, else print_lock_contention_bug. Departures: the LOCK_STAT
+     * bookkeeping (wait times, contention points) is not recorded yet; with nothing held at all
+     * the kernel's DEBUG_LOCKS_WARN_ON(!depth) is left out.
+     */
     public static void lock_contended(Object lock) {
-        // lock_stat is not part of this runtime yet
+        if (lock == null || !debugLocks.get()) {
+            return;
+        }
+        TaskState t = task();
+        int depth = t.held.size();
+        if (depth == 0) {
+            return;
+        }
+        Object instance = LockNames.instance(lock);
+        HeldLock prevHlock = null;
+        for (int i = depth - 1; i >= 0; i--) {
+            HeldLock hlock = t.held.get(i);
+            if (prevHlock != null && prevHlock.irq_context != hlock.irq_context) {
+                break;
+            }
+            if (match_held_lock(hlock, lock, instance)) {
+                return;
+            }
+            prevHlock = hlock;
+        }
+        setReport(t, Reports.print_lock_contention_bug(t, lock));
+        flush(t, false);
     }
 
     /** lock_acquired (kernel/locking/lockdep.c 3818-3841): a LOCK_STAT event, not recorded yet. */

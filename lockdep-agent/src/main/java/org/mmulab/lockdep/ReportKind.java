@@ -29,6 +29,8 @@ public enum ReportKind {
     IRQ_LOCK_INVERSION,
     /** {@code [ INFO: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected ]} (and SOFTIRQ, -READ): a new dependency joins them. */
     IRQ_SAFE_TO_UNSAFE,
+    /** {@code [ BUG: bad contention detected! ]}: lock_contended for a lock this thread has not acquired. */
+    BAD_CONTENTION,
     /** {@code [ BUG: Nested lock was not taken ]}: a nest_lock acquisition without the nest lock held. */
     NESTED_LOCK_NOT_TAKEN,
     /** {@code BUG: looking up invalid subclass: N}: a subclass of 8 or more; lockdep turns itself off. */

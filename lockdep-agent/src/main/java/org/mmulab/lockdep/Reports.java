@@ -327,6 +327,21 @@ final class Reports {
         return report(ReportKind.HELD_LOCK_FREED, t, "[ BUG: held lock freed! ]", sb.toString());
     }
 
+    /** print_lock_contention_bug (kernel/locking/lockdep.c 3656-3683), report K: {@code lock} contended but not held. */
+    static LockdepReport print_lock_contention_bug(TaskState t, Object lock) {
+        StringBuilder sb = new StringBuilder();
+        String title = "[ BUG: bad contention detected! ]";
+        header(sb, title, 33, 33);
+        sb.append(t.commPid()).append(" is trying to contend lock (").append(LockNames.name(lock)).append(") at:\n");
+        sb.append(Frames.site(lock.getClass())).append('\n');
+        sb.append("but there are no locks held!\n");
+        sb.append("\nother info that might help us debug this:\n");
+        printHeldLocks(sb, t);
+        sb.append("\nstack backtrace:\n");
+        dumpStack(sb, t);
+        return report(ReportKind.BAD_CONTENTION, t, title, sb.toString());
+    }
+
     /** The WARN splat of a failed lockdep_assert_held; taints the kernel after it is built. */
     static LockdepReport assertHeldWarning(TaskState t, Object lock, StackWalker.StackFrame f) {
         String where;

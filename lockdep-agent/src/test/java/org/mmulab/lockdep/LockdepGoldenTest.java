@@ -272,4 +272,34 @@ class LockdepGoldenTest {
         runAs("n1", LockdepGoldenTest::nestedNotTakenBody);
         assertGolden("nested_not_taken.txt", out);
     }
+
+    static void badContentionBody() {
+        Lockdep.acquire(SLOTS_LOCK, false);
+        Lockdep.lock_contended(MMU_LOCK); // contended without lock_acquire first
+        Lockdep.release(SLOTS_LOCK);
+    }
+
+    @Test
+    void badContentionMatchesGolden() throws IOException {
+        TestSupport.Capture out = start(Mode.WARN);
+        runAs("k1", LockdepGoldenTest::badContentionBody);
+        assertGolden("bad_contention.txt", out);
+    }
+
+    static void maxKeysBody() {
+        Lockdep.acquire(SLOTS_LOCK, false);
+        Lockdep.acquire(MMU_LOCK, true);
+    }
+
+    @Test
+    void maxLockdepKeysMatchesGolden() throws IOException {
+        TestSupport.Capture out = start(Mode.WARN);
+        LockGraph.MAX_LOCKDEP_KEYS = 1;
+        try {
+            runAs("K1", LockdepGoldenTest::maxKeysBody);
+        } finally {
+            LockGraph.MAX_LOCKDEP_KEYS = (1 << 13) - 1;
+        }
+        assertGolden("max_lockdep_keys.txt", out);
+    }
 }
