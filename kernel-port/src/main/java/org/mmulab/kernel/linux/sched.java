@@ -20,9 +20,9 @@ public final class sched {
     /** The time slice after which {@code need_resched()} turns true: 4 ms, one tick at HZ=250. */
     public static volatile long sched_slice_ns = 4_000_000L;
 
-    // PREEMPT_OFFSET (preempt_mask.h 42, cited at preempt_mask#PREEMPT_OFFSET):
-    /** What one spin_lock adds to preempt_count. */
-    public static final int PREEMPT_OFFSET = preempt_mask.PREEMPT_OFFSET;
+    /** PREEMPT_OFFSET: what one spin_lock adds to preempt_count. */
+    @KernelSource(file = "include/linux/preempt_mask.h", lines = "42", name = "PREEMPT_OFFSET")
+    public static final int PREEMPT_OFFSET = 1;
 
     /** PREEMPT_LOCK_OFFSET: the one spinlock cond_resched_lock() may be called with. */
     @KernelSource(file = "include/linux/sched.h", lines = "2730", name = "PREEMPT_LOCK_OFFSET")

@@ -256,8 +256,7 @@ public final class softirq {
      * interrupts on. Called in interrupt context or with bottom halves off, it stays pending until
      * that context ends, as in the kernel.
      */
-    // not a kernel function: raise_softirq, then do_softirq (kernel/softirq.c 300-316), the port's way
-    // to serve a softirq on the current task
+    // A machine helper, not a kernel element: raise_softirq (softirq.c 414-421), then do_softirq (300-316).
     public static void run_in_softirq(Runnable action) {
         raise_softirq(action);
         do_softirq();
