@@ -24,8 +24,11 @@ enum Command {
     PLOT("plot", Jvm.PLAIN, ""),
     LIST("list", Jvm.CLI, ""),
     DEMO("demo", Jvm.CLI, "repeats=fold"),
-    /** The agent jar's own main: the lockdep runtime as a library, no agent needed. */
-    LOCKDEP_SELFTEST("lockdep-selftest", Jvm.SELFTEST, ""),
+    /**
+     * The port's lib/locking-selftest.c under the agent: once mode (a report turns debug_locks off,
+     * which is what each case checks), no TLB-flush summary after the table.
+     */
+    LOCKDEP_SELFTEST("lockdep-selftest", Jvm.CLI, "mode=once,tlbtrace=off"),
     /** Grading wants lockdep's checks, not the TLB-flush summary after the score table. */
     GRADE("grade", Jvm.CLI, "tlbtrace=off"),
     /** The side-by-side reading site: plain Java, never under the lockdep agent. */
@@ -43,9 +46,7 @@ enum Command {
         /** {@code java -jar examples/target/examples.jar ARGS}: help, completion, usage errors */
         PLAIN,
         /** {@code java -jar docs/target/docs.jar ARGS-AFTER-THE-COMMAND} */
-        DOCS,
-        /** {@code java -cp lockdep-agent/target/lockdep-agent.jar org.mmulab.lockdep.SelfTest} */
-        SELFTEST
+        DOCS
     }
 
     /** The word on the command line. */

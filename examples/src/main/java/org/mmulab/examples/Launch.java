@@ -80,18 +80,12 @@ public final class Launch {
         if (jvm == Command.Jvm.CLI && rest.stream().anyMatch(HELP_WORDS::contains)) {
             jvm = Command.Jvm.PLAIN;
         }
-        if (jvm == Command.Jvm.SELFTEST && rest.size() > 1) {
-            jvm = Command.Jvm.PLAIN; // the self-test takes no options: the CLI answers --help, or says what is wrong
-        }
         Path agent = agentJar(root);
         List<String> cmd = new ArrayList<>(List.of(java));
         switch (jvm) {
             case DOCS:
                 cmd.addAll(List.of("-jar", root.resolve("docs/target/docs.jar").toString()));
                 cmd.addAll(rest.subList(1, rest.size()));
-                return cmd;
-            case SELFTEST:
-                cmd.addAll(List.of("-cp", agent.toString(), "org.mmulab.lockdep.SelfTest"));
                 return cmd;
             case CLI:
                 // the lockdep agent is on by default, as in a CONFIG_PROVE_LOCKING kernel

@@ -3,6 +3,7 @@ package org.mmulab.examples;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
@@ -151,12 +152,17 @@ final class MmulabCommand implements Main.Action {
         }
     }
 
-    /** {@code mmulab lockdep-selftest}: ./mmulab runs the agent jar's SelfTest; this is the same table under -javaagent. */
+    /**
+     * {@code mmulab lockdep-selftest}: the port's lib/locking-selftest.c
+     * ({@link org.mmulab.kernel.lib.locking_selftest}) under the agent, printing the kernel's table.
+     */
     @Command(name = "lockdep-selftest",
             descriptionHeading = "%n",
-            description = {"Run the lockdep self-test matrix (AA, ABBA, ... for spinlocks and mutexes).", "",
-                "./mmulab runs it from the agent jar (org.mmulab.lockdep.SelfTest), as the kernel runs "
-                        + "lib/locking-selftest.c at boot."},
+            description = {"Run the kernel's locking API self-test (lib/locking-selftest.c, ported).", "",
+                "253 cases over spinlocks, rwlocks, mutexes, rw-semaphores and ww_mutexes, printed as the "
+                        + "kernel's table.", "",
+                "./mmulab runs it under the lockdep agent (mode=once), as a CONFIG_PROVE_LOCKING kernel "
+                        + "runs it at boot; without the agent (CONFIG_LOCKDEP=n) there is nothing to test."},
             exitCodeListHeading = "%nExit status:%n",
             exitCodeList = {"0:every case as expected", "1:a case was not", "2:bad usage"})
     static final class SelfTest implements Main.Action {
@@ -174,14 +180,14 @@ final class MmulabCommand implements Main.Action {
 
         @Override
         public int call() {
-            try {
-                Class<?> st = Class.forName("org.mmulab.lockdep.SelfTest", true, ClassLoader.getSystemClassLoader());
-                int[] failed = {0};
-                io.out().print(st.getMethod("table", int[].class).invoke(null, (Object) failed));
-                return failed[0] == 0 ? 0 : 1;
-            } catch (ReflectiveOperationException | LinkageError e) {
-                throw Main.usage(spec, "needs the lockdep agent's classes: run it as ./mmulab lockdep-selftest");
+            if (LockdepReports.count() < 0) {
+                throw Main.usage(spec, "needs the lockdep agent (without it the port is CONFIG_LOCKDEP=n, "
+                        + "and the kernel does not run its self-test either): run it as ./mmulab lockdep-selftest");
             }
+            PrintStream out = io.out();
+            int unexpected = org.mmulab.kernel.lib.locking_selftest.locking_selftest(out::print);
+            out.flush();
+            return unexpected == 0 ? 0 : 1;
         }
     }
 

@@ -52,10 +52,11 @@ class LaunchTest {
     }
 
     @Test
-    void docsRunsTheDocsJarWithoutTheAgentAndTheSelfTestRunsFromTheAgentJar() {
+    void docsRunsTheDocsJarWithoutTheAgentAndTheSelfTestRunsTheCliUnderTheAgentInOnceMode() {
         assertEquals(List.of("java", "-jar", root.resolve("docs/target/docs.jar").toString(), "--out", "site"),
                 launch("docs", "--out", "site"));
-        assertEquals(List.of("java", "-cp", agent, "org.mmulab.lockdep.SelfTest"), launch("lockdep-selftest"));
+        assertEquals(List.of("java", "-javaagent:" + agent + "=mode=once,tlbtrace=off", "-jar", cli, "lockdep-selftest"),
+                launch("lockdep-selftest"));
     }
 
     @Test
@@ -83,10 +84,9 @@ class LaunchTest {
     }
 
     @Test
-    void theSelfTestWithAnyArgumentIsTheClisToAnswerItsHelpOrTheError() {
+    void theSelfTestsHelpIsTheClisAndWithoutTheAgentTheCliSaysItNeedsIt() {
         assertEquals(List.of("java", "-jar", cli, "lockdep-selftest", "--help"), launch("lockdep-selftest", "--help"));
-        assertEquals(List.of("java", "-jar", cli, "lockdep-selftest", "--frob"), launch("lockdep-selftest", "--frob"));
-        assertEquals(List.of("java", "-cp", agent, "org.mmulab.lockdep.SelfTest"), launch("--no-lockdep", "lockdep-selftest"));
+        assertEquals(List.of("java", "-jar", cli, "lockdep-selftest"), launch("--no-lockdep", "lockdep-selftest"));
     }
 
     @Test

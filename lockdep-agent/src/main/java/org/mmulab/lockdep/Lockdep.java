@@ -192,6 +192,62 @@ public final class Lockdep {
         TASK.remove();
     }
 
+    /**
+     * lockdep_reset (kernel/locking/lockdep.c 3843-3860) as the locking self-test uses it, with its
+     * reset_locks' lockdep_reset_lock and lockdep_free_key_range (3862-3961) of every lock folded
+     * in: {@link #reset()}, keeping the current thread's irq state (hardirqs_enabled,
+     * softirqs_enabled), which the kernel's lockdep_reset leaves alone.
+     */
+    public static void lockdep_reset() {
+        TaskState old = TASK.get();
+        boolean hardirqs = old == null || old.hardirqs_enabled;
+        boolean softirqs = old == null || old.softirqs_enabled;
+        reset();
+        TaskState t = task();
+        t.hardirqs_enabled = hardirqs;
+        t.softirqs_enabled = softirqs;
+        t.irqStateChanged();
+    }
+
+    /**
+     * debug_locks_silent (lib/debug_locks.c 32): while set, reports are counted (and turn
+     * debug_locks off) but not printed. The locking self-test sets it around its cases.
+     */
+    static volatile boolean silent;
+
+    /** Sets {@code debug_locks_silent}. */
+    public static void debug_locks_silent(boolean on) {
+        silent = on;
+    }
+
+    /** {@code current->softirqs_enabled = on} (the locking self-test's restore after a case). */
+    public static void current_softirqs_enabled(boolean on) {
+        TaskState t = task();
+        t.softirqs_enabled = on;
+        t.irqStateChanged();
+    }
+
+    /**
+     * debug_check_no_locks_freed (kernel/locking/lockdep.c 4067-4089): {@code mem} (a lock, or a
+     * lockdep_map) is being re-initialised; a lock the current thread holds in it is reported as
+     * "held lock freed!" (print_freed_lock_bug turns debug_locks off first). The range check
+     * becomes identity: the held lock's map is {@code mem} or {@code mem}'s map.
+     */
+    public static void debug_check_no_locks_freed(Object mem) {
+        if (mem == null || !debugLocks.get()) {
+            return;
+        }
+        TaskState t = task();
+        Object inst = LockNames.instance(mem);
+        for (int i = 0; i < t.held.size(); i++) {
+            HeldLock h = t.held.get(i);
+            if (h.instance == inst || h.instance == mem) {
+                Reports.lockdepBug(Reports.print_freed_lock_bug(t, mem, h));
+                return;
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ per-thread state
 
     private static TaskState task() {

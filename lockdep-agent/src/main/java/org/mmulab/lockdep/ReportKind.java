@@ -40,7 +40,9 @@ public enum ReportKind {
     /** {@code BUG: MAX_LOCKDEP_ENTRIES too low!}: 32768 dependency list entries; lockdep turns itself off. */
     MAX_LOCKDEP_ENTRIES,
     /** {@code BUG: MAX_LOCKDEP_CHAINS too low!}: 65536 lock chains; lockdep turns itself off. */
-    MAX_LOCKDEP_CHAINS;
+    MAX_LOCKDEP_CHAINS,
+    /** {@code [ BUG: held lock freed! ]}: a lock the task holds is re-initialised (debug_check_no_locks_freed). */
+    HELD_LOCK_FREED;
 
     /** What a folded repeat is called in {@code [the same WARN 3 more times]}. */
     String repeatLabel() {

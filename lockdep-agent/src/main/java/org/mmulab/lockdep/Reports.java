@@ -132,7 +132,7 @@ final class Reports {
                 }
             }
         }
-        if (print) {
+        if (print && !Lockdep.silent) {
             synchronized (c.out()) {
                 c.out().print(r.text());
                 c.out().flush();
@@ -308,6 +308,23 @@ final class Reports {
         sb.append("\nstack backtrace:\n");
         dumpStack(sb, t);
         return report(ReportKind.BAD_UNLOCK_BALANCE, t, "[ BUG: bad unlock balance detected! ]", sb.toString());
+    }
+
+    /**
+     * print_freed_lock_bug (kernel/locking/lockdep.c 4033-4051): {@code mem} is re-initialised (the
+     * port frees no memory; its lock initialisers are what call the check) while {@code h} is held
+     * in it. The kernel prints the address range; here the object's name stands for it.
+     */
+    static LockdepReport print_freed_lock_bug(TaskState t, Object mem, HeldLock h) {
+        StringBuilder sb = new StringBuilder();
+        header(sb, "[ BUG: held lock freed! ]", 25, 25);
+        sb.append(t.commPid()).append(" is freeing memory ").append(LockNames.name(mem))
+                .append(", with a lock still held there!\n");
+        printLock(sb, h);
+        printHeldLocks(sb, t);
+        sb.append("\nstack backtrace:\n");
+        dumpStack(sb, t);
+        return report(ReportKind.HELD_LOCK_FREED, t, "[ BUG: held lock freed! ]", sb.toString());
     }
 
     /** print_lock_contention_bug (kernel/locking/lockdep.c 3656-3683), report K: {@code lock} contended but not held. */

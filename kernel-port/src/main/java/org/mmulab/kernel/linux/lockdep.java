@@ -135,6 +135,35 @@ public final class lockdep {
         // CONFIG_LOCKDEP=n: nothing to check.
     }
 
+    /**
+     * Forgets the current task's held locks and the lock chains, and turns {@code debug_locks} back
+     * on (the locking self-test calls it between cases). CONFIG_LOCKDEP=n has no lockdep_reset; the
+     * port's body does the {@code debug_locks = 1} part on the port's own switch, and the lockdep
+     * agent weaves the rest: the runtime forgets its classes and graph too (what the self-test's
+     * reset_locks does with lockdep_reset_lock and lockdep_free_key_range on each of its locks).
+     */
+    @KernelSource(file = "kernel/locking/lockdep.c", lines = "3843-3860", name = "lockdep_reset",
+            note = "the agent's body also zaps every class (lockdep_reset_lock / lockdep_free_key_range, lockdep.c 3862-3961, for all locks at once)")
+    public static void lockdep_reset() {
+        debug_locks.debug_locks_set(1);
+        if (lockdep.probe != null) {
+            lockdep.probe("lockdep_reset");
+        }
+    }
+
+    /**
+     * {@code current->softirqs_enabled = enabled}: the CONFIG_TRACE_IRQFLAGS field of the task that
+     * the locking self-test restores after each case. The field is lockdep's (the runtime keeps it
+     * per thread): empty without the agent, which weaves the store.
+     */
+    @KernelSource(file = "include/linux/sched.h", lines = "1463", name = "softirqs_enabled",
+            note = "a store to the task's field, as a hook the agent weaves")
+    public static void current_softirqs_enabled_set(int enabled) {
+        if (lockdep.probe != null) {
+            lockdep.probe("current_softirqs_enabled_set", enabled);
+        }
+    }
+
     // ---- re-keying (lockdep.h 295-302): the =y macros, over the port's always-present map ----
 
     private static void reinit(lockdep_map map, String name, Object key, int subclass) {

@@ -36,7 +36,8 @@ public final class mutex {
     }
 
     @KernelSource(file = "kernel/locking/mutex.c", lines = "55-67", note = "the key is the name unless a ww_class gives one")
-    static void __mutex_init(mutex lock, String name, Object key) {
+    public static void __mutex_init(mutex lock, String name, Object key) {
+        debug_locks.debug_check_no_locks_freed(lock, 1); // debug_mutex_init, mutex-debug.c 100
         lockdep.lockdep_init_map(lock.dep_map, name, key, 0);
     }
 
@@ -182,7 +183,7 @@ public final class mutex {
     static void __mutex_unlock_slowpath(mutex lock) {
         lockdep.mutex_release(lock.dep_map, 1, lockdep._RET_IP_());
         task_struct me = task_struct.current();
-        if (bug.WARN_ON(lock.owner.get() != me)) { // debug_mutex_unlock
+        if (debug_locks.DEBUG_LOCKS_WARN_ON_KEEP(lock.owner.get() != me)) { // debug_mutex_unlock
             return;
         }
         lock.owner.set(null);

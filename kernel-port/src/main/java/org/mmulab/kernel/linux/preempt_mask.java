@@ -45,8 +45,8 @@ public final class preempt_mask {
     @KernelSource(file = "include/linux/preempt_mask.h", lines = "40")
     public static final int NMI_MASK = __IRQ_MASK(NMI_BITS) << NMI_SHIFT;
 
-    @KernelSource(file = "include/linux/preempt_mask.h", lines = "42")
-    public static final int PREEMPT_OFFSET = 1 << PREEMPT_SHIFT;
+    /** PREEMPT_OFFSET (preempt_mask.h 42), cited where the port first had it: {@link sched#PREEMPT_OFFSET}. */
+    public static final int PREEMPT_OFFSET = sched.PREEMPT_OFFSET;
     @KernelSource(file = "include/linux/preempt_mask.h", lines = "43")
     public static final int SOFTIRQ_OFFSET = 1 << SOFTIRQ_SHIFT;
     @KernelSource(file = "include/linux/preempt_mask.h", lines = "44")

@@ -41,7 +41,8 @@ public final class rw_semaphore {
     }
 
     @KernelSource(file = "kernel/locking/rwsem-spinlock.c", lines = "39-52")
-    static void __init_rwsem(rw_semaphore sem, String name, Object key) {
+    public static void __init_rwsem(rw_semaphore sem, String name, Object key) {
+        debug_locks.debug_check_no_locks_freed(sem, 1);
         lockdep.lockdep_init_map(sem.dep_map, name, key, 0);
     }
 

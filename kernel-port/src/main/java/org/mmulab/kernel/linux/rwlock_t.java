@@ -34,7 +34,8 @@ public final class rwlock_t {
 
     @KernelSource(file = "kernel/locking/spinlock_debug.c", lines = "34-48",
             note = "the key is the name; the word starts at RW_LOCK_BIAS in the field initialiser")
-    static void __rwlock_init(rwlock_t lock, String name, Object key) {
+    public static void __rwlock_init(rwlock_t lock, String name, Object key) {
+        debug_locks.debug_check_no_locks_freed(lock, 1);
         lockdep.lockdep_init_map(lock.dep_map, name, key, 0);
     }
 

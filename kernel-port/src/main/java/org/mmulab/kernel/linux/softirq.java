@@ -189,13 +189,13 @@ public final class softirq {
     // ---- hardirq entry and exit (hardirq.h 35-60, softirq.c 321-392) ----
 
     @KernelSource(file = "include/linux/hardirq.h", lines = "35-40", note = "no irq time accounting")
-    static void __irq_enter() {
+    public static void __irq_enter() {
         preempt.preempt_count_add(HARDIRQ_OFFSET);
         irqflags.trace_hardirq_enter();
     }
 
     @KernelSource(file = "include/linux/hardirq.h", lines = "50-55", note = "no irq time accounting")
-    static void __irq_exit() {
+    public static void __irq_exit() {
         irqflags.trace_hardirq_exit();
         preempt.preempt_count_sub(HARDIRQ_OFFSET);
     }
@@ -256,8 +256,7 @@ public final class softirq {
      * interrupts on. Called in interrupt context or with bottom halves off, it stays pending until
      * that context ends, as in the kernel.
      */
-    @KernelSource(file = "kernel/softirq.c", lines = "300-316", name = "do_softirq",
-            note = "raise_softirq then do_softirq: the port's way to serve a softirq on the current task")
+    // A machine helper, not a kernel element: raise_softirq (softirq.c 414-421), then do_softirq (300-316).
     public static void run_in_softirq(Runnable action) {
         raise_softirq(action);
         do_softirq();

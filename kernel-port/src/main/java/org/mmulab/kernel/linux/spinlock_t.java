@@ -32,8 +32,9 @@ public final class spinlock_t {
 
     /** Files the new lock with lockdep under {@code name}, its key being the name (one class per init site). */
     @KernelSource(file = "kernel/locking/spinlock_debug.c", lines = "16-30",
-            note = "the key is the name; the lock words start unlocked in the field initialisers")
-    static void __raw_spin_lock_init(spinlock_t lock, String name, Object key) {
+            note = "the lock words start unlocked in the field initialisers (a re-init of a live lock leaves them)")
+    public static void __raw_spin_lock_init(spinlock_t lock, String name, Object key) {
+        debug_locks.debug_check_no_locks_freed(lock, 1);
         lockdep.lockdep_init_map(lock.dep_map, name, key, 0);
     }
 
@@ -81,33 +82,34 @@ public final class spinlock_t {
 
     // ---- spinlock_api_smp.h / kernel/locking/spinlock.c ----
 
-    @KernelSource(file = "include/linux/spinlock_api_smp.h", lines = "139-144")
-    static void __raw_spin_lock(spinlock_t lock) {
+    /**
+     * __raw_spin_lock's body: preempt_disable, spin_acquire, then LOCK_CONTENDED expanded in place
+     * (it is a macro in C), so a task spinning here shows its caller two frames above arch_spin_lock.
+     */
+    @KernelSource(file = "include/linux/spinlock.h", lines = "301-304",
+            note = "body of __raw_spin_lock, spinlock_api_smp.h 139-144, with LOCK_CONTENDED (lockdep.h 425-432) expanded")
+    public static void spin_lock(spinlock_t lock) {
         preempt.preempt_disable();
         lockdep.spin_acquire(lock.dep_map, 0, 0, lockdep._RET_IP_());
         try {
-            lock.contended();
+            if (!lock.do_raw_spin_trylock()) {
+                lockdep.lock_contended(lock.dep_map, lockdep._RET_IP_());
+                lock.arch_spin_lock(); // do_raw_spin_lock
+                lock.took();
+            }
         } catch (VmDeadException e) {
             preempt.preempt_enable();
             throw e;
         }
+        lockdep.lock_acquired(lock.dep_map, lockdep._RET_IP_());
     }
 
-    @KernelSource(file = "include/linux/spinlock_api_smp.h", lines = "148-153")
-    static void __raw_spin_unlock(spinlock_t lock) {
+    @KernelSource(file = "include/linux/spinlock.h", lines = "341-344",
+            note = "body of __raw_spin_unlock, spinlock_api_smp.h 148-153")
+    public static void spin_unlock(spinlock_t lock) {
         lockdep.spin_release(lock.dep_map, 1, lockdep._RET_IP_());
         lock.do_raw_spin_unlock();
         preempt.preempt_enable();
-    }
-
-    @KernelSource(file = "include/linux/spinlock.h", lines = "301-304")
-    public static void spin_lock(spinlock_t lock) {
-        __raw_spin_lock(lock);
-    }
-
-    @KernelSource(file = "include/linux/spinlock.h", lines = "341-344")
-    public static void spin_unlock(spinlock_t lock) {
-        __raw_spin_unlock(lock);
     }
 
     /** Takes a second lock of a class already held, one nesting level deeper ({@code subclass}). */

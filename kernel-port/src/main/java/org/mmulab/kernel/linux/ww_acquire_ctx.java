@@ -12,17 +12,32 @@ import org.mmulab.kernel.KernelSource;
 @KernelSource(file = "include/linux/ww_mutex.h", lines = "27-43", name = "struct ww_acquire_ctx",
         note = "CONFIG_DEBUG_MUTEXES and CONFIG_DEBUG_LOCK_ALLOC fields; no deadlock injection")
 public final class ww_acquire_ctx {
-    task_struct task;
-    long stamp;
+    public task_struct task;
+    public long stamp;
     /** How many ww_mutexes this context holds. */
-    int acquired;
-    int done_acquire;
-    ww_class ww_class;
-    ww_mutex contending_lock;
+    public int acquired;
+    public int done_acquire;
+    public ww_class ww_class;
+    public ww_mutex contending_lock;
     public final lockdep_map dep_map;
 
     public ww_acquire_ctx() {
         this.dep_map = new lockdep_map("ww_acquire_ctx", this);
+    }
+
+    /**
+     * Struct assignment {@code *dst = *src} (the locking self-test copies a context so): every
+     * field, the lockdep map's name and key included; the map itself stays {@code dst}'s.
+     */
+    public static void assign(ww_acquire_ctx dst, ww_acquire_ctx src) {
+        dst.task = src.task;
+        dst.stamp = src.stamp;
+        dst.acquired = src.acquired;
+        dst.done_acquire = src.done_acquire;
+        dst.ww_class = src.ww_class;
+        dst.contending_lock = src.contending_lock;
+        dst.dep_map.name = src.dep_map.name;
+        dst.dep_map.key = src.dep_map.key;
     }
 
     /** The stamp ww_acquire_init drew: lower is older. */

@@ -14,7 +14,7 @@ import org.mmulab.kernel.KernelSource;
 public final class ww_mutex {
     public final mutex base;
     /** The acquire context holding the lock, or null (also null when taken without one). */
-    volatile ww_acquire_ctx ctx;
+    public volatile ww_acquire_ctx ctx;
     final ww_class ww_class;
 
     private ww_mutex(ww_class ww_class) {
@@ -47,7 +47,7 @@ public final class ww_mutex {
     @KernelSource(file = "include/linux/ww_mutex.h", lines = "153-161")
     public static void ww_acquire_done(ww_acquire_ctx ctx) {
         lockdep.lockdep_assert_held(ctx);
-        bug.WARN_ON(ctx.done_acquire != 0);
+        debug_locks.DEBUG_LOCKS_WARN_ON(ctx.done_acquire != 0);
         ctx.done_acquire = 1;
     }
 
@@ -56,7 +56,7 @@ public final class ww_mutex {
             note = "CONFIG_PROVE_LOCKING and CONFIG_DEBUG_LOCK_ALLOC both on: neither config_enabled branch runs")
     public static void ww_acquire_fini(ww_acquire_ctx ctx) {
         lockdep.mutex_release(ctx.dep_map, 0, lockdep._THIS_IP_());
-        bug.WARN_ON(ctx.acquired != 0);
+        debug_locks.DEBUG_LOCKS_WARN_ON(ctx.acquired != 0);
     }
 
     /**
@@ -79,7 +79,7 @@ public final class ww_mutex {
         if (ctx.stamp - hold_ctx.stamp >= 0
                 && (ctx.stamp != hold_ctx.stamp
                     || System.identityHashCode(ctx) > System.identityHashCode(hold_ctx))) {
-            bug.WARN_ON(ctx.contending_lock != null);
+            debug_locks.DEBUG_LOCKS_WARN_ON(ctx.contending_lock != null);
             ctx.contending_lock = ww;
             return -errno.EDEADLK;
         }
@@ -89,14 +89,14 @@ public final class ww_mutex {
     /** The CONFIG_DEBUG_MUTEXES checks of a ww acquisition, then one more lock in the context. */
     @KernelSource(file = "kernel/locking/mutex.c", lines = "286-324")
     static void ww_mutex_lock_acquired(ww_mutex ww, ww_acquire_ctx ww_ctx) {
-        bug.WARN_ON(ww.ctx != null);
-        bug.WARN_ON(ww_ctx.done_acquire != 0);
+        debug_locks.DEBUG_LOCKS_WARN_ON(ww.ctx != null);
+        debug_locks.DEBUG_LOCKS_WARN_ON(ww_ctx.done_acquire != 0);
         if (ww_ctx.contending_lock != null) {
-            bug.WARN_ON(ww_ctx.contending_lock != ww);
-            bug.WARN_ON(ww_ctx.acquired > 0);
+            debug_locks.DEBUG_LOCKS_WARN_ON(ww_ctx.contending_lock != ww);
+            debug_locks.DEBUG_LOCKS_WARN_ON(ww_ctx.acquired > 0);
             ww_ctx.contending_lock = null;
         }
-        bug.WARN_ON(ww_ctx.ww_class != ww.ww_class);
+        debug_locks.DEBUG_LOCKS_WARN_ON(ww_ctx.ww_class != ww.ww_class);
         ww_ctx.acquired++;
     }
 
@@ -127,7 +127,7 @@ public final class ww_mutex {
     /** After -EDEADLK and releasing everything: sleeps until the contended lock is free and takes it. */
     @KernelSource(file = "include/linux/ww_mutex.h", lines = "294-303")
     public static void ww_mutex_lock_slow(ww_mutex lock, ww_acquire_ctx ctx) {
-        bug.WARN_ON(ctx.contending_lock == null);
+        debug_locks.DEBUG_LOCKS_WARN_ON(ctx.contending_lock == null);
         ww_mutex_lock(lock, ctx);
     }
 
@@ -143,7 +143,7 @@ public final class ww_mutex {
     public static void ww_mutex_unlock(ww_mutex lock) {
         ww_acquire_ctx c = lock.ctx;
         if (c != null) {
-            bug.WARN_ON(c.acquired == 0);
+            debug_locks.DEBUG_LOCKS_WARN_ON(c.acquired == 0);
             if (c.acquired > 0) {
                 c.acquired--;
             }

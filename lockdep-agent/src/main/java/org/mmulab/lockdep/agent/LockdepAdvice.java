@@ -190,6 +190,46 @@ final class LockdepAdvice {
         }
     }
 
+    /** debug_locks_on(): the kernel's debug_locks also reads false once the runtime has turned itself off. */
+    static final class DebugLocksOn {
+        @Advice.OnMethodExit
+        static void exit(@Advice.Return(readOnly = false) boolean on) {
+            on = on && Lockdep.enabled();
+        }
+    }
+
+    /** debug_locks_silent_set(silent): the runtime stops printing its reports while it is set. */
+    static final class DebugLocksSilent {
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) int silent) {
+            Lockdep.debug_locks_silent(silent != 0);
+        }
+    }
+
+    /** debug_check_no_locks_freed(mem, len): the lock initialisers' check for a held lock in {@code mem}. */
+    static final class CheckNoLocksFreed {
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object mem) {
+            Lockdep.debug_check_no_locks_freed(mem);
+        }
+    }
+
+    /** lockdep_reset(): the runtime forgets its classes, graph, chains and held locks. */
+    static final class LockdepReset {
+        @Advice.OnMethodExit
+        static void exit() {
+            Lockdep.lockdep_reset();
+        }
+    }
+
+    /** current_softirqs_enabled_set(enabled): the task's softirqs_enabled, which the runtime keeps. */
+    static final class SoftirqsEnabledSet {
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) int enabled) {
+            Lockdep.current_softirqs_enabled(enabled != 0);
+        }
+    }
+
     /** debug_locks_off(): an oops (or anything else) turned lock debugging off in the port. */
     static final class DebugLocksOff {
         @Advice.OnMethodExit
