@@ -158,7 +158,7 @@ public final class RaceScenarios {
         long t0 = System.nanoTime();
         HarvesterLoop harvest = done -> {
             try {
-                harvestAndCheck(done, m, npages, toggles, checkedUpTo, result);
+                harvestAndCheck(done, m, npages, toggles, checkedUpTo, result, config.holdFlushMillis);
             } finally {
                 checkedUpTo.set(Long.MAX_VALUE); // a harvester that died answers no toggler: race() reports why
             }
@@ -259,10 +259,17 @@ public final class RaceScenarios {
 
     /** The harvester of enable-logging-race: harvest, check invariant 1 with the vCPUs paused, answer the toggler. */
     private static void harvestAndCheck(AtomicBoolean done, MachineVm m, long npages, AtomicLong toggles, AtomicLong checkedUpTo,
-                                        RunResult result) {
+                                        RunResult result, long holdFlushMillis) {
         long[] bitmap = new long[(int) ((npages + 63) / 64)];
         while (!done.get()) {
             long startedAfter = toggles.get();
+            if (holdFlushMillis > 0) {
+                // forced schedule: harvest while the toggler's late flush is held open, before the
+                // vCPUs' write faults fill the fresh dirty bitmap (a harvest that finds a dirty bit
+                // flushes, and its flush closes the window). A toggle that has no flush (logging
+                // off) lets the wait run out, and the harvest goes ahead.
+                FlushGate.awaitHolding(2 * holdFlushMillis);
+            }
             long r = timedHarvest(m, bitmap, result.timeline);
             if (r == -errno.ENOENT) {
                 Thread.onSpinWait(); // logging is off right now
