@@ -75,6 +75,39 @@ class UnderLockdepIT {
         assertTrue(r.out().contains("TLB flush summary"), r.out());
     }
 
+    /**
+     * {@code dump=DIR} turns CONFIG_LOCK_STAT on: lock_stat has an acquired {@code &kvm->mmu_lock}
+     * row, and lock_stat_holds names the two functions of the seed commit as holders, in each variant.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"v3.15", "v3.16"})
+    void dumpWritesLockStatWithTheMmuLockRow(String variant, @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Result r = mmulabWithAgentOptions("dump=" + dir, "run", "migrate", "--variant", variant, "--memory", "4M", "--rounds", "3");
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("CONFIG_LOCK_STAT on"), r.out());
+        String stat = Files.readString(dir.resolve("lock_stat"));
+        assertTrue(stat.startsWith("lock_stat version 0.4\n"), stat);
+        String row = stat.lines().filter(l -> l.trim().startsWith("&kvm->mmu_lock:")).findFirst().orElseThrow(
+                () -> new AssertionError("no &kvm->mmu_lock row:\n" + stat));
+        String[] f = row.trim().split("\\s+");
+        assertEquals(13, f.length, row);
+        long acquisitions = Long.parseLong(f[8]);
+        assertTrue(acquisitions > 0, row);
+        assertTrue(Double.parseDouble(f[11]) > 0, "holdtime-total: " + row);
+        String holds = Files.readString(dir.resolve("lock_stat_holds"));
+        String wp = variant.equals("v3.15") ? "variant_v3_15.kvm_mmu_slot_remove_write_access(" : "mmu.kvm_mmu_slot_remove_write_access(";
+        String log = variant.equals("v3.15") ? "variant_v3_15.kvm_vm_ioctl_get_dirty_log(" : "x86.kvm_vm_ioctl_get_dirty_log(";
+        assertTrue(holds.lines().anyMatch(l -> l.contains("&kvm->mmu_lock") && l.contains(wp)), holds);
+        assertTrue(holds.lines().anyMatch(l -> l.contains("&kvm->mmu_lock") && l.contains(log)), holds);
+    }
+
+    @Test
+    void withoutDumpLockStatStaysOff() throws Exception {
+        Result r = mmulab("run", "migrate", "--memory", "4M", "--rounds", "1");
+        assertEquals(0, r.exit(), r.out());
+        assertFalse(r.out().contains("CONFIG_LOCK_STAT"), r.out());
+    }
+
     @Test
     void noSlotsLockWarnsAtTheDirtyLogFlushAndTheRunExitsOneEvenWithoutTheRace() throws Exception {
         // no --hold-flush: the race may or may not happen, the WARN comes every time

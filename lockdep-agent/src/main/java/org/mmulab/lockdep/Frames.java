@@ -99,12 +99,27 @@ final class Frames {
      * built, so the fast path of every lock acquisition pays for one short stack walk only.
      */
     static Object lazySite(Class<?> skip) {
-        StackWalker.StackFrame f = caller(skip).orElse(null);
-        return new Object() {
-            @Override
-            public String toString() {
-                return f == null ? "(unknown)" : format(f);
-            }
-        };
+        return new Site(caller(skip).orElse(null));
     }
+
+    /** An acquisition site: one stack frame, formatted when printed. */
+    static final class Site {
+        private final StackWalker.StackFrame f;
+
+        Site(StackWalker.StackFrame f) {
+            this.f = f;
+        }
+
+        /** What tells two sites apart without formatting them: class, method and bytecode index. */
+        Object key() {
+            return f == null ? "(unknown)" : new Key(f.getDeclaringClass(), f.getMethodName(), f.getByteCodeIndex());
+        }
+
+        @Override
+        public String toString() {
+            return f == null ? "(unknown)" : format(f);
+        }
+    }
+
+    private record Key(Class<?> cls, String method, int bci) {}
 }

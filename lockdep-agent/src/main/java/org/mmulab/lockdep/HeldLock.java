@@ -31,6 +31,10 @@ final class HeldLock {
     boolean spin;
     /** prev_chain_key: the thread's chain key before this entry was pushed. */
     long prev_chain_key;
+    /** CONFIG_LOCK_STAT: when the wait for this lock began (lock_contended), 0 when it was not contended. */
+    long waittime_stamp;
+    /** CONFIG_LOCK_STAT: when the hold began (the acquisition, or the end of its wait). */
+    long holdtime_stamp;
 
     /**
      * Refills the entry. A reference is stored only when it changes: a lock retaken at the same
@@ -102,6 +106,8 @@ final class HeldLock {
     /** Copies another entry (lock_release_non_nested and lock_set_class re-acquire from a copy). */
     HeldLock copyOf(HeldLock o) {
         set(o.instance, o.lock, o.cls, o.site, o.spin, o.prev_chain_key);
+        this.waittime_stamp = o.waittime_stamp;
+        this.holdtime_stamp = o.holdtime_stamp;
         return flags(o.trylock, o.read, o.check, o.hardirqs_off, o.nest_lock, o.references, o.irq_context);
     }
 }

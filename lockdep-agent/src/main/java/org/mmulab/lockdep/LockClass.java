@@ -72,6 +72,8 @@ final class LockClass {
     final Object[] usage_traces = new Object[LOCK_USAGE_STATES];
     /** ops: number of acquisitions (counted on the slow path only; see Lockdep's class comment). */
     long ops;
+    /** CONFIG_LOCK_STAT's per-class statistics (struct lock_class_stats per thread, the contention points). */
+    final LockStat.ClassStats stats;
 
     LockClass(int id, Object key, int subclass, String baseName, int nameVersion) {
         this.id = id;
@@ -87,6 +89,7 @@ final class LockClass {
             sb.append('/').append(subclass);
         }
         this.name = sb.toString();
+        this.stats = LockStat.register(baseName, nameVersion, subclass);
     }
 
     /** get_usage_char (kernel/locking/lockdep.c 481-494) for the USED_IN bit {@code bit}. */

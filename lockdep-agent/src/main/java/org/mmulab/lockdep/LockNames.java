@@ -33,10 +33,23 @@ final class LockNames {
     private static final class MapAccess {
         final Field name;
         final Field key;
+        /** CONFIG_LOCK_STAT's cpu and ip (lockdep.h 154-157), or null on a map without them. */
+        final java.lang.invoke.VarHandle cpu;
+        final java.lang.invoke.VarHandle ip;
 
-        MapAccess(Field name, Field key) {
+        MapAccess(Field name, Field key, Field cpu, Field ip) {
             this.name = name;
             this.key = key;
+            this.cpu = cpu != null && cpu.getType() == long.class ? handle(cpu) : null;
+            this.ip = ip != null && ip.getType() == Object.class ? handle(ip) : null;
+        }
+
+        private static java.lang.invoke.VarHandle handle(Field f) {
+            try {
+                return java.lang.invoke.MethodHandles.lookup().unreflectVarHandle(f);
+            } catch (IllegalAccessException e) {
+                return null;
+            }
         }
     }
 
@@ -52,7 +65,7 @@ final class LockNames {
     private static final ClassValue<MapAccess> MAPS = new ClassValue<>() {
         @Override
         protected MapAccess computeValue(Class<?> c) {
-            return new MapAccess(field(c, "name"), field(c, "key"));
+            return new MapAccess(field(c, "name"), field(c, "key"), field(c, "cpu"), field(c, "ip"));
         }
     };
 
@@ -99,6 +112,27 @@ final class LockNames {
     static Object instance(Object lock) {
         Object m = depMap(lock);
         return m != null ? m : lock;
+    }
+
+    /** {@code lock->cpu} of the map {@code instance} (CONFIG_LOCK_STAT), or -1 when it has none. */
+    static long statCpu(Object instance) {
+        MapAccess a = MAPS.get(instance.getClass());
+        return a.cpu == null ? -1 : (long) a.cpu.getVolatile(instance);
+    }
+
+    /** {@code lock->ip} of the map {@code instance}, or null. */
+    static Object statIp(Object instance) {
+        MapAccess a = MAPS.get(instance.getClass());
+        return a.ip == null ? null : (Object) a.ip.getVolatile(instance);
+    }
+
+    /** Sets {@code lock->cpu} and {@code lock->ip} (__lock_acquired's tail); a map without them is left alone. */
+    static void setStat(Object instance, long cpu, Object ip) {
+        MapAccess a = MAPS.get(instance.getClass());
+        if (a.cpu != null && a.ip != null) {
+            a.cpu.setVolatile(instance, cpu);
+            a.ip.setVolatile(instance, ip);
+        }
     }
 
     private static final ClassValue<Field> OWNER = new ClassValue<>() {

@@ -160,6 +160,42 @@ public final class LockStat {
         final AtomicReferenceArray<String> contentionPoint = new AtomicReferenceArray<>(LOCKSTAT_POINTS);
         final AtomicReferenceArray<String> contendingPoint = new AtomicReferenceArray<>(LOCKSTAT_POINTS);
         final ConcurrentLinkedQueue<Cell> cells = new ConcurrentLinkedQueue<>();
+        /** mmulab's extension: the hold times split by acquisition site, first-seen order. */
+        final java.util.Map<Object, SiteHold> holdSites = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+    }
+
+    /**
+     * The holds of one class taken at one site (not in the kernel, whose lock_stat has per-class
+     * hold times only): what {@code lock_stat_holds} prints, so a reader sees which function held
+     * the lock how long.
+     */
+    public static final class SiteHold {
+        /** The site as printed (class.method(File:line)). */
+        public final String site;
+        private long min;
+        private long max;
+        private long total;
+        private long nr;
+
+        SiteHold(String site) {
+            this.site = site;
+        }
+
+        synchronized void add(long ns) {
+            if (nr == 0 || ns < min) {
+                min = ns;
+            }
+            if (ns > max) {
+                max = ns;
+            }
+            total += ns;
+            nr++;
+        }
+
+        /** A snapshot of the holds, as a struct lock_time. */
+        public synchronized LockTime time() {
+            return new LockTime(min, max, total, nr);
+        }
     }
 
     private static final AtomicInteger NEXT_INDEX = new AtomicInteger();
@@ -337,9 +373,14 @@ public final class LockStat {
      * {@code hlock->waittime_stamp}.
      */
     public static long lockContended(ClassStats s, MapStat lock, boolean read, Object ip) {
+        return lockContended(s, lock.cpu, lock.ip, read, ip);
+    }
+
+    /** {@link #lockContended(ClassStats, MapStat, boolean, Object)} with the map's {@code cpu} and {@code ip} read by the caller. */
+    public static long lockContended(ClassStats s, long lockCpu, Object lockIp, boolean read, Object ip) {
         long stamp = lockstat_clock();
-        contended(s, ip, lock.ip);
-        if (lock.cpu != cpu()) {
+        contended(s, ip, lockIp);
+        if (lockCpu != cpu()) {
             bounce(s, bounce_contended + (read ? 1 : 0));
         }
         return stamp;
@@ -353,7 +394,17 @@ public final class LockStat {
      */
     public static long lockAcquired(ClassStats s, MapStat lock, boolean read, Object ip,
                                     long waittimeStamp, long holdtimeStamp) {
-        long cpu = cpu();
+        long hold = lockAcquired(s, lock.cpu, read, waittimeStamp, holdtimeStamp);
+        lock.cpu = cpu();
+        lock.ip = ip;
+        return hold;
+    }
+
+    /**
+     * {@link #lockAcquired(ClassStats, MapStat, boolean, Object, long, long)} with the map's
+     * {@code cpu} read by the caller, who then sets the map's {@code cpu} and {@code ip}.
+     */
+    public static long lockAcquired(ClassStats s, long lockCpu, boolean read, long waittimeStamp, long holdtimeStamp) {
         long waittime = 0;
         if (waittimeStamp != 0) {
             long now = lockstat_clock();
@@ -363,11 +414,9 @@ public final class LockStat {
         if (waittime != 0) {
             waitTime(s, read, waittime);
         }
-        if (lock.cpu != cpu) {
+        if (lockCpu != cpu()) {
             bounce(s, bounce_acquired + (read ? 1 : 0));
         }
-        lock.cpu = cpu;
-        lock.ip = ip;
         return holdtimeStamp;
     }
 
@@ -377,6 +426,32 @@ public final class LockStat {
             return;
         }
         holdTime(s, read, lockstat_clock() - holdtimeStamp);
+    }
+
+    /**
+     * lock_release_holdtime plus mmulab's per-site split: the hold since {@code holdtimeStamp} of
+     * a lock acquired at {@code site}, told apart from other sites by {@code siteKey}.
+     */
+    public static void lockReleaseHoldtime(ClassStats s, boolean read, long holdtimeStamp, Object siteKey, Object site) {
+        if (!lock_stat) {
+            return;
+        }
+        long ns = lockstat_clock() - holdtimeStamp;
+        holdTime(s, read, ns);
+        java.util.Map<Object, SiteHold> m = s.gen.holdSites;
+        SiteHold h = m.get(siteKey);
+        if (h == null) {
+            h = m.computeIfAbsent(siteKey, k -> new SiteHold(String.valueOf(site)));
+        }
+        h.add(ns);
+    }
+
+    /** The class's holds split by acquisition site, in first-seen order. */
+    public static List<SiteHold> holdSites(ClassStats s) {
+        java.util.Map<Object, SiteHold> m = s.gen.holdSites;
+        synchronized (m) {
+            return new ArrayList<>(m.values());
+        }
     }
 
     // ------------------------------------------------------------------ reading and clearing

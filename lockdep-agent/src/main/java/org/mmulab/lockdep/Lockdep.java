@@ -80,6 +80,13 @@ public final class Lockdep {
     /** {@code -Dmmulab.lockdep.sites=exact}: a stack walk for the site of every acquisition. */
     static final boolean EXACT_SITES = "exact".equals(System.getProperty("mmulab.lockdep.sites"));
     /**
+     * CONFIG_LOCK_STAT (lib/Kconfig.debug): whether acquisitions are stamped and lock_contended,
+     * lock_acquired and the releases keep {@link LockStat}'s statistics. Off by default, as in a
+     * kernel built without it, because it costs two clock reads per lock and unlock; the agent turns
+     * it on for {@code lockstat=on} and for {@code dump=}, whose {@code lock_stat} file shows them.
+     */
+    static volatile boolean CONFIG_LOCK_STAT;
+    /**
      * Maps whose class some thread has cached. lockdep_init_map and lock_set_class on one of them
      * bump {@link #classEpoch}, and every thread drops its class cache and chain memo at its next
      * hook; re-initialising a map never used costs nothing.
@@ -183,6 +190,7 @@ public final class Lockdep {
             generation++;
             bumpStamp();
             LockGraph.clear();
+            LockStat.reset();
             maxDepth = 0;
             nextPid.set(0);
             Reports.reset();
@@ -336,6 +344,9 @@ public final class Lockdep {
         HeldLock top = t.held.top();
         if (top != null && top.lock == lock && top.references == 0) {
             // lock_release_nested's usual case, inline: the innermost lock, by the same object
+            if (CONFIG_LOCK_STAT) {
+                lock_release_holdtime(top);
+            }
             t.held.truncate(t.held.size() - 1);
             t.curr_chain_key = top.prev_chain_key;
             return;
@@ -352,9 +363,12 @@ public final class Lockdep {
     /**
      * lock_contended (kernel/locking/lockdep.c 3798-3816 with __lock_contended 3685-3735): the
      * lock, acquired already (lock_acquire runs before the wait), must be on this thread's stack
-     * within this irq context, else print_lock_contention_bug. Departures: the LOCK_STAT
-     * bookkeeping (wait times, contention points) is not recorded yet; with nothing held at all
-     * the kernel's DEBUG_LOCKS_WARN_ON(!depth) is left out.
+     * within this irq context, else print_lock_contention_bug. With {@link #CONFIG_LOCK_STAT} on
+     * it stamps the wait and counts the contention point (this acquisition's site, taken from the
+     * stack now), the contending point (where the holder acquired the lock: {@code lock->ip}) and
+     * the bounce. Departures: the contention check runs without CONFIG_LOCK_STAT too (the kernel
+     * has no lock_contended then); with nothing held at all the kernel's DEBUG_LOCKS_WARN_ON(!depth)
+     * is left out.
      */
     public static void lock_contended(Object lock) {
         if (lock == null || !debugLocks.get()) {
@@ -373,6 +387,10 @@ public final class Lockdep {
                 break;
             }
             if (match_held_lock(hlock, lock, instance)) {
+                if (CONFIG_LOCK_STAT && LockStat.lock_stat && hlock.instance == instance && hlock.cls != null) {
+                    hlock.waittime_stamp = LockStat.lockContended(hlock.cls.stats, lockCpu(instance), LockNames.statIp(instance),
+                            hlock.read != 0, hlock.site);
+                }
                 return;
             }
             prevHlock = hlock;
@@ -381,9 +399,70 @@ public final class Lockdep {
         flush(t, false);
     }
 
-    /** lock_acquired (kernel/locking/lockdep.c 3818-3841): a LOCK_STAT event, not recorded yet. */
+    /**
+     * lock_acquired (kernel/locking/lockdep.c 3818-3841 with __lock_acquired 3737-3796), a
+     * CONFIG_LOCK_STAT event: the wait since lock_contended (the hold restarts at its end), the
+     * acquired bounce, and the map's {@code cpu} and {@code ip} for the next contender. The
+     * {@code ip} kept is the held lock's site, which is exact while CONFIG_LOCK_STAT is on (the
+     * fast path walks the stack for it then, as with {@code -Dmmulab.lockdep.sites=exact}).
+     */
     public static void lock_acquired(Object lock) {
-        // lock_stat is not part of this runtime yet
+        if (!CONFIG_LOCK_STAT || !LockStat.lock_stat || lock == null || !debugLocks.get()) {
+            return;
+        }
+        TaskState t = task();
+        int depth = t.held.size();
+        if (depth == 0) {
+            return;
+        }
+        Object instance = LockNames.instance(lock);
+        HeldLock prevHlock = null;
+        for (int i = depth - 1; i >= 0; i--) {
+            HeldLock hlock = t.held.get(i);
+            if (prevHlock != null && prevHlock.irq_context != hlock.irq_context) {
+                break;
+            }
+            if (match_held_lock(hlock, lock, instance)) {
+                if (hlock.instance != instance || hlock.cls == null) {
+                    return;
+                }
+                hlock.holdtime_stamp = LockStat.lockAcquired(hlock.cls.stats, lockCpu(instance), hlock.read != 0,
+                        hlock.waittime_stamp, hlock.holdtime_stamp);
+                LockNames.setStat(instance, LockStat.cpu(), hlock.site);
+                return;
+            }
+            prevHlock = hlock;
+        }
+        setReport(t, Reports.print_lock_contention_bug(t, lock));
+        flush(t, false);
+    }
+
+    /**
+     * {@code lock->cpu} for the bounce counts. Departure: a map whose initialisation the runtime
+     * did not see (0) counts as initialised by this thread, and a lock without a map never bounces.
+     */
+    private static long lockCpu(Object instance) {
+        long c = LockNames.statCpu(instance);
+        return c <= 0 ? LockStat.cpu() : c;
+    }
+
+    /** lock_release_holdtime (kernel/locking/lockdep.c 257-273): the hold of {@code hlock}, ending now. */
+    private static void lock_release_holdtime(HeldLock hlock) {
+        if (hlock.cls != null && hlock.holdtime_stamp != 0) {
+            Object site = hlock.site;
+            Object key = site instanceof Frames.Site fs ? fs.key() : site;
+            LockStat.lockReleaseHoldtime(hlock.cls.stats, hlock.read != 0, hlock.holdtime_stamp, key, site);
+        }
+    }
+
+    /** Turns CONFIG_LOCK_STAT on or off (the agent's {@code lockstat} option; tests). */
+    public static void setLockStat(boolean on) {
+        CONFIG_LOCK_STAT = on;
+    }
+
+    /** Whether CONFIG_LOCK_STAT is on. */
+    public static boolean lockStat() {
+        return CONFIG_LOCK_STAT;
     }
 
     /**
@@ -397,6 +476,9 @@ public final class Lockdep {
         }
         Object map = LockNames.instance(lock);
         LockNames.setNameKey(lock, name, key);
+        if (CONFIG_LOCK_STAT) {
+            LockNames.setStat(map, LockStat.cpu(), LockNames.statIp(map)); // lock->cpu = this CPU (lockdep.c 2962-2964)
+        }
         if (SEEN.remove(map) != null) {
             bumpStamp();
         }
@@ -553,7 +635,13 @@ public final class Lockdep {
         if (m.lock == lock && m.prev == chainPrev && m.subclass == subclass && m.need == need && !trylock && check
                 && nestLock == null) {
             // a filled entry has its usage bits set already, and the stamp says lockdep is on
-            held.next().fast(m, lock, EXACT_SITES ? Frames.lazySite(LockNames.siteClass(lock)) : m.site, prev, read, hardirqsOff, ctx);
+            HeldLock h = held.next();
+            h.fast(m, lock, EXACT_SITES || CONFIG_LOCK_STAT ? Frames.lazySite(LockNames.siteClass(lock)) : m.site, prev, read,
+                    hardirqsOff, ctx);
+            if (CONFIG_LOCK_STAT) {
+                h.waittime_stamp = 0;
+                h.holdtime_stamp = LockStat.lockstat_clock();
+            }
             held.push();
             t.curr_chain_key = m.key;
             if (held.size() > maxDepth) {
@@ -646,6 +734,10 @@ public final class Lockdep {
         }
         HeldLock hlock = held.next().set(instance, lock, c, site, spin, prevKey)
                 .flags(trylock, read, check, hardirqsOff, nestLock, references, ctx);
+        if (CONFIG_LOCK_STAT) { // lockdep.c 3133-3136
+            hlock.waittime_stamp = 0;
+            hlock.holdtime_stamp = LockStat.lockstat_clock();
+        }
         boolean ok = !check || mark_irqflags(t, hlock);
         ok = ok && mark_lock(t, hlock, LockClass.LOCK_USED);
         boolean chainHead = held.isEmpty();
@@ -1096,6 +1188,9 @@ public final class Lockdep {
             lock_release_non_nested(t, lock);
             return;
         }
+        if (CONFIG_LOCK_STAT) {
+            lock_release_holdtime(hlock); // lockdep.c 3472
+        }
         t.held.truncate(t.held.size() - 1);
         t.curr_chain_key = hlock.prev_chain_key;
     }
@@ -1127,6 +1222,9 @@ public final class Lockdep {
             return;
         }
         HeldLock hlock = t.held.get(i);
+        if (CONFIG_LOCK_STAT && hlock.instance == instance) {
+            lock_release_holdtime(hlock); // lockdep.c 3396-3397
+        }
         if (hlock.references != 0) {
             hlock.references--;
             if (hlock.references != 0) {

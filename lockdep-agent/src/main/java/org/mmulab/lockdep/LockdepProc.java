@@ -107,7 +107,11 @@ public final class LockdepProc {
         return b.append("}\n").toString();
     }
 
-    /** Writes the four files, and lock_stat ({@link LockStatProc}), into {@code dir}. */
+    /**
+     * Writes the four files, lock_stat and mmulab's lock_stat_holds ({@link LockStatProc}) into
+     * {@code dir}. The two lock_stat files hold counts only while CONFIG_LOCK_STAT is on (the
+     * agent's {@code lockstat}, on with {@code dump=}).
+     */
     public static void dumpTo(Path dir) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("lockdep"), lockdep(), StandardCharsets.UTF_8);
@@ -115,6 +119,7 @@ public final class LockdepProc {
         Files.writeString(dir.resolve("lockdep_stats"), lockdepStats(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("lockdep.dot"), dot(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("lock_stat"), LockStatProc.lock_stat(Lockdep.enabled()), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("lock_stat_holds"), LockStatProc.lock_stat_holds(), StandardCharsets.UTF_8);
     }
 
     private static String esc(String s) {

@@ -7,6 +7,9 @@ public final class FakeLock {
     public static final class Map {
         public final String name;
         public final Object key;
+        /** CONFIG_LOCK_STAT's cpu and ip, as the port's lockdep_map has them. */
+        public volatile long cpu;
+        public volatile Object ip;
 
         Map(String name, Object key) {
             this.name = name;

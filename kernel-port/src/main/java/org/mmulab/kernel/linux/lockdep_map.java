@@ -17,7 +17,7 @@ import org.mmulab.kernel.KernelSource;
  * checker can tell a spinning lock from a sleeping one.
  */
 @KernelSource(file = "include/linux/lockdep.h", lines = "150-158", name = "struct lockdep_map",
-        note = "no class_cache (the runtime keeps its own); owner added as container_of's stand-in")
+        note = "no class_cache (the runtime keeps its own); owner added as container_of's stand-in; cpu is a thread id")
 public final class lockdep_map {
     /** The class name; lockdep_set_class_and_name / lockdep_set_subclass rewrite it. */
     public volatile String name;
@@ -25,6 +25,16 @@ public final class lockdep_map {
     public volatile Object key;
     /** The lock that embeds this map, or null for a bare map. */
     public final Object owner;
+    /**
+     * CONFIG_LOCK_STAT's {@code int cpu} (lockdep.h 155): the thread that last acquired the lock,
+     * for the bounce counts; 0 before the first acquisition. Only the agent's lock_stat writes it.
+     */
+    public volatile long cpu;
+    /**
+     * CONFIG_LOCK_STAT's {@code unsigned long ip} (lockdep.h 156): where the lock was last
+     * acquired (the agent's site object; the port has no return address), null before that.
+     */
+    public volatile Object ip;
 
     /** A bare map (no embedding lock), keyed by its name. */
     public lockdep_map(String name) {

@@ -49,7 +49,6 @@ class IrqContextTest {
 
     @Test
     void hardirqRunnerIsHardirqContextWithInterruptsOff() {
-        LockdepHooksTest.assumeNoAgent(); // the runners' irq_exit / __do_softirq pair local_irq_disable with a restore
         int base = preempt.preempt_count();
         List<String> seen = new ArrayList<>();
         int[] count = new int[1];
@@ -66,7 +65,6 @@ class IrqContextTest {
 
     @Test
     void hardirqRunnerKeepsInterruptsOffWhenTheyWereOff() {
-        LockdepHooksTest.assumeNoAgent(); // the runners' irq_exit / __do_softirq pair local_irq_disable with a restore
         long flags = irqflags.local_irq_save();
         softirq.run_in_hardirq(() -> { });
         assertTrue(irqflags.irqs_disabled(), "iret restores the interrupted context's IF: off");
@@ -76,7 +74,6 @@ class IrqContextTest {
 
     @Test
     void softirqRunnerServesWithInterruptsOn() {
-        LockdepHooksTest.assumeNoAgent(); // the runners' irq_exit / __do_softirq pair local_irq_disable with a restore
         int base = preempt.preempt_count();
         List<String> seen = new ArrayList<>();
         int[] count = new int[1];
@@ -93,7 +90,6 @@ class IrqContextTest {
 
     @Test
     void softirqRaisedInHardirqRunsAtIrqExitOutsideHardirq() {
-        LockdepHooksTest.assumeNoAgent(); // the runners' irq_exit / __do_softirq pair local_irq_disable with a restore
         List<String> seen = new ArrayList<>();
         softirq.run_in_hardirq(() -> {
             softirq.raise_softirq_irqoff(() -> seen.add("softirq: " + ctx() + " hardirq_context=" + task_struct.current().hardirq_context));
@@ -107,7 +103,6 @@ class IrqContextTest {
 
     @Test
     void softirqRaisedWithBottomHalvesOffWaitsForLocalBhEnable() {
-        LockdepHooksTest.assumeNoAgent(); // the runners' irq_exit / __do_softirq pair local_irq_disable with a restore
         List<String> seen = new ArrayList<>();
         softirq.local_bh_disable();
         assertEquals("irq=0 softirq=1 serving=0 interrupt=1 irqs_off=0", ctx(), "bh off: in_softirq but not serving");
@@ -121,7 +116,6 @@ class IrqContextTest {
 
     @Test
     void hardirqInsideSoftirqNestsTheCounts() {
-        LockdepHooksTest.assumeNoAgent(); // the runners' irq_exit / __do_softirq pair local_irq_disable with a restore
         List<Integer> counts = new ArrayList<>();
         softirq.run_in_softirq(() -> softirq.run_in_hardirq(() -> counts.add(preempt.preempt_count())));
         assertEquals(List.of(preempt_mask.SOFTIRQ_OFFSET + preempt_mask.HARDIRQ_OFFSET), counts);

@@ -2,7 +2,6 @@
 package org.mmulab.kernel.linux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,17 +21,6 @@ import org.mmulab.kernel.testing.CpuThread;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS) // same thread: the probe records the test's own task
 class LockdepHooksTest {
-    /**
-     * Today's lockdep agent weaves spin_lock/spin_unlock/mutex_lock/mutex_unlock/local_irq_* by name,
-     * so a pair it sees only half of (spin_lock_nested + spin_unlock, irq_exit's local_irq_disable,
-     * ww_acquire_init's held context) looks wrong to it; those tests run without the agent until the
-     * lead switches the weaving to these hooks.
-     */
-    static void assumeNoAgent() {
-        assumeFalse(Boolean.getBoolean("mmulab.lockdep-agent.installed"),
-                "today's by-name weaving sees only half of this pair");
-    }
-
     private final List<String> calls = new ArrayList<>();
     private volatile Thread recorded;
 
@@ -93,7 +81,6 @@ class LockdepHooksTest {
 
     @Test
     void trylockIsAnnotatedOnlyWhenItSucceeds() {
-        assumeNoAgent(); // spin_trylock is not woven by name, spin_unlock is
         spinlock_t l = spinlock_t.spin_lock_init("&hooks->try");
         take();
         assertEquals(true, spinlock_t.spin_trylock(l));
@@ -133,7 +120,6 @@ class LockdepHooksTest {
 
     @Test
     void nestedAndNestLockPassSubclassAndNestLock() {
-        assumeNoAgent();
         spinlock_t outer = spinlock_t.spin_lock_init("&hooks->outer");
         spinlock_t a = spinlock_t.spin_lock_init("&hooks->inner");
         spinlock_t b = spinlock_t.spin_lock_init("&hooks->inner");
@@ -215,7 +201,6 @@ class LockdepHooksTest {
 
     @Test
     void mutexNestedAndNestLockPassSubclassAndNestLock() {
-        assumeNoAgent();
         mutex outer = mutex.mutex_init("&hooks->mouter");
         mutex a = mutex.mutex_init("&hooks->minner");
         mutex b = mutex.mutex_init("&hooks->minner");
@@ -272,7 +257,6 @@ class LockdepHooksTest {
 
     @Test
     void wwContextIsHeldAndIsEveryLocksNestLock() {
-        assumeNoAgent(); // ww_acquire_done asserts the context held, which only the hook weaving tells the agent
         ww_class c = ww_class.DEFINE_WW_CLASS("hooks_ww");
         ww_mutex a = ww_mutex.ww_mutex_init(c);
         ww_acquire_ctx ctx = new ww_acquire_ctx();
@@ -302,7 +286,6 @@ class LockdepHooksTest {
 
     @Test
     void hardirqRunnerBracketsTheHandlerWithIrqEnterAndExit() throws Exception {
-        assumeNoAgent();
         softirq.run_in_hardirq(() -> calls.add("handler"));
         assertEquals(List.of("trace_hardirqs_off", "trace_hardirq_enter", "handler",
                 "trace_hardirqs_off", "trace_hardirq_exit", "trace_hardirqs_off", "trace_hardirqs_on"), take(),
@@ -311,7 +294,6 @@ class LockdepHooksTest {
 
     @Test
     void softirqFromTaskContextRunsBetweenSoftirqEnterAndExit() {
-        assumeNoAgent();
         softirq.run_in_softirq(() -> calls.add("action"));
         assertEquals(List.of("trace_hardirqs_off", "trace_hardirqs_on", // raise_softirq's irq save/restore
                 "trace_hardirqs_off", // do_softirq's local_irq_save
@@ -322,7 +304,6 @@ class LockdepHooksTest {
 
     @Test
     void softirqFromIrqExitLeavesHardirqContextWhileItRuns() {
-        assumeNoAgent();
         softirq.run_in_hardirq(() -> softirq.raise_softirq_irqoff(() -> calls.add("action")));
         assertEquals(List.of("trace_hardirqs_off", "trace_hardirq_enter",
                 "trace_hardirqs_off", // irq_exit's local_irq_disable

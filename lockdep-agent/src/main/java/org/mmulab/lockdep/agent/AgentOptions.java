@@ -25,7 +25,9 @@ public final class AgentOptions {
         KEYS.put("out", "stderr, stdout, or a file path");
         KEYS.put("packages", "comma-free list of package prefixes to weave, separated by ':' (default org.mmulab.kernel.)");
         KEYS.put("verbose", "true or false: log each woven class");
-        KEYS.put("dump", "a directory: at exit, write lockdep, lockdep_chains, lockdep_stats (as /proc has them) and lockdep.dot there");
+        KEYS.put("dump", "a directory: at exit, write lockdep, lockdep_chains, lockdep_stats, lock_stat (as /proc has them) and lockdep.dot there");
+        KEYS.put("lockstat", "on or off: CONFIG_LOCK_STAT, per-class contentions, wait and hold times (default: on with dump=, else off;"
+                + " it costs two clock reads per lock and unlock)");
         KEYS.put("print", "pkg.Class#method: print that method's bytecode as loaded and as woven (ASM Textifier)");
         KEYS.put("explore", "true or false: weave the controlled scheduler's yield points (mmulab explore, replay)");
         KEYS.put("tlbtrace", "off, summary (per-caller flush counts at exit), or lines (also one line per flush and per owed flush)");
@@ -53,6 +55,13 @@ public final class AgentOptions {
     public String dump;
     /** pkg.Class#method whose weaving to print, or null. */
     public String print;
+    /** CONFIG_LOCK_STAT: true or false as given, or null for the default (on with dump=). */
+    public Boolean lockstat;
+
+    /** Whether lock_stat is kept: as {@code lockstat=} says, else when {@code dump=} will write it. */
+    public boolean lockStatOn() {
+        return lockstat != null ? lockstat : dump != null;
+    }
 
     public static AgentOptions parse(String args) {
         AgentOptions o = new AgentOptions();
@@ -116,6 +125,13 @@ public final class AgentOptions {
                     break;
                 case "explore":
                     o.explore = bool(key, val);
+                    break;
+                case "lockstat":
+                    switch (val) {
+                        case "on": o.lockstat = true; break;
+                        case "off": o.lockstat = false; break;
+                        default: throw bad(key, val);
+                    }
                     break;
                 case "repeats":
                     switch (val) {

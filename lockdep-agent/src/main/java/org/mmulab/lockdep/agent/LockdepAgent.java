@@ -193,6 +193,7 @@ public final class LockdepAgent {
             throw e;
         }
         Lockdep.configure(new LockdepConfig(o.mode, out, o.repeats));
+        Lockdep.setLockStat(o.lockStatOn());
         // what the agent prints at exit, in this order, from one shutdown hook (the JVM runs
         // separate hooks at the same time, so their output would come in any order)
         List<Runnable> atExit = new ArrayList<>();
@@ -220,7 +221,7 @@ public final class LockdepAgent {
             atExit.add(() -> {
                 try {
                     org.mmulab.lockdep.LockdepProc.dumpTo(dir);
-                    dumpOut.println("lockdep-agent: wrote lockdep, lockdep_chains, lockdep_stats and lockdep.dot to " + dir);
+                    dumpOut.println("lockdep-agent: wrote lockdep, lockdep_chains, lockdep_stats, lock_stat, lock_stat_holds and lockdep.dot to " + dir);
                 } catch (java.io.IOException e) {
                     dumpOut.println("lockdep-agent: cannot write the dumps to " + dir + ": " + e.getMessage());
                 }
@@ -278,7 +279,8 @@ public final class LockdepAgent {
         System.setProperty(INSTALLED_PROPERTY, "true");
         out.println("lockdep-agent: CONFIG_PROVE_LOCKING on (mode=" + o.mode.name().toLowerCase() + ", packages=" + o.packages
                 + ", tlbtrace=" + o.tlbtrace + (o.explore ? ", explore=true" : "")
-                + (o.repeats == LockdepConfig.Repeats.FOLD ? ", repeats=fold" : "") + rewoven + ")");
+                + (o.repeats == LockdepConfig.Repeats.FOLD ? ", repeats=fold" : "")
+                + (o.lockStatOn() ? ", CONFIG_LOCK_STAT on" : "") + rewoven + ")");
     }
 
     /** How often the reaper looks for ended threads that held locks. */
