@@ -26,13 +26,13 @@ public final class AgentOptions {
         KEYS.put("packages", "comma-free list of package prefixes to weave, separated by ':' (default org.mmulab.kernel.)");
         KEYS.put("verbose", "true or false: log each woven class");
         KEYS.put("dump", "a directory: at exit, write lockdep, lockdep_chains, lockdep_stats, lock_stat (as /proc has them) and lockdep.dot there");
-        KEYS.put("lockstat", "on or off: CONFIG_LOCK_STAT, per-class contentions, wait and hold times (default: on with dump=, else off;"
-                + " it costs two clock reads per lock and unlock)");
         KEYS.put("print", "pkg.Class#method: print that method's bytecode as loaded and as woven (ASM Textifier)");
         KEYS.put("explore", "true or false: weave the controlled scheduler's yield points (mmulab explore, replay)");
         KEYS.put("tlbtrace", "off, summary (per-caller flush counts at exit), or lines (also one line per flush and per owed flush)");
         KEYS.put("repeats", "all (print every report, as the kernel prints every WARN) or fold (print the first report from a"
                 + " site in full, count the identical ones after it, and say '[the same WARN N more times]' at exit)");
+        KEYS.put("lockstat", "on or off: CONFIG_LOCK_STAT, per-class contentions, wait and hold times (default: on with dump=, else off;"
+                + " it costs two clock reads and a stack walk per lock and unlock)");
     }
 
     /** A bad option: the message is the one line the user sees. */

@@ -48,9 +48,18 @@ class AgentOptionsTest {
         assertTrue(help.contains("[the same WARN N more times]"), help);
     }
 
+    @Test
+    void lockStatIsOnWithDumpUnlessSaidOff() {
+        assertFalse(AgentOptions.parse("").lockStatOn());
+        assertTrue(AgentOptions.parse("dump=/tmp/x").lockStatOn());
+        assertFalse(AgentOptions.parse("dump=/tmp/x,lockstat=off").lockStatOn());
+        assertTrue(AgentOptions.parse("lockstat=on").lockStatOn());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "colour=red|unknown option 'colour'; valid keys: [mode, out, packages, verbose, dump, print, explore, tlbtrace, repeats]",
+        "colour=red|unknown option 'colour'; valid keys: [mode, out, packages, verbose, dump, print, explore, tlbtrace, repeats, lockstat]",
+        "lockstat=yes|bad value 'yes' for lockstat; valid: on or off",
         "repeats=once|bad value 'once' for repeats; valid: all (print every report",
         "explore=yes|bad value 'yes' for explore; valid: true or false",
         "mode=loud|bad value 'loud' for mode; valid: warn",
