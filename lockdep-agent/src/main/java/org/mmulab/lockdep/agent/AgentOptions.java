@@ -32,7 +32,7 @@ public final class AgentOptions {
         KEYS.put("repeats", "all (print every report, as the kernel prints every WARN) or fold (print the first report from a"
                 + " site in full, count the identical ones after it, and say '[the same WARN N more times]' at exit)");
         KEYS.put("lockstat", "on or off: CONFIG_LOCK_STAT, per-class contentions, wait and hold times (default: on with dump=, else off;"
-                + " it costs two clock reads and a stack walk per lock and unlock)");
+                + " it costs a stack walk per lock and two clock reads per lock and unlock)");
     }
 
     /** A bad option: the message is the one line the user sees. */
