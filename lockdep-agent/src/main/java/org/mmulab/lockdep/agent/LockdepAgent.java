@@ -268,6 +268,22 @@ public final class LockdepAgent {
         // threads of the watched program that end with locks held: do_exit's check, made by a reaper
         Lockdep.startReaper(REAPER_PERIOD_MS);
         LazyWeaver weaver = new LazyWeaver(o.packages, hooked, () -> buildWeaver(o, trace, printer));
+        java.nio.file.Path cacheDir = o.cacheDir();
+        if (cacheDir != null) {
+            // everything the woven bytes depend on besides the class file and the agent jar
+            String settings = "packages=" + o.packages + ";tlbtrace=" + trace + ";explore=" + o.explore
+                    + ";hooked=" + new java.util.TreeSet<>(hooked);
+            String printed = printer == null ? null : printer.className().replace('.', '/');
+            boolean verbose = o.verbose;
+            weaver.withCache(new WeaveCache(cacheDir, () -> WeaveCache.agentKey(agentJar())), settings,
+                    name -> !name.equals(printed), // print= shows Byte Buddy's own weave
+                    name -> {
+                        woven.incrementAndGet();
+                        if (verbose) {
+                            System.err.println("lockdep-agent: wove " + name.replace('/', '.') + " (from the cache in " + cacheDir + ")");
+                        }
+                    });
+        }
         inst.addTransformer(weaver, late); // a late attach retransforms, so its transformer must take part
         String rewoven = late ? ", attached late: " + retransformLoaded(inst, weaver) : "";
         if (o.explore) {
@@ -281,6 +297,20 @@ public final class LockdepAgent {
                 + ", tlbtrace=" + o.tlbtrace + (o.explore ? ", explore=true" : "")
                 + (o.repeats == LockdepConfig.Repeats.FOLD ? ", repeats=fold" : "")
                 + (o.lockStatOn() ? ", CONFIG_LOCK_STAT on" : "") + rewoven + ")");
+    }
+
+    /** The jar the agent's classes come from, or null (from a directory, or unknown). */
+    static java.nio.file.Path agentJar() {
+        try {
+            java.security.CodeSource cs = LockdepAgent.class.getProtectionDomain().getCodeSource();
+            if (cs == null || cs.getLocation() == null) {
+                return null;
+            }
+            java.nio.file.Path p = java.nio.file.Paths.get(cs.getLocation().toURI());
+            return java.nio.file.Files.isRegularFile(p) ? p : null;
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** How often the reaper looks for ended threads that held locks. */
