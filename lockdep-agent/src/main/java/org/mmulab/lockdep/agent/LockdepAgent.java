@@ -276,8 +276,9 @@ public final class LockdepAgent {
         LazyWeaver weaver = new LazyWeaver(o.packages, hooked, () -> buildWeaver(o, trace, printer));
         java.nio.file.Path cacheDir = o.cacheDir();
         if (cacheDir != null) {
-            // everything the woven bytes depend on besides the class file and the agent jar
-            String settings = "packages=" + o.packages + ";tlbtrace=" + trace + ";explore=" + o.explore
+            // everything the woven bytes depend on besides the class file and the agent jar (Byte
+            // Buddy also asks the running JVM which class-file version it supports)
+            String settings = "java=" + System.getProperty("java.vm.version") + ";packages=" + o.packages + ";tlbtrace=" + trace + ";explore=" + o.explore
                     + ";hooked=" + new java.util.TreeSet<>(hooked);
             String printed = printer == null ? null : printer.className().replace('.', '/');
             boolean verbose = o.verbose;
