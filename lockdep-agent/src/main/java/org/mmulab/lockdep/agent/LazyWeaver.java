@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 /**
  * The agent's class-file transformer as the JVM sees it: a name check, and nothing more, until a
@@ -41,8 +40,16 @@ final class LazyWeaver implements ClassFileTransformer {
      * @param classes binary names of the classes to weave, if they are in those packages
      */
     LazyWeaver(List<String> packages, Set<String> classes, Supplier<ClassFileTransformer> factory) {
-        this.prefixes = packages.stream().map(p -> p.replace('.', '/')).toArray(String[]::new);
-        this.classes = classes.stream().map(c -> c.replace('.', '/')).collect(Collectors.toUnmodifiableSet());
+        // loops, not streams: this runs in premain, where each lambda's first use costs a class
+        this.prefixes = new String[packages.size()];
+        for (int i = 0; i < prefixes.length; i++) {
+            prefixes[i] = packages.get(i).replace('.', '/');
+        }
+        Set<String> internal = new java.util.HashSet<>();
+        for (String c : classes) {
+            internal.add(c.replace('.', '/'));
+        }
+        this.classes = Set.copyOf(internal);
         this.factory = factory;
     }
 

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.method.MethodDescription;
@@ -136,7 +135,15 @@ public final class LockdepAgent {
      * Every method the agent weaves into, as {@code Class#method} (the TLB-trace ones only when
      * tracing is on). {@code print=} uses it to name the checks an unwoven method reaches.
      */
-    static final Set<String> WOVEN = HOOKS.stream().map(Hook::key).collect(Collectors.toUnmodifiableSet());
+    static final Set<String> WOVEN = wovenKeys();
+
+    private static Set<String> wovenKeys() {
+        Set<String> keys = new java.util.HashSet<>();
+        for (Hook h : HOOKS) { // a loop, not a stream: this class initializes in premain
+            keys.add(h.key());
+        }
+        return Set.copyOf(keys);
+    }
 
     private LockdepAgent() {}
 
@@ -332,7 +339,11 @@ public final class LockdepAgent {
      */
     static String weavesNothing(List<String> packages, Set<String> hooked) {
         for (String p : packages) {
-            if (p.isEmpty() || NEVER_WOVEN.stream().anyMatch(p::startsWith)) {
+            boolean never = p.isEmpty();
+            for (String n : NEVER_WOVEN) {
+                never |= p.startsWith(n);
+            }
+            if (never) {
                 continue;
             }
             for (String h : hooked) {
