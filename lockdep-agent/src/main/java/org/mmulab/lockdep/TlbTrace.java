@@ -75,6 +75,45 @@ public final class TlbTrace {
     }
 
     /**
+     * Everything that names {@link FlushEvent}, apart from TlbTrace's own code: the verifier loads
+     * a class that code assigns or calls through, and loading the event class sets JFR up.
+     */
+    private static final class Jfr {
+        static Object begin() {
+            FlushEvent e = new FlushEvent();
+            e.startNanos = System.nanoTime();
+            e.begin();
+            return e;
+        }
+
+        /** Ends the event; returns its start (System.nanoTime()), or -1 for what is no FlushEvent. */
+        static long end(Object event) {
+            if (!(event instanceof FlushEvent)) {
+                return -1;
+            }
+            FlushEvent e = (FlushEvent) event;
+            e.end();
+            return e.startNanos;
+        }
+
+        static void commit(Object event, String caller, boolean mmuLock, String held, boolean ipi, long paid, long owedFor) {
+            if (!(event instanceof FlushEvent)) {
+                return;
+            }
+            FlushEvent e = (FlushEvent) event;
+            if (e.shouldCommit()) {
+                e.caller = caller;
+                e.mmuLockHeld = mmuLock;
+                e.held = held;
+                e.ipi = ipi;
+                e.paid = paid;
+                e.owedFor = owedFor;
+                e.commit();
+            }
+        }
+    }
+
+    /**
      * Where the per-event lines go: the program's Log4j 2 (logger {@code mmulab.tlbtrace}, level
      * INFO) when it has Log4j with a provider (log4j-core, log4j-to-slf4j, ...), else the agent's
      * output. With log4j-api alone Log4j has nowhere to write and would drop every line (after
@@ -114,21 +153,32 @@ public final class TlbTrace {
     }
 
     /**
-     * Woven at the entry of kvm_flush_remote_tlbs: the flush's JFR event, begun (cheap when no
-     * recording asks for it), which the exit hands back to {@link #flushed(Object, boolean)}.
+     * Woven at the entry of kvm_flush_remote_tlbs: the flush's JFR event, begun, when JFR is up in
+     * this JVM (a recording was started, by -XX:StartFlightRecording, jcmd or the API); else only
+     * the start time. JFR's event machinery (some ninety classes and its event instrumentation,
+     * 100-200 ms at the first flush) is thus set up only in a JVM that can record the event. What
+     * {@link #flushed(Object, boolean)} is handed back is either.
      */
     public static Object flushStarted() {
-        FlushEvent e = new FlushEvent();
-        e.startNanos = System.nanoTime();
-        e.begin();
-        return e;
+        if (!jdk.jfr.FlightRecorder.isInitialized()) {
+            return new long[] {System.nanoTime()};
+        }
+        return Jfr.begin();
     }
 
     /** Woven at the exit of kvm_flush_remote_tlbs, with what {@link #flushStarted()} returned. */
     public static void flushed(Object started, boolean ipi) {
-        FlushEvent e = started instanceof FlushEvent ? (FlushEvent) started : (FlushEvent) flushStarted();
-        e.end();
-        long took = System.nanoTime() - e.startNanos;
+        if (started == null) {
+            started = flushStarted();
+        }
+        // a long[] first: asking whether it is a FlushEvent would load the event class, and JFR with it
+        Object event = started instanceof long[] ? null : started;
+        long startNanos = event == null ? ((long[]) started)[0] : Jfr.end(event);
+        if (startNanos < 0) { // not what flushStarted returns: the flush is counted, untimed
+            event = null;
+            startNanos = System.nanoTime();
+        }
+        long took = System.nanoTime() - startNanos;
         List<String> held = Lockdep.heldClassNames();
         boolean mmuLock = held.contains("&kvm->mmu_lock");
         String caller = callerOf("kvm_flush_remote_tlbs");
@@ -147,14 +197,8 @@ public final class TlbTrace {
             owedSince[0] = 0;
             owedSince[1] = 0;
         }
-        if (e.shouldCommit()) {
-            e.caller = caller;
-            e.mmuLockHeld = mmuLock;
-            e.held = String.join(",", held);
-            e.ipi = ipi;
-            e.paid = paid;
-            e.owedFor = owedFor;
-            e.commit();
+        if (event != null) {
+            Jfr.commit(event, caller, mmuLock, String.join(",", held), ipi, paid, owedFor);
         }
         if (lines) {
             Sink.line(String.format(Locale.ROOT,

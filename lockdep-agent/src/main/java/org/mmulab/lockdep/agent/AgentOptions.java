@@ -33,6 +33,8 @@ public final class AgentOptions {
                 + " site in full, count the identical ones after it, and say '[the same WARN N more times]' at exit)");
         KEYS.put("lockstat", "on or off: CONFIG_LOCK_STAT, per-class contentions, wait and hold times (default: on with dump=, else off;"
                 + " it costs a stack walk per lock and two clock reads per lock and unlock)");
+        KEYS.put("cache", "off, or a directory for woven classes kept between runs (default $XDG_CACHE_HOME/mmulab/woven,"
+                + " else ~/.cache/mmulab/woven): a run whose hook classes are there does not set Byte Buddy up");
     }
 
     /** A bad option: the message is the one line the user sees. */
@@ -57,6 +59,22 @@ public final class AgentOptions {
     public String print;
     /** CONFIG_LOCK_STAT: true or false as given, or null for the default (on with dump=). */
     public Boolean lockstat;
+    /** The woven-class cache's directory, "off", or null for the default. */
+    public String cache;
+
+    /** The woven-class cache's directory, or null when {@code cache=off}. */
+    public java.nio.file.Path cacheDir() {
+        if ("off".equals(cache)) {
+            return null;
+        }
+        if (cache != null) {
+            return java.nio.file.Paths.get(cache);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        java.nio.file.Path base = xdg != null && !xdg.isEmpty()
+                ? java.nio.file.Paths.get(xdg) : java.nio.file.Paths.get(System.getProperty("user.home"), ".cache");
+        return base.resolve("mmulab").resolve("woven");
+    }
 
     /** Whether lock_stat is kept: as {@code lockstat=} says, else when {@code dump=} will write it. */
     public boolean lockStatOn() {
@@ -139,6 +157,12 @@ public final class AgentOptions {
                         case "fold": o.repeats = LockdepConfig.Repeats.FOLD; break;
                         default: throw bad(key, val);
                     }
+                    break;
+                case "cache":
+                    if (val.isEmpty()) {
+                        throw bad(key, val);
+                    }
+                    o.cache = val;
                     break;
                 case "verbose":
                     o.verbose = bool(key, val);

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.method.MethodDescription;
@@ -54,46 +53,52 @@ public final class LockdepAgent {
     public static final String INSTALLED_PROPERTY = "mmulab.lockdep-agent.installed";
 
     /**
-     * One woven method: a static method of a port class, and the Advice class woven into it.
+     * One woven method: a static method of a port class, and the Advice class woven into it (by
+     * name: the advice classes are loaded only when Byte Buddy is set up, not in a run whose hook
+     * classes all come from the {@link WeaveCache}).
      * {@code args} restricts the match to that many parameters (-1: any). Trace hooks are woven
      * only when TLB tracing is on.
      */
-    record Hook(String type, String method, Class<?> advice, int args, boolean trace) {
+    record Hook(String type, String method, String advice, int args, boolean trace) {
         String key() {
             return type + "#" + method;
         }
     }
 
+    /** Binary-name prefixes of the advice classes. */
+    static final String LA = "org.mmulab.lockdep.agent.LockdepAdvice$";
+    static final String EA = "org.mmulab.lockdep.agent.ExploreAdvice$";
+
     /** The whole weave, in one table: {@link #buildWeaver} and {@link #WOVEN} both come from it. */
     static final List<Hook> HOOKS = List.of(
-            new Hook(LINUX + "lockdep", "lock_acquire", LockdepAdvice.LockAcquire.class, 7, false),
-            new Hook(LINUX + "lockdep", "lock_release", LockdepAdvice.LockRelease.class, 3, false),
-            new Hook(LINUX + "lockdep", "lock_contended", LockdepAdvice.LockContended.class, 2, false),
-            new Hook(LINUX + "lockdep", "lock_acquired", LockdepAdvice.LockAcquired.class, 2, false),
-            new Hook(LINUX + "lockdep", "lockdep_init_map", LockdepAdvice.InitMap.class, 4, false),
-            new Hook(LINUX + "lockdep", "lock_set_class", LockdepAdvice.SetClass.class, 5, false),
-            new Hook(LINUX + "lockdep", "lockdep_assert_held", LockdepAdvice.AssertHeld.class, -1, false),
-            new Hook(LINUX + "sched", "__might_sleep", LockdepAdvice.MightSleep.class, -1, false),
-            new Hook(LINUX + "debug_locks", "debug_locks_off", LockdepAdvice.DebugLocksOff.class, 0, false),
-            new Hook(LINUX + "debug_locks", "debug_locks_on", LockdepAdvice.DebugLocksOn.class, 0, false),
-            new Hook(LINUX + "debug_locks", "debug_locks_silent_set", LockdepAdvice.DebugLocksSilent.class, 1, false),
-            new Hook(LINUX + "debug_locks", "debug_check_no_locks_freed", LockdepAdvice.CheckNoLocksFreed.class, 2, false),
-            new Hook(LINUX + "lockdep", "lockdep_reset", LockdepAdvice.LockdepReset.class, 0, false),
-            new Hook(LINUX + "lockdep", "current_softirqs_enabled_set", LockdepAdvice.SoftirqsEnabledSet.class, 1, false),
-            new Hook(LINUX + "irqflags", "trace_hardirqs_on", LockdepAdvice.HardirqsOn.class, 0, false),
-            new Hook(LINUX + "irqflags", "trace_hardirqs_off", LockdepAdvice.HardirqsOff.class, 0, false),
-            new Hook(LINUX + "irqflags", "trace_softirqs_on", LockdepAdvice.SoftirqsOn.class, 1, false),
-            new Hook(LINUX + "irqflags", "trace_softirqs_off", LockdepAdvice.SoftirqsOff.class, 1, false),
-            new Hook(LINUX + "irqflags", "trace_hardirq_enter", LockdepAdvice.HardirqEnter.class, 0, false),
-            new Hook(LINUX + "irqflags", "trace_hardirq_exit", LockdepAdvice.HardirqExit.class, 0, false),
-            new Hook(LINUX + "irqflags", "lockdep_softirq_enter", LockdepAdvice.SoftirqEnter.class, 0, false),
-            new Hook(LINUX + "irqflags", "lockdep_softirq_exit", LockdepAdvice.SoftirqExit.class, 0, false),
-            new Hook(LINUX + "smp", "safe_halt", LockdepAdvice.HardirqsOn.class, -1, false),
-            new Hook(KVM_MAIN, "kvm_vm_ioctl", LockdepAdvice.IoctlExit.class, -1, false),
-            new Hook(KVM_MAIN, "kvm_vcpu_ioctl", LockdepAdvice.IoctlExit.class, -1, false),
-            new Hook(KVM_MAIN, "kvm_flush_remote_tlbs", LockdepAdvice.Flush.class, -1, true),
-            new Hook(KVM_MAIN, "make_all_cpus_request", LockdepAdvice.AllCpusRequest.class, -1, true),
-            new Hook("org.mmulab.kernel.arch.x86.kvm.mmu", "mmu_spte_update", LockdepAdvice.SpteUpdate.class, -1, true));
+            new Hook(LINUX + "lockdep", "lock_acquire", LA + "LockAcquire", 7, false),
+            new Hook(LINUX + "lockdep", "lock_release", LA + "LockRelease", 3, false),
+            new Hook(LINUX + "lockdep", "lock_contended", LA + "LockContended", 2, false),
+            new Hook(LINUX + "lockdep", "lock_acquired", LA + "LockAcquired", 2, false),
+            new Hook(LINUX + "lockdep", "lockdep_init_map", LA + "InitMap", 4, false),
+            new Hook(LINUX + "lockdep", "lock_set_class", LA + "SetClass", 5, false),
+            new Hook(LINUX + "lockdep", "lockdep_assert_held", LA + "AssertHeld", -1, false),
+            new Hook(LINUX + "sched", "__might_sleep", LA + "MightSleep", -1, false),
+            new Hook(LINUX + "debug_locks", "debug_locks_off", LA + "DebugLocksOff", 0, false),
+            new Hook(LINUX + "debug_locks", "debug_locks_on", LA + "DebugLocksOn", 0, false),
+            new Hook(LINUX + "debug_locks", "debug_locks_silent_set", LA + "DebugLocksSilent", 1, false),
+            new Hook(LINUX + "debug_locks", "debug_check_no_locks_freed", LA + "CheckNoLocksFreed", 2, false),
+            new Hook(LINUX + "lockdep", "lockdep_reset", LA + "LockdepReset", 0, false),
+            new Hook(LINUX + "lockdep", "current_softirqs_enabled_set", LA + "SoftirqsEnabledSet", 1, false),
+            new Hook(LINUX + "irqflags", "trace_hardirqs_on", LA + "HardirqsOn", 0, false),
+            new Hook(LINUX + "irqflags", "trace_hardirqs_off", LA + "HardirqsOff", 0, false),
+            new Hook(LINUX + "irqflags", "trace_softirqs_on", LA + "SoftirqsOn", 1, false),
+            new Hook(LINUX + "irqflags", "trace_softirqs_off", LA + "SoftirqsOff", 1, false),
+            new Hook(LINUX + "irqflags", "trace_hardirq_enter", LA + "HardirqEnter", 0, false),
+            new Hook(LINUX + "irqflags", "trace_hardirq_exit", LA + "HardirqExit", 0, false),
+            new Hook(LINUX + "irqflags", "lockdep_softirq_enter", LA + "SoftirqEnter", 0, false),
+            new Hook(LINUX + "irqflags", "lockdep_softirq_exit", LA + "SoftirqExit", 0, false),
+            new Hook(LINUX + "smp", "safe_halt", LA + "HardirqsOn", -1, false),
+            new Hook(KVM_MAIN, "kvm_vm_ioctl", LA + "IoctlExit", -1, false),
+            new Hook(KVM_MAIN, "kvm_vcpu_ioctl", LA + "IoctlExit", -1, false),
+            new Hook(KVM_MAIN, "kvm_flush_remote_tlbs", LA + "Flush", -1, true),
+            new Hook(KVM_MAIN, "make_all_cpus_request", LA + "AllCpusRequest", -1, true),
+            new Hook("org.mmulab.kernel.arch.x86.kvm.mmu", "mmu_spte_update", LA + "SpteUpdate", -1, true));
 
     static final String HW = "org.mmulab.hw.";
     static final String FIXTURE = "org.mmulab.fixture.";
@@ -105,32 +110,40 @@ public final class LockdepAgent {
      * Instance methods too (the machine's), so these match by name and argument count only.
      */
     static final List<Hook> EXPLORE_HOOKS = List.of(
-            new Hook(LINUX + "spinlock_t", "spin_lock", ExploreAdvice.Lock.class, 1, false),
-            new Hook(LINUX + "spinlock_t", "spin_unlock", ExploreAdvice.Unlock.class, 1, false),
-            new Hook(LINUX + "mutex", "mutex_lock", ExploreAdvice.Lock.class, 1, false),
-            new Hook(LINUX + "mutex", "mutex_trylock", ExploreAdvice.Trylock.class, 1, false),
-            new Hook(LINUX + "mutex", "mutex_unlock", ExploreAdvice.Unlock.class, 1, false),
-            new Hook(LINUX + "mm", "assign", ExploreAdvice.Assign.class, 2, false),
-            new Hook(LINUX + "mm", "xchg64", ExploreAdvice.Xchg.class, 2, false),
-            new Hook(LINUX + "mm", "cmpxchg64", ExploreAdvice.Cmpxchg.class, 3, false),
-            new Hook(LINUX + "kvm_host_h", "kvm_make_request", ExploreAdvice.MakeRequest.class, 2, false),
-            new Hook(LINUX + "kvm_host_h", "kvm_check_request", ExploreAdvice.CheckRequest.class, 2, false),
-            new Hook(KVM_MAIN, "kvm_flush_remote_tlbs", ExploreAdvice.RemoteFlush.class, 1, false),
-            new Hook(KVM_MAIN, "kvm_vcpu_kick", ExploreAdvice.Kick.class, 1, false),
-            new Hook(KVM_MAIN, "kvm_vm_ioctl", ExploreAdvice.Ioctl.class, 3, false),
-            new Hook(MMU, "kvm_mmu_slot_remove_write_access", ExploreAdvice.SlotWriteProtect.class, 2, false),
-            new Hook(HW + "Cpu", "access", ExploreAdvice.Access.class, 5, false),
-            new Hook(FIXTURE + "Oracle", "checkDirtyLogCompleteness", ExploreAdvice.CheckDirtyLog.class, 1, false),
-            new Hook(FIXTURE + "Oracle", "checkShadowProtected", ExploreAdvice.CheckShadow.class, 1, false),
-            new Hook(HW + "SoftTlb", "lookup", ExploreAdvice.Lookup.class, 1, false),
-            new Hook(HW + "SoftTlb", "fill", ExploreAdvice.Fill.class, 3, false),
-            new Hook(HW + "SoftTlb", "flush", ExploreAdvice.TlbFlush.class, 0, false));
+            new Hook(LINUX + "spinlock_t", "spin_lock", EA + "Lock", 1, false),
+            new Hook(LINUX + "spinlock_t", "spin_unlock", EA + "Unlock", 1, false),
+            new Hook(LINUX + "mutex", "mutex_lock", EA + "Lock", 1, false),
+            new Hook(LINUX + "mutex", "mutex_trylock", EA + "Trylock", 1, false),
+            new Hook(LINUX + "mutex", "mutex_unlock", EA + "Unlock", 1, false),
+            new Hook(LINUX + "mm", "assign", EA + "Assign", 2, false),
+            new Hook(LINUX + "mm", "xchg64", EA + "Xchg", 2, false),
+            new Hook(LINUX + "mm", "cmpxchg64", EA + "Cmpxchg", 3, false),
+            new Hook(LINUX + "kvm_host_h", "kvm_make_request", EA + "MakeRequest", 2, false),
+            new Hook(LINUX + "kvm_host_h", "kvm_check_request", EA + "CheckRequest", 2, false),
+            new Hook(KVM_MAIN, "kvm_flush_remote_tlbs", EA + "RemoteFlush", 1, false),
+            new Hook(KVM_MAIN, "kvm_vcpu_kick", EA + "Kick", 1, false),
+            new Hook(KVM_MAIN, "kvm_vm_ioctl", EA + "Ioctl", 3, false),
+            new Hook(MMU, "kvm_mmu_slot_remove_write_access", EA + "SlotWriteProtect", 2, false),
+            new Hook(HW + "Cpu", "access", EA + "Access", 5, false),
+            new Hook(FIXTURE + "Oracle", "checkDirtyLogCompleteness", EA + "CheckDirtyLog", 1, false),
+            new Hook(FIXTURE + "Oracle", "checkShadowProtected", EA + "CheckShadow", 1, false),
+            new Hook(HW + "SoftTlb", "lookup", EA + "Lookup", 1, false),
+            new Hook(HW + "SoftTlb", "fill", EA + "Fill", 3, false),
+            new Hook(HW + "SoftTlb", "flush", EA + "TlbFlush", 0, false));
 
     /**
      * Every method the agent weaves into, as {@code Class#method} (the TLB-trace ones only when
      * tracing is on). {@code print=} uses it to name the checks an unwoven method reaches.
      */
-    static final Set<String> WOVEN = HOOKS.stream().map(Hook::key).collect(Collectors.toUnmodifiableSet());
+    static final Set<String> WOVEN = wovenKeys();
+
+    private static Set<String> wovenKeys() {
+        Set<String> keys = new java.util.HashSet<>();
+        for (Hook h : HOOKS) { // a loop, not a stream: this class initializes in premain
+            keys.add(h.key());
+        }
+        return Set.copyOf(keys);
+    }
 
     private LockdepAgent() {}
 
@@ -268,6 +281,23 @@ public final class LockdepAgent {
         // threads of the watched program that end with locks held: do_exit's check, made by a reaper
         Lockdep.startReaper(REAPER_PERIOD_MS);
         LazyWeaver weaver = new LazyWeaver(o.packages, hooked, () -> buildWeaver(o, trace, printer));
+        java.nio.file.Path cacheDir = o.cacheDir();
+        if (cacheDir != null) {
+            // everything the woven bytes depend on besides the class file and the agent jar (Byte
+            // Buddy also asks the running JVM which class-file version it supports)
+            String settings = "java=" + System.getProperty("java.vm.version") + ";packages=" + o.packages + ";tlbtrace=" + trace + ";explore=" + o.explore
+                    + ";hooked=" + new java.util.TreeSet<>(hooked);
+            String printed = printer == null ? null : printer.className().replace('.', '/');
+            boolean verbose = o.verbose;
+            weaver.withCache(new WeaveCache(cacheDir, () -> WeaveCache.agentKey(agentJar())), settings,
+                    name -> !name.equals(printed), // print= shows Byte Buddy's own weave
+                    name -> {
+                        woven.incrementAndGet();
+                        if (verbose) {
+                            System.err.println("lockdep-agent: wove " + name.replace('/', '.') + " (from the cache in " + cacheDir + ")");
+                        }
+                    });
+        }
         inst.addTransformer(weaver, late); // a late attach retransforms, so its transformer must take part
         String rewoven = late ? ", attached late: " + retransformLoaded(inst, weaver) : "";
         if (o.explore) {
@@ -283,6 +313,20 @@ public final class LockdepAgent {
                 + (o.lockStatOn() ? ", CONFIG_LOCK_STAT on" : "") + rewoven + ")");
     }
 
+    /** The jar the agent's classes come from, or null (from a directory, or unknown). */
+    static java.nio.file.Path agentJar() {
+        try {
+            java.security.CodeSource cs = LockdepAgent.class.getProtectionDomain().getCodeSource();
+            if (cs == null || cs.getLocation() == null) {
+                return null;
+            }
+            java.nio.file.Path p = java.nio.file.Paths.get(cs.getLocation().toURI());
+            return java.nio.file.Files.isRegularFile(p) ? p : null;
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** How often the reaper looks for ended threads that held locks. */
     static final long REAPER_PERIOD_MS = 200;
 
@@ -295,7 +339,11 @@ public final class LockdepAgent {
      */
     static String weavesNothing(List<String> packages, Set<String> hooked) {
         for (String p : packages) {
-            if (p.isEmpty() || NEVER_WOVEN.stream().anyMatch(p::startsWith)) {
+            boolean never = p.isEmpty();
+            for (String n : NEVER_WOVEN) {
+                never |= p.startsWith(n);
+            }
+            if (never) {
                 continue;
             }
             for (String h : hooked) {
@@ -390,9 +438,9 @@ public final class LockdepAgent {
             AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice()
                     .include(LockdepAgent.class.getClassLoader());
             for (Hook h : e.getValue()) {
-                boolean yieldPoint = h.advice().getEnclosingClass() == ExploreAdvice.class;
+                boolean yieldPoint = h.advice().startsWith(EA);
                 ElementMatcher.Junction<MethodDescription> m = yieldPoint ? named(h.method()) : isStatic().and(named(h.method()));
-                advice = advice.advice(h.args() < 0 ? m : m.and(takesArguments(h.args())), h.advice().getName());
+                advice = advice.advice(h.args() < 0 ? m : m.and(takesArguments(h.args())), h.advice());
             }
             builder = builder.type(types.and(named(e.getKey()))).transform(advice);
         }

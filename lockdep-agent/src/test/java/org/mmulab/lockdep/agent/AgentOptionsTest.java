@@ -58,7 +58,7 @@ class AgentOptionsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "colour=red|unknown option 'colour'; valid keys: [mode, out, packages, verbose, dump, print, explore, tlbtrace, repeats, lockstat]",
+        "colour=red|unknown option 'colour'; valid keys: [mode, out, packages, verbose, dump, print, explore, tlbtrace, repeats, lockstat, cache]",
         "lockstat=yes|bad value 'yes' for lockstat; valid: on or off",
         "repeats=once|bad value 'once' for repeats; valid: all (print every report",
         "explore=yes|bad value 'yes' for explore; valid: true or false",
@@ -68,6 +68,7 @@ class AgentOptionsTest {
         "mode|option 'mode' is not key=value",
         "out=|bad value '' for out",
         "dump=|bad value '' for dump",
+        "cache=|bad value '' for cache; valid: off, or a directory",
         "print=x86|bad value 'x86' for print; valid: pkg.Class#method"})
     void badOptionsNameTheKeyAndTheChoices(String args, String message) {
         AgentOptions.BadOption e = assertThrows(AgentOptions.BadOption.class, () -> AgentOptions.parse(args));

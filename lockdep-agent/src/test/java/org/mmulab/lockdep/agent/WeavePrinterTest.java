@@ -85,4 +85,19 @@ class WeavePrinterTest {
             assertTrue(found, t + " is not a static method of the port");
         }
     }
+
+    @Test
+    void everyHooksAdviceNamesAnAdviceClassOfTheAgent() throws Exception {
+        java.util.List<LockdepAgent.Hook> all = new java.util.ArrayList<>(LockdepAgent.HOOKS);
+        all.addAll(LockdepAgent.EXPLORE_HOOKS);
+        for (LockdepAgent.Hook h : all) {
+            Class<?> a = Class.forName(h.advice(), false, getClass().getClassLoader());
+            Class<?> outer = h.advice().startsWith(LockdepAgent.EA) ? ExploreAdvice.class : LockdepAdvice.class;
+            assertEquals(outer, a.getEnclosingClass(), h.key() + ": " + h.advice());
+            boolean advises = java.util.Arrays.stream(a.getDeclaredMethods()).anyMatch(x ->
+                    x.isAnnotationPresent(net.bytebuddy.asm.Advice.OnMethodEnter.class)
+                            || x.isAnnotationPresent(net.bytebuddy.asm.Advice.OnMethodExit.class));
+            assertTrue(advises, h.key() + ": " + h.advice() + " has no @Advice.OnMethodEnter or OnMethodExit");
+        }
+    }
 }
