@@ -3,8 +3,6 @@ package org.mmulab.kernel.linux;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.mmulab.hw.PhysicalMemory;
 import org.mmulab.kernel.KernelSource;
@@ -34,7 +32,9 @@ public final class mm {
     public static final long KERNEL_PFN_BASE = 1L << 36;
 
     static final VarHandle U64 = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final Map<Long, page> mem_map = new ConcurrentHashMap<>();
+    // mem_map: pfn -> struct page, looked up on every *sptep; a table that boxes nothing (PageTable)
+    // rather than a Map keyed by Long
+    private static final PageTable mem_map = new PageTable();
     private static final AtomicLong next_pfn = new AtomicLong(KERNEL_PFN_BASE);
 
     /** {@code struct page}: the frame's 512 words (in physical memory) and the {@code private} field. */
