@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 package org.mmulab.kernel.linux;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * {@link mm}'s {@code mem_map}: the {@code struct page} of each kernel pfn. Pfns are handed out in
@@ -12,6 +13,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * two-level table indexed by {@code pfn - KERNEL_PFN_BASE}: a lookup, which every {@code *sptep}
  * on the MMU's paths makes, boxes nothing and takes no lock (a map keyed by {@code Long} allocated
  * a {@code Long} per lookup). Later pfns go to a map. A Java helper, not a kernel type.
+ *
+ * <p>Lookups are plain loads: a thread learns a kernel page's address only through memory that
+ * is itself synchronized (a spte, an rmap word, a field set under a lock), after the allocating
+ * thread recorded the page here, so that ordering makes the entry visible; the table is written
+ * with atomics and release stores only, and a page's own fields are final.
  */
 final class PageTable {
     static final int CHUNK_SHIFT = 12;
@@ -19,7 +25,9 @@ final class PageTable {
     static final int CHUNKS = 1 << 16;
     static final long LIMIT = (long) CHUNKS << CHUNK_SHIFT;
 
-    private final AtomicReferenceArray<AtomicReferenceArray<mm.page>> dir = new AtomicReferenceArray<>(CHUNKS);
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(mm.page[].class);
+    private static final VarHandle CHUNK = MethodHandles.arrayElementVarHandle(mm.page[][].class);
+    private final mm.page[][] dir = new mm.page[CHUNKS][];
     private final Map<Long, mm.page> beyond = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
 
@@ -32,8 +40,8 @@ final class PageTable {
         if (i >= LIMIT) {
             return beyond.get(pfn);
         }
-        AtomicReferenceArray<mm.page> chunk = dir.get((int) (i >>> CHUNK_SHIFT));
-        return chunk == null ? null : chunk.get((int) i & CHUNK_MASK);
+        mm.page[] chunk = dir[(int) (i >>> CHUNK_SHIFT)];
+        return chunk == null ? null : chunk[(int) i & CHUNK_MASK];
     }
 
     /** Records {@code p} as the page of {@code pfn} (a pfn at or above the base). */
@@ -46,12 +54,12 @@ final class PageTable {
             beyond.put(pfn, p);
         } else {
             int c = (int) (i >>> CHUNK_SHIFT);
-            AtomicReferenceArray<mm.page> chunk = dir.get(c);
+            mm.page[] chunk = (mm.page[]) CHUNK.getVolatile(dir, c);
             if (chunk == null) {
-                dir.compareAndSet(c, null, new AtomicReferenceArray<>(CHUNK_MASK + 1));
-                chunk = dir.get(c);
+                CHUNK.compareAndSet(dir, c, null, new mm.page[CHUNK_MASK + 1]);
+                chunk = (mm.page[]) CHUNK.getVolatile(dir, c);
             }
-            if (chunk.getAndSet((int) i & CHUNK_MASK, p) != null) {
+            if (SLOT.getAndSet(chunk, (int) i & CHUNK_MASK, p) != null) {
                 throw new IllegalStateException("pfn handed out twice: " + pfn);
             }
         }
@@ -67,8 +75,8 @@ final class PageTable {
         } else if (i >= LIMIT) {
             old = beyond.remove(pfn);
         } else {
-            AtomicReferenceArray<mm.page> chunk = dir.get((int) (i >>> CHUNK_SHIFT));
-            old = chunk == null ? null : chunk.getAndSet((int) i & CHUNK_MASK, null);
+            mm.page[] chunk = (mm.page[]) CHUNK.getVolatile(dir, (int) (i >>> CHUNK_SHIFT));
+            old = chunk == null ? null : (mm.page) SLOT.getAndSet(chunk, (int) i & CHUNK_MASK, (mm.page) null);
         }
         if (old != null) {
             size.decrementAndGet();

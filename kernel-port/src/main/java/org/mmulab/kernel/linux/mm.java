@@ -81,7 +81,7 @@ public final class mm {
     public static page virt_to_page(long addr) {
         page p = mem_map.get(addr >>> PAGE_SHIFT);
         if (p == null) {
-            throw new KernelBug(String.format("unable to handle kernel paging request at %016x", addr));
+            throw oops("unable to handle kernel paging request at %016x", addr);
         }
         return p;
     }
@@ -103,7 +103,7 @@ public final class mm {
 
     private static int index(long addr) {
         if ((addr & 7) != 0) {
-            throw new KernelBug(String.format("misaligned u64 access at %016x", addr));
+            throw oops("misaligned u64 access at %016x", addr);
         }
         return (int) ((addr & ~PAGE_MASK) >>> 3);
     }
@@ -126,5 +126,10 @@ public final class mm {
     /** The locked compare-and-exchange on a {@code u64 *} ({@code cmpxchg64} of asm/cmpxchg_64.h). */
     public static long cmpxchg64(long addr, long old, long v) {
         return (long) U64.compareAndExchange(virt_to_page(addr).words, index(addr), old, v);
+    }
+
+    /** The bug report of a bad access, built out of line so the paths of {@link #deref} stay small. */
+    private static KernelBug oops(String format, long addr) {
+        return new KernelBug(String.format(format, addr));
     }
 }
