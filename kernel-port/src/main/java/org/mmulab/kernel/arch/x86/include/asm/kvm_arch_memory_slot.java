@@ -25,6 +25,9 @@ public final class kvm_arch_memory_slot {
     /** {@code &rmap[i][idx]}, the same pointer object each time while {@code rmap[i]} stays. */
     public LongPtr rmap_ptr(int i, int idx) {
         long[] r = rmap[i];
+        if (idx < 0 || idx >= r.length) {
+            return new LongPtr(r, idx); // the oops of a pointer outside its array, as before
+        }
         LongPtr[] ps = rmap_ptrs[i];
         if (ps == null || ps.length != r.length) {
             ps = new LongPtr[r.length];
