@@ -81,7 +81,7 @@ public final class mm {
     public static page virt_to_page(long addr) {
         page p = mem_map.get(addr >>> PAGE_SHIFT);
         if (p == null) {
-            throw oops("unable to handle kernel paging request at %016x", addr);
+            throw new KernelBug(hex("unable to handle kernel paging request at %016x", addr));
         }
         return p;
     }
@@ -103,7 +103,7 @@ public final class mm {
 
     private static int index(long addr) {
         if ((addr & 7) != 0) {
-            throw oops("misaligned u64 access at %016x", addr);
+            throw new KernelBug(hex("misaligned u64 access at %016x", addr));
         }
         return (int) ((addr & ~PAGE_MASK) >>> 3);
     }
@@ -128,8 +128,8 @@ public final class mm {
         return (long) U64.compareAndExchange(virt_to_page(addr).words, index(addr), old, v);
     }
 
-    /** The bug report of a bad access, built out of line so the paths of {@link #deref} stay small. */
-    private static KernelBug oops(String format, long addr) {
-        return new KernelBug(String.format(format, addr));
+    /** The message of a bad access, formatted out of line so the paths of {@link #deref} stay small. */
+    private static String hex(String format, long addr) {
+        return String.format(format, addr);
     }
 }
