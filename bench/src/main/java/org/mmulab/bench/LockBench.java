@@ -4,6 +4,7 @@ package org.mmulab.bench;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import com.google.common.util.concurrent.CycleDetectingLockFactory;
+import org.mmulab.kernel.linux.preempt;
 import org.mmulab.kernel.linux.spinlock_t;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * the port's spinlock without the agent, with it (run these from the repository root so the fork
  * finds {@code lockdep-agent/target/lockdep-agent.jar}), Guava's checked ReentrantLock, and a
  * plain ReentrantLock, so each checker's cost over its own lock can be read off: agent minus
- * no-agent against Guava minus plain.
+ * no-agent against Guava minus plain. Preemption is off for the whole trial at every depth (see
+ * {@link Spin#setup}), so no measured unlock is a preemption point.
  * {@code java -jar bench/target/benchmarks.jar}
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -43,6 +45,11 @@ public class LockBench {
 
         @Setup(Level.Trial)
         public void setup() {
+            // Preemption off for the whole trial, at every depth: otherwise at depth 0 the measured
+            // spin_unlock drops preempt_count to 0, and that preemption point asks need_resched(),
+            // which reads the clock (the time slice), about 20 ns that is no lock work and that
+            // depth 1 and up never pay (the outer locks keep the count above 0).
+            preempt.preempt_disable();
             outer = new spinlock_t[depth];
             for (int i = 0; i < depth; i++) {
                 outer[i] = spinlock_t.spin_lock_init("&bench->outer" + i);
@@ -56,6 +63,7 @@ public class LockBench {
             for (int i = depth - 1; i >= 0; i--) {
                 spinlock_t.spin_unlock(outer[i]);
             }
+            preempt.preempt_enable();
         }
     }
 

@@ -53,6 +53,22 @@ public final class LongPtr {
         WORD.setVolatile(base, off + i, v);
     }
 
+    /**
+     * {@code memset(p, 0, n * 8)}: plain stores, as memset makes; only for words no other thread
+     * reads or writes meanwhile (a buffer its owner holds a lock for).
+     */
+    public void clear(int n) {
+        if (n < 0 || off + n > base.length) {
+            throw new IndexOutOfBoundsException("memset past its array: " + n + " words at " + off + " of " + base.length);
+        }
+        java.util.Arrays.fill(base, off, off + n, 0L);
+    }
+
+    /** {@code memcpy(to, p, n * 8)}: plain loads, with the same proviso as {@link #clear}. */
+    public void copyTo(long[] to, int n) {
+        System.arraycopy(base, off, to, 0, n);
+    }
+
     long getAndBitwiseOr(int i, long mask) {
         return (long) WORD.getAndBitwiseOr(base, off + i, mask);
     }

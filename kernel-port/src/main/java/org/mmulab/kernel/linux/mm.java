@@ -3,8 +3,6 @@ package org.mmulab.kernel.linux;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.mmulab.hw.PhysicalMemory;
 import org.mmulab.kernel.KernelSource;
@@ -34,7 +32,9 @@ public final class mm {
     public static final long KERNEL_PFN_BASE = 1L << 36;
 
     static final VarHandle U64 = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final Map<Long, page> mem_map = new ConcurrentHashMap<>();
+    // mem_map: pfn -> struct page, looked up on every *sptep; a table that boxes nothing (PageTable)
+    // rather than a Map keyed by Long
+    private static final PageTable mem_map = new PageTable();
     private static final AtomicLong next_pfn = new AtomicLong(KERNEL_PFN_BASE);
 
     /** {@code struct page}: the frame's 512 words (in physical memory) and the {@code private} field. */
@@ -81,7 +81,7 @@ public final class mm {
     public static page virt_to_page(long addr) {
         page p = mem_map.get(addr >>> PAGE_SHIFT);
         if (p == null) {
-            throw new KernelBug(String.format("unable to handle kernel paging request at %016x", addr));
+            throw new KernelBug(hex("unable to handle kernel paging request at %016x", addr));
         }
         return p;
     }
@@ -103,7 +103,7 @@ public final class mm {
 
     private static int index(long addr) {
         if ((addr & 7) != 0) {
-            throw new KernelBug(String.format("misaligned u64 access at %016x", addr));
+            throw new KernelBug(hex("misaligned u64 access at %016x", addr));
         }
         return (int) ((addr & ~PAGE_MASK) >>> 3);
     }
@@ -126,5 +126,10 @@ public final class mm {
     /** The locked compare-and-exchange on a {@code u64 *} ({@code cmpxchg64} of asm/cmpxchg_64.h). */
     public static long cmpxchg64(long addr, long old, long v) {
         return (long) U64.compareAndExchange(virt_to_page(addr).words, index(addr), old, v);
+    }
+
+    /** The message of a bad access, formatted out of line so the paths of {@link #deref} stay small. */
+    private static String hex(String format, long addr) {
+        return String.format(format, addr);
     }
 }

@@ -744,7 +744,7 @@ public final class mmu {
         long idx;
 
         idx = gfn_to_index(gfn, slot.base_gfn, level);
-        return new LongPtr(slot.arch.rmap[level - PT_PAGE_TABLE_LEVEL], (int) idx);
+        return slot.arch.rmap_ptr(level - PT_PAGE_TABLE_LEVEL, (int) idx); // &rmap[level - 1][idx], kept
     }
 
     @KernelSource(file = "arch/x86/kvm/mmu.c", lines = "1053-1059")
