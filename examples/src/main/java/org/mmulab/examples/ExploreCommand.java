@@ -221,7 +221,8 @@ abstract class ExploreCommand implements Main.Action {
                 "0:nothing found within the budget",
                 "1:a schedule broke an invariant, deadlocked, failed, or (--stop-on-lockdep) made lockdep report",
                 "2:bad usage (one line on stderr, nothing run)",
-                "3:a schedule hung outside the scheduler"})
+                "3:a schedule hung outside the scheduler",
+                "4:--exhaustive: the budget or time ran out before every schedule within the bound was run (not verified)"})
     static final class Explore extends ExploreCommand {
         static final long BUDGET_MAX = 100_000_000;
         static final long SECONDS_MAX = 86_400;
@@ -239,8 +240,13 @@ abstract class ExploreCommand implements Main.Action {
                 description = "dfs: the most preemptions in one schedule, 0-" + PREEMPTIONS_MAX + " (default: ${DEFAULT-VALUE}).")
         int preemptions = 2;
 
+        @Option(names = "--exhaustive", order = 5,
+                description = "dfs: run every schedule within --preemptions (no budget unless one is given) and end with a "
+                        + "'verified:' line (exit 0), or exit 4 if the budget or time ran out first.")
+        boolean exhaustive;
+
         @Option(names = "--budget", paramLabel = "N", order = 6,
-                description = "Schedules to run at most, 1-" + BUDGET_MAX + " (default: 1000).")
+                description = "Schedules to run at most, 1-" + BUDGET_MAX + " (default: 1000; with --exhaustive: no limit).")
         Long budget;
 
         @Option(names = "--seconds", paramLabel = "S", order = 6,
@@ -276,6 +282,15 @@ abstract class ExploreCommand implements Main.Action {
             }
             if (budget != null && seconds != null) {
                 throw Main.usage(spec, "give --budget or --seconds, not both");
+            }
+            if (exhaustive) {
+                if (!strategy.equals("dfs")) {
+                    throw Main.usage(spec, "--exhaustive needs --strategy dfs");
+                }
+                o.exhaustive = true;
+                if (budget == null && seconds == null) {
+                    o.budget = Integer.MAX_VALUE;
+                }
             }
         }
     }

@@ -20,6 +20,8 @@ class ExploreCommandTest {
         "explore enable-logging-race --strategy chess|explore: --strategy is pct, random, dfs or stress, got 'chess'",
         "explore enable-logging-race --budget 0|explore: --budget must be between 1 and 100000000, got 0",
         "explore enable-logging-race --budget 5 --seconds 5|explore: give --budget or --seconds, not both",
+        "explore enable-logging-race --exhaustive|explore: --exhaustive needs --strategy dfs",
+        "explore enable-logging-race --strategy pct --exhaustive --budget 5|explore: --exhaustive needs --strategy dfs",
         "explore enable-logging-race --depth 11|explore: --depth must be between 1 and 10, got 11",
         "explore enable-logging-race --seed|explore: --seed needs a value (N)",
         "explore enable-logging-race --seed=-1|explore: --seed must be between 0 and 4611686018427387903, got -1",

@@ -73,6 +73,25 @@ class ExploreIT {
     }
 
     @Test
+    void exhaustiveWithNoPreemptionIsVerifiedWithExitZeroAndItsLineLast() throws Exception {
+        UnderLockdepIT.Result r = explore("explore", "enable-logging-race", "--variant", "v3.16", "--strategy", "dfs",
+                "--preemptions", "0", "--exhaustive");
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().matches("(?s).*\nverified: K=0, every schedule with at most 0 preemption\\(s\\) run or pruned: "
+                + "1 run, 0 pruned, in \\d+\\.\\d\\d s\n"), r.out());
+    }
+
+    @Test
+    void exhaustiveWithABudgetThatRunsOutIsNotVerifiedAndExitsFour() throws Exception {
+        UnderLockdepIT.Result r = explore("explore", "enable-logging-race", "--variant", "v3.16", "--strategy", "dfs",
+                "--preemptions", "1", "--exhaustive", "--budget", "3");
+        assertEquals(4, r.exit(), r.out());
+        assertFalse(r.out().contains("\nverified:"), r.out());
+        assertTrue(r.out().matches("(?s).*\nNOT verified: the bound K=1 was not exhausted: 3 schedule\\(s\\) run, \\d+ still to run "
+                + "when the budget ran out, in \\d+\\.\\d\\d s\n"), r.out());
+    }
+
+    @Test
     void theLockInversionDeadlocksAndTheDeadlockIsReportedWithHeldLocksThenReplayed() throws Exception {
         UnderLockdepIT.Result r = explore("explore", "lock-inversion", "--seed", "1", "--budget", "300");
         assertEquals(1, r.exit(), r.out());

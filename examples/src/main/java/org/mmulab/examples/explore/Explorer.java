@@ -44,6 +44,11 @@ public final class Explorer {
         public long seed = 1;
         /** DFS: the most preemptions a schedule may have. */
         public int preemptions = 2;
+        /**
+         * DFS: run until every schedule within the bound was run, then say so ({@code verified:},
+         * exit 0), or say that the budget ran out first (exit {@link #NOT_EXHAUSTED}).
+         */
+        public boolean exhaustive;
         /** A DFS schedule to replay: "step:thread,..." */
         public String schedule;
         public long tickNanos = 10_000;
@@ -59,6 +64,9 @@ public final class Explorer {
         /** The line that shows how far the exploration got (on a terminal; off when piped). */
         public Progress progress = Progress.OFF;
     }
+
+    /** The exit status of an {@code --exhaustive} search whose budget ran out before the bound was exhausted. */
+    public static final int NOT_EXHAUSTED = 4;
 
     /** Runs {@code body} once under {@code strategy}. */
     public static Schedule runOne(Body body, Strategy strategy, long seed, Options o) {
@@ -233,10 +241,12 @@ public final class Explorer {
             return stress(body, o, out);
         }
         out.printf("mmulab explore %s: variant %s, strategy %s, budget %s, first seed %d%n", o.scenario, o.variant,
-                describe(o), o.seconds > 0 ? String.format(Locale.ROOT, "%.0f s", o.seconds) : o.budget + " schedules", o.seed);
+                describe(o), o.seconds > 0 ? String.format(Locale.ROOT, "%.0f s", o.seconds)
+                : o.exhaustive && o.budget == Integer.MAX_VALUE ? "none (until the bound is exhausted)" : o.budget + " schedules", o.seed);
         long t0 = System.nanoTime();
         Tally tally = new Tally(o);
         o.progress.start();
+        int queued = 0;
         if (o.strategy.equals("dfs")) {
             // iterative context bounding: every schedule with p preemptions before any with p + 1
             Deque<long[][]> level = new ArrayDeque<>();
@@ -256,6 +266,7 @@ public final class Explorer {
                 }
                 children(f, s.forced, o.preemptions, level, nextLevel);
             }
+            queued = level.size() + nextLevel.size();
         } else {
             long[] k = o.strategy.equals("pct") ? calibrate(body, o) : new long[] {0, 0};
             if (k[0] > 0) {
@@ -278,6 +289,9 @@ public final class Explorer {
                 n, tally.distinct.size(), tally.steps, secs, n / secs, tally.steps / secs);
         if (found == null) {
             out.println("explored " + rate + ": no invariant broke, no deadlock" + (o.stopOnLockdep ? ", no lockdep report" : "") + ".");
+            if (o.exhaustive) {
+                return exhaustiveEnding(o, n, queued, secs, out);
+            }
             return 0;
         }
         out.printf("schedule %d of this exploration breaks the scenario after %d steps.%n%n", n, found.steps);
@@ -286,6 +300,22 @@ public final class Explorer {
         out.println("found after " + rate + ".");
         out.println("replay: " + ScheduleReport.replayCommand(found, o));
         return found.hang != null ? 3 : 1;
+    }
+
+    /**
+     * The last line of an {@code --exhaustive} search that found nothing: {@code verified:} when no
+     * schedule within the bound is left to run (exit 0), else that the bound was not exhausted
+     * (exit {@link #NOT_EXHAUSTED}); never {@code verified:} then.
+     */
+    static int exhaustiveEnding(Options o, int run, int queued, double secs, PrintStream out) {
+        if (queued == 0) {
+            out.printf(Locale.ROOT, "verified: K=%d, every schedule with at most %d preemption(s) run or pruned: %d run, %d pruned, in %.2f s%n",
+                    o.preemptions, o.preemptions, run, 0, secs);
+            return 0;
+        }
+        out.printf(Locale.ROOT, "NOT verified: the bound K=%d was not exhausted: %d schedule(s) run, %d still to run when the %s ran out, in %.2f s%n",
+                o.preemptions, run, queued, o.seconds > 0 ? "time" : "budget", secs);
+        return NOT_EXHAUSTED;
     }
 
     /** Schedules run so far, how many distinct, their steps, and the first that found something. */
@@ -416,7 +446,7 @@ public final class Explorer {
             case "pct":
                 return "pct (depth " + o.depth + ")";
             case "dfs":
-                return "dfs (iterative context bounding, at most " + o.preemptions + " preemptions)";
+                return "dfs (iterative context bounding, at most " + o.preemptions + " preemptions" + (o.exhaustive ? ", exhaustive" : "") + ")";
             default:
                 return o.strategy;
         }
