@@ -120,6 +120,7 @@ class SlotDeleteMoveTest {
                 Thread.currentThread().interrupt();
             } finally {
                 mmu.walk_shadow_page_lockless_end(vcpu);
+                kvm_main.vcpu_put(vcpu); // the thread ends: it gives vcpu->mutex back (lockdep's reaper would report it)
             }
         }, "lockless-walker");
         walker.start();
