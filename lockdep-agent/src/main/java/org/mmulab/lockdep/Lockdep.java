@@ -364,8 +364,7 @@ public final class Lockdep {
      * lock_contended (kernel/locking/lockdep.c 3798-3816 with __lock_contended 3685-3735): the
      * lock, acquired already (lock_acquire runs before the wait), must be on this thread's stack
      * within this irq context, else print_lock_contention_bug. With {@link #CONFIG_LOCK_STAT} on
-     * it stamps the wait and counts the contention point (this acquisition's site, taken from the
-     * stack now), the contending point (where the holder acquired the lock: {@code lock->ip}) and
+     * it stamps the wait and counts the contention point (this acquisition's site), the contending point (where the holder acquired the lock: {@code lock->ip}) and
      * the bounce. Departures: the contention check runs without CONFIG_LOCK_STAT too (the kernel
      * has no lock_contended then); with nothing held at all the kernel's DEBUG_LOCKS_WARN_ON(!depth)
      * is left out.
@@ -375,28 +374,40 @@ public final class Lockdep {
             return;
         }
         TaskState t = task();
-        int depth = t.held.size();
-        if (depth == 0) {
+        if (t.held.isEmpty()) {
             return;
         }
         Object instance = LockNames.instance(lock);
+        HeldLock hlock = held_lock_in_context(t, lock, instance);
+        if (hlock == null) {
+            setReport(t, Reports.print_lock_contention_bug(t, lock));
+            flush(t, false);
+            return;
+        }
+        if (CONFIG_LOCK_STAT && LockStat.lock_stat && hlock.instance == instance && hlock.cls != null) {
+            hlock.waittime_stamp = LockStat.lockContended(hlock.cls.stats, lockCpu(instance), LockNames.statIp(instance),
+                    hlock.read != 0, hlock.site);
+        }
+    }
+
+    /**
+     * The search __lock_contended (lockdep.c 3702-3713) and __lock_acquired (3755-3766) both make: the
+     * entry of {@code lock} on this thread's stack, from the top down, not crossing into another
+     * irq context; null when there is none. (Later kernels name this loop find_held_lock.)
+     */
+    private static HeldLock held_lock_in_context(TaskState t, Object lock, Object instance) {
         HeldLock prevHlock = null;
-        for (int i = depth - 1; i >= 0; i--) {
+        for (int i = t.held.size() - 1; i >= 0; i--) {
             HeldLock hlock = t.held.get(i);
             if (prevHlock != null && prevHlock.irq_context != hlock.irq_context) {
-                break;
+                return null;
             }
             if (match_held_lock(hlock, lock, instance)) {
-                if (CONFIG_LOCK_STAT && LockStat.lock_stat && hlock.instance == instance && hlock.cls != null) {
-                    hlock.waittime_stamp = LockStat.lockContended(hlock.cls.stats, lockCpu(instance), LockNames.statIp(instance),
-                            hlock.read != 0, hlock.site);
-                }
-                return;
+                return hlock;
             }
             prevHlock = hlock;
         }
-        setReport(t, Reports.print_lock_contention_bug(t, lock));
-        flush(t, false);
+        return null;
     }
 
     /**
@@ -411,30 +422,22 @@ public final class Lockdep {
             return;
         }
         TaskState t = task();
-        int depth = t.held.size();
-        if (depth == 0) {
+        if (t.held.isEmpty()) {
             return;
         }
         Object instance = LockNames.instance(lock);
-        HeldLock prevHlock = null;
-        for (int i = depth - 1; i >= 0; i--) {
-            HeldLock hlock = t.held.get(i);
-            if (prevHlock != null && prevHlock.irq_context != hlock.irq_context) {
-                break;
-            }
-            if (match_held_lock(hlock, lock, instance)) {
-                if (hlock.instance != instance || hlock.cls == null) {
-                    return;
-                }
-                hlock.holdtime_stamp = LockStat.lockAcquired(hlock.cls.stats, lockCpu(instance), hlock.read != 0,
-                        hlock.waittime_stamp, hlock.holdtime_stamp);
-                LockNames.setStat(instance, LockStat.cpu(), hlock.site);
-                return;
-            }
-            prevHlock = hlock;
+        HeldLock hlock = held_lock_in_context(t, lock, instance);
+        if (hlock == null) {
+            setReport(t, Reports.print_lock_contention_bug(t, lock));
+            flush(t, false);
+            return;
         }
-        setReport(t, Reports.print_lock_contention_bug(t, lock));
-        flush(t, false);
+        if (hlock.instance != instance || hlock.cls == null) {
+            return;
+        }
+        hlock.holdtime_stamp = LockStat.lockAcquired(hlock.cls.stats, lockCpu(instance), hlock.read != 0,
+                hlock.waittime_stamp, hlock.holdtime_stamp);
+        LockNames.setStat(instance, LockStat.cpu(), hlock.site);
     }
 
     /**
