@@ -374,20 +374,32 @@ public final class Lockdep {
             return;
         }
         TaskState t = task();
-        if (t.held.isEmpty()) {
-            return;
-        }
         Object instance = LockNames.instance(lock);
-        HeldLock hlock = held_lock_in_context(t, lock, instance);
+        HeldLock hlock = held_lock_or_report(t, lock, instance);
         if (hlock == null) {
-            setReport(t, Reports.print_lock_contention_bug(t, lock));
-            flush(t, false);
             return;
         }
         if (CONFIG_LOCK_STAT && LockStat.lock_stat && hlock.instance == instance && hlock.cls != null) {
             hlock.waittime_stamp = LockStat.lockContended(hlock.cls.stats, lockCpu(instance), LockNames.statIp(instance),
                     hlock.read != 0, hlock.site);
         }
+    }
+
+    /**
+     * The entry both lock_contended and lock_acquired work on: {@link #held_lock_in_context}, or
+     * null after print_lock_contention_bug when the lock is not there (also null, silently, with
+     * nothing held: the kernel's DEBUG_LOCKS_WARN_ON(!depth) is left out).
+     */
+    private static HeldLock held_lock_or_report(TaskState t, Object lock, Object instance) {
+        if (t.held.isEmpty()) {
+            return null;
+        }
+        HeldLock hlock = held_lock_in_context(t, lock, instance);
+        if (hlock == null) {
+            setReport(t, Reports.print_lock_contention_bug(t, lock));
+            flush(t, false);
+        }
+        return hlock;
     }
 
     /**
@@ -422,14 +434,9 @@ public final class Lockdep {
             return;
         }
         TaskState t = task();
-        if (t.held.isEmpty()) {
-            return;
-        }
         Object instance = LockNames.instance(lock);
-        HeldLock hlock = held_lock_in_context(t, lock, instance);
+        HeldLock hlock = held_lock_or_report(t, lock, instance);
         if (hlock == null) {
-            setReport(t, Reports.print_lock_contention_bug(t, lock));
-            flush(t, false);
             return;
         }
         if (hlock.instance != instance || hlock.cls == null) {
