@@ -76,6 +76,12 @@ abstract class ExploreCommand implements Main.Action {
     @Option(names = "--stop-on-lockdep", order = 11, description = "A lockdep report is a finding too: stop at the first.")
     boolean stopOnLockdep;
 
+    @Option(names = "--clock", paramLabel = "C", order = 11,
+            description = "shared: one virtual clock that every step advances; per-thread: each thread's clock counts its own "
+                    + "steps and waits, and a timed wait ends when every thread waits (default: per-thread with --exhaustive, "
+                    + "else shared).")
+    String clock;
+
     @Mixin
     StandardOptions standard;
 
@@ -135,8 +141,19 @@ abstract class ExploreCommand implements Main.Action {
             c.vcpus = (int) Main.inRange(spec, "--vcpus", vcpus, 1, VCPUS_MAX);
             extra.append(" --vcpus ").append(vcpus);
         }
-        o.replayOptions = extra.toString();
         own(o);
+        if (clock != null && !clock.equals("shared") && !clock.equals("per-thread")) {
+            throw Main.usage(spec, "--clock is shared or per-thread, got '" + clock + "'");
+        }
+        o.perThreadClock = clock != null ? clock.equals("per-thread") : o.exhaustive;
+        if (o.perThreadClock) {
+            extra.append(" --clock per-thread");
+        }
+        if (o.reduction && !o.perThreadClock) {
+            throw Main.usage(spec, "the reduction needs --clock per-thread (with a shared clock every step depends on every "
+                    + "other); give --no-reduction to search the shared clock's space unreduced");
+        }
+        o.replayOptions = extra.toString();
         if (html != null) {
             String why = RunCommand.cannotWrite(html);
             if (why != null) {
@@ -245,6 +262,10 @@ abstract class ExploreCommand implements Main.Action {
                         + "'verified:' line (exit 0), or exit 4 if the budget or time ran out first.")
         boolean exhaustive;
 
+        @Option(names = "--no-reduction", order = 5,
+                description = "--exhaustive: run every schedule, pruning none (the reduction's check: the same verdict, more schedules).")
+        boolean noReduction;
+
         @Option(names = "--budget", paramLabel = "N", order = 6,
                 description = "Schedules to run at most, 1-" + BUDGET_MAX + " (default: 1000; with --exhaustive: no limit).")
         Long budget;
@@ -288,9 +309,12 @@ abstract class ExploreCommand implements Main.Action {
                     throw Main.usage(spec, "--exhaustive needs --strategy dfs");
                 }
                 o.exhaustive = true;
+                o.reduction = !noReduction;
                 if (budget == null && seconds == null) {
                     o.budget = Integer.MAX_VALUE;
                 }
+            } else if (noReduction) {
+                throw Main.usage(spec, "--no-reduction is for --exhaustive");
             }
         }
     }

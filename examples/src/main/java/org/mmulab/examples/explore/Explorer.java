@@ -49,6 +49,18 @@ public final class Explorer {
          * exit 0), or say that the budget ran out first (exit {@link #NOT_EXHAUSTED}).
          */
         public boolean exhaustive;
+        /**
+         * With {@link #exhaustive}: prune the schedules that start from a state some schedule
+         * already explored from, with at least as many preemptions left (see {@link Explorer#children}).
+         */
+        public boolean reduction;
+        /** Each thread's clock counts its own steps and waits ({@link Run}); the reduction needs it. */
+        public boolean perThreadClock;
+        /**
+         * Whether the program's steps record their footprints: the agent's weaving does that for
+         * the port; a test's hand-written program says so itself. Without it nothing is pruned.
+         */
+        public Boolean footprints;
         /** A DFS schedule to replay: "step:thread,..." */
         public String schedule;
         public long tickNanos = 10_000;
@@ -72,7 +84,7 @@ public final class Explorer {
     public static Schedule runOne(Body body, Strategy strategy, long seed, Options o) {
         LockdepConfig saved = Lockdep.config();
         ByteArrayOutputStream lockdepBytes = new ByteArrayOutputStream();
-        Run run = new Run(strategy, o.tickNanos, o.maxSteps);
+        Run run = new Run(strategy, o.tickNanos, o.maxSteps, o.perThreadClock, reducing(o));
         Schedule s = new Schedule();
         s.seed = seed;
         int[] reportsAtStop = {-1};
@@ -107,6 +119,9 @@ public final class Explorer {
                     s.violations.add(x);
                 }
             }
+        }
+        if (s.abort != null && s.abort.equals(Forced.MET_EXPLORED)) {
+            s.abort = null; // the reduction stopped it: what it would have run next was run before
         }
         if (s.abort != null && s.deadlock == null && s.hang == null && s.failure == null && s.violations.isEmpty()) {
             // the step bound: the threads as they were then
@@ -247,11 +262,17 @@ public final class Explorer {
         Tally tally = new Tally(o);
         o.progress.start();
         int queued = 0;
+        long pruned = 0;
+        long stoppedEarly = 0;
+        if (o.exhaustive) {
+            out.println(reductionLine(o));
+        }
         if (o.strategy.equals("dfs")) {
             // iterative context bounding: every schedule with p preemptions before any with p + 1
             Deque<long[][]> level = new ArrayDeque<>();
             Deque<long[][]> nextLevel = new ArrayDeque<>();
             level.add(new long[][] {new long[0], new long[0]});
+            LongIntMap expanded = reducing(o) ? new LongIntMap() : null;
             while (more(o, tally.n, t0) && (!level.isEmpty() || !nextLevel.isEmpty())) {
                 if (level.isEmpty()) {
                     Deque<long[][]> t = level;
@@ -259,12 +280,19 @@ public final class Explorer {
                     nextLevel = t;
                 }
                 long[][] f = level.poll();
-                Schedule s = runOne(body, forced(f), o.seed, o);
+                Forced strategy = forced(f);
+                if (expanded != null) {
+                    strategy.pruneAgainst(expanded);
+                }
+                Schedule s = runOne(body, strategy, o.seed, o);
                 s.strategy = "dfs";
+                if (strategy.stoppedEarly) {
+                    stoppedEarly++;
+                }
                 if (tally.counts(s)) {
                     break;
                 }
-                children(f, s.forced, o.preemptions, level, nextLevel);
+                pruned += children(f, s.forced, o.preemptions, level, nextLevel, expanded);
             }
             queued = level.size() + nextLevel.size();
         } else {
@@ -288,9 +316,10 @@ public final class Explorer {
         String rate = String.format(Locale.ROOT, "%d schedule(s), %d distinct, %d steps in %.2f s (%.1f schedules/s, %.0f steps/s)",
                 n, tally.distinct.size(), tally.steps, secs, n / secs, tally.steps / secs);
         if (found == null) {
-            out.println("explored " + rate + ": no invariant broke, no deadlock" + (o.stopOnLockdep ? ", no lockdep report" : "") + ".");
+            out.println("explored " + rate + ": no invariant broke, no deadlock" + (o.stopOnLockdep ? ", no lockdep report" : "") + "."
+                    + (stoppedEarly > 0 ? " " + stoppedEarly + " of them stopped early, where they met a state explored before." : ""));
             if (o.exhaustive) {
-                return exhaustiveEnding(o, n, queued, secs, out);
+                return exhaustiveEnding(o, n, pruned, queued, secs, out);
             }
             return 0;
         }
@@ -307,15 +336,53 @@ public final class Explorer {
      * schedule within the bound is left to run (exit 0), else that the bound was not exhausted
      * (exit {@link #NOT_EXHAUSTED}); never {@code verified:} then.
      */
-    static int exhaustiveEnding(Options o, int run, int queued, double secs, PrintStream out) {
+    static int exhaustiveEnding(Options o, int run, long pruned, int queued, double secs, PrintStream out) {
         if (queued == 0) {
             out.printf(Locale.ROOT, "verified: K=%d, every schedule with at most %d preemption(s) run or pruned: %d run, %d pruned, in %.2f s%n",
-                    o.preemptions, o.preemptions, run, 0, secs);
+                    o.preemptions, o.preemptions, run, pruned, secs);
             return 0;
         }
-        out.printf(Locale.ROOT, "NOT verified: the bound K=%d was not exhausted: %d schedule(s) run, %d still to run when the %s ran out, in %.2f s%n",
-                o.preemptions, run, queued, o.seconds > 0 ? "time" : "budget", secs);
+        out.printf(Locale.ROOT, "NOT verified: the bound K=%d was not exhausted: %d schedule(s) run, %d pruned, %d still to run when the %s ran out, in %.2f s%n",
+                o.preemptions, run, pruned, queued, o.seconds > 0 ? "time" : "budget", secs);
         return NOT_EXHAUSTED;
+    }
+
+    /** Whether this search prunes: --exhaustive, the reduction asked for, and every condition it rests on met. */
+    static boolean reducing(Options o) {
+        return o.exhaustive && o.reduction && whyNotReducing(o) == null;
+    }
+
+    /** Why the reduction asked for cannot be used here, or null. */
+    static String whyNotReducing(Options o) {
+        if (!o.perThreadClock) {
+            return "the clock is shared (every step advances it, so every step depends on every other)";
+        }
+        if (o.stopOnLockdep) {
+            return "--stop-on-lockdep: lockdep's own state is not in the steps' footprints";
+        }
+        boolean woven = o.footprints != null ? o.footprints : org.mmulab.lockdep.explore.Sched.woven();
+        if (!woven) {
+            return "the program's footprints are not recorded (no explore=true weaving)";
+        }
+        String incomplete = org.mmulab.lockdep.explore.Footprint.incompleteBecause();
+        if (incomplete != null) {
+            return "a class's footprints could not be woven: " + incomplete;
+        }
+        return null;
+    }
+
+    /** What the header of an --exhaustive search says about its clock and its reduction. */
+    static String reductionLine(Options o) {
+        String clock = o.perThreadClock ? "per-thread clocks" : "one shared clock";
+        if (!o.reduction) {
+            return "reduction: off (--no-reduction), " + clock + ": every schedule within the bound is run";
+        }
+        String why = whyNotReducing(o);
+        if (why != null) {
+            return "reduction: off, because " + why + "; " + clock + ": every schedule within the bound is run";
+        }
+        return "reduction: on, " + clock + ": a schedule is not run when it would start from a state (the happens-before "
+                + "hashes of every thread's steps) already explored with as many preemptions left";
     }
 
     /** Schedules run so far, how many distinct, their steps, and the first that found something. */
@@ -366,12 +433,26 @@ public final class Explorer {
      * within {@code bound}. Where the current thread blocks, the round robin that follows is not
      * branched on (that would make even the schedules without preemptions too many to visit).
      */
-    private static void children(long[][] parent, Forced run, int bound, Deque<long[][]> same, Deque<long[][]> next) {
+    private static long children(long[][] parent, Forced run, int bound, Deque<long[][]> same, Deque<long[][]> next,
+                                 LongIntMap expanded) {
         long lastStep = parent[0].length == 0 ? -1 : parent[0][parent[0].length - 1];
         int used = preemptionsOf(parent, run);
+        long pruned = 0;
+        boolean cut = false;
         for (Forced.Choice c : run.choices) {
             if (c.step() <= lastStep) {
                 continue;
+            }
+            if (expanded != null && !cut) {
+                // The state here was explored before, from a choice point on the default tail of an
+                // earlier schedule, with at most as many preemptions used: every schedule that would
+                // branch off here or later on this tail has an equivalent there, so none is queued.
+                int seen = expanded.get(c.key(), Integer.MAX_VALUE);
+                if (seen <= used) {
+                    cut = true;
+                } else {
+                    expanded.put(c.key(), used);
+                }
             }
             boolean preempt = c.currentEnabled();
             if (!preempt || used + 1 > bound) {
@@ -381,6 +462,10 @@ public final class Explorer {
                 if (t == c.taken()) {
                     continue;
                 }
+                if (cut) {
+                    pruned++;
+                    continue;
+                }
                 long[] steps = java.util.Arrays.copyOf(parent[0], parent[0].length + 1);
                 long[] threads = java.util.Arrays.copyOf(parent[1], parent[1].length + 1);
                 steps[steps.length - 1] = c.step();
@@ -388,6 +473,7 @@ public final class Explorer {
                 (preempt ? next : same).add(new long[][] {steps, threads});
             }
         }
+        return pruned;
     }
 
     private static int preemptionsOf(long[][] forced, Forced run) {

@@ -13,13 +13,33 @@ import org.mmulab.lockdep.explore.Strategy;
  * over; replaying a printed DFS schedule uses it too.
  */
 public final class Forced implements Strategy {
-    /** A point where the search could have chosen otherwise. */
-    public record Choice(long step, List<Integer> enabled, int taken, boolean currentEnabled, int current) {}
+    /**
+     * A point where the search could have chosen otherwise, and the state there ({@code key}:
+     * {@link org.mmulab.lockdep.explore.Run#stateKey()}, 0 without footprints).
+     */
+    public record Choice(long step, List<Integer> enabled, int taken, boolean currentEnabled, int current, long key) {}
 
     private final long[] steps;
     private final int[] threads;
     private int next;
     final List<Choice> choices = new ArrayList<>();
+    /** Why a run is stopped when it meets an explored state (the reduction). */
+    static final String MET_EXPLORED = "met an explored state";
+    /** The reduction's explored states (null: none), and the preemptions this schedule used so far. */
+    private LongIntMap explored;
+    private int used;
+    /** Whether the run was stopped where its state had been explored before with as many preemptions left. */
+    boolean stoppedEarly;
+
+    /**
+     * Stop the run at the first choice point past the forced switches whose state {@code explored}
+     * holds with at most as many preemptions used: from there on it would only repeat what an
+     * earlier schedule ran.
+     */
+    Forced pruneAgainst(LongIntMap explored) {
+        this.explored = explored;
+        return this;
+    }
 
     public Forced(long[] steps, int[] threads) {
         this.steps = steps;
@@ -53,6 +73,7 @@ public final class Forced implements Strategy {
     @Override
     public Candidate pick(List<? extends Candidate> enabled, Candidate current, long step, long syncSteps) {
         Candidate chosen = null;
+        boolean curEnabled = enabled.contains(current);
         if (next < steps.length && steps[next] == step) {
             for (Candidate c : enabled) {
                 if (c.id() == threads[next]) {
@@ -60,8 +81,10 @@ public final class Forced implements Strategy {
                 }
             }
             next++;
+            if (chosen != null && chosen != current && curEnabled) {
+                used++;
+            }
         }
-        boolean curEnabled = enabled.contains(current);
         if (chosen == null) {
             chosen = curEnabled ? current : nextAfter(enabled, current);
         }
@@ -73,7 +96,14 @@ public final class Forced implements Strategy {
             for (Candidate c : enabled) {
                 ids.add(c.id());
             }
-            choices.add(new Choice(step, ids, chosen.id(), curEnabled, current.id()));
+            org.mmulab.lockdep.explore.Run run = org.mmulab.lockdep.explore.Run.active();
+            long key = run == null ? 0 : run.stateKey();
+            choices.add(new Choice(step, ids, chosen.id(), curEnabled, current.id(), key));
+            if (explored != null && run != null && next >= steps.length && !stoppedEarly
+                    && (steps.length == 0 || step > steps[steps.length - 1]) && explored.get(key, Integer.MAX_VALUE) <= used) {
+                stoppedEarly = true;
+                run.stop(MET_EXPLORED);
+            }
         }
         return chosen;
     }

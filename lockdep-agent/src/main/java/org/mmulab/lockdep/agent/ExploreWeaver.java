@@ -65,12 +65,24 @@ final class ExploreWeaver implements ClassFileTransformer {
         if (!wants(className)) {
             return null;
         }
+        byte[] redirected;
         try {
-            return rewrite(className, classfileBuffer);
+            redirected = rewrite(className, classfileBuffer);
         } catch (RuntimeException | LinkageError e) {
             System.err.println("lockdep-agent: explore could not rewrite " + className.replace('/', '.')
                     + ", loaded without yield points: " + e);
             return null;
+        }
+        byte[] in = redirected != null ? redirected : classfileBuffer;
+        try {
+            return FootprintWeaver.weave(className, in, loader, new int[6]);
+        } catch (RuntimeException | LinkageError e) {
+            // without its footprints a class's steps would look independent: say so, and let the
+            // explorer refuse to prune (Footprint.incomplete)
+            org.mmulab.lockdep.explore.Footprint.incomplete(className.replace('/', '.') + ": " + e);
+            System.err.println("lockdep-agent: explore could not record the footprints of " + className.replace('/', '.')
+                    + "; partial-order reduction is off in this JVM: " + e);
+            return redirected;
         }
     }
 

@@ -31,6 +31,14 @@ public final class Ctl implements Strategy.Candidate {
     boolean lastWasSpin;
     /** Whether the guest access under way is a write. */
     boolean accessWrite;
+    /** Per-thread clock (a run with per-thread clocks): virtual nanoseconds of this thread's own steps and waits. */
+    long clock;
+    /** Footprints: the hash of its last closed step, its open step's stamp and the locations that step touched. */
+    long h;
+    long stepStamp;
+    final List<Footprint.Loc> touched = new ArrayList<>();
+    /** A dependency its next step gets besides its footprint (a timed wake after every thread waited: all of them). */
+    long extraDep;
     /** Its names while it showed up in the timeline. */
     private String label;
     private String lastName;

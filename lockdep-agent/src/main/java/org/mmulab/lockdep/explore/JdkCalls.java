@@ -132,7 +132,11 @@ public final class JdkCalls {
     public static boolean isAlive(Thread t) {
         Run r = Sched.run;
         Ctl target = r == null ? null : r.ctlOf(t);
-        return target == null ? t.isAlive() : target.state != Ctl.State.DONE;
+        if (target == null) {
+            return t.isAlive();
+        }
+        Ctl c = Sched.me();
+        return c == null ? target.state != Ctl.State.DONE : !r.done(c, target);
     }
 
     public static long nanoTime() {
@@ -140,9 +144,7 @@ public final class JdkCalls {
         if (c == null) {
             return System.nanoTime();
         }
-        synchronized (c.run) {
-            return c.run.now;
-        }
+        return c.run.clockOf(c);
     }
 
     /** new Thread(runnable, ...): a thread started from controlled code runs controlled from its first instruction. */

@@ -58,11 +58,57 @@ public final class Run {
     private volatile long lastStepReal = System.nanoTime();
     private volatile List<String> result;
     private boolean begun;
+    /**
+     * Per-thread clocks: each thread's {@code System.nanoTime} counts its own steps and waits
+     * only, and a timed wait ends when every thread waits (the earliest deadline first). A
+     * thread's clock then depends on its own history alone, not on how many steps the others took,
+     * which is what lets two schedules that differ only in the order of independent steps reach
+     * the same state.
+     */
+    final boolean perThreadClock;
+    /** The footprints and happens-before hashes (null: not recorded). */
+    final Footprint.Table hb;
+    /** The state key at the pick under way (see {@link #stateKey()}). */
+    private long pickKey;
 
     public Run(Strategy strategy, long tickNanos, long maxSteps) {
+        this(strategy, tickNanos, maxSteps, false, false);
+    }
+
+    /**
+     * A run whose threads' clocks are their own ({@code perThreadClock}) and whose steps' footprints
+     * are recorded ({@code footprints}, which needs per-thread clocks: a shared clock that every step
+     * advances makes every step depend on every other).
+     */
+    public Run(Strategy strategy, long tickNanos, long maxSteps, boolean perThreadClock, boolean footprints) {
+        if (footprints && !perThreadClock) {
+            throw new IllegalArgumentException("footprints need per-thread clocks");
+        }
         this.strategy = strategy;
         this.tickNanos = tickNanos;
         this.maxSteps = maxSteps;
+        this.perThreadClock = perThreadClock;
+        this.hb = footprints ? new Footprint.Table() : null;
+    }
+
+    /**
+     * The state at the pick under way, as a 64-bit hash: every thread's happens-before hash (what
+     * it did, ordered against what it depends on), scheduler state, clock and last step kind, and
+     * which thread is running. Two picks with the same key face the same program state and the
+     * same choices. Only meaningful with footprints; called by a strategy from {@link Strategy#pick}.
+     */
+    public long stateKey() {
+        return pickKey;
+    }
+
+    /** Locations touched so far (footprints only). */
+    public long touches() {
+        return hb == null ? 0 : hb.touches;
+    }
+
+    /** The active run, or null. */
+    public static Run active() {
+        return Sched.run;
     }
 
     // -------- driving a run (the explorer)
@@ -165,6 +211,11 @@ public final class Run {
 
     synchronized Ctl register(Thread t) {
         Ctl c = new Ctl(this, ctls.size(), t);
+        c.clock = now;
+        c.h = Footprint.mix(0x51ed270b2a3c4e1dL + c.id);
+        if (hb != null) {
+            hb.open(c);
+        }
         ctls.add(c);
         byThread.put(t, c);
         strategy.created(c);
@@ -176,6 +227,35 @@ public final class Run {
     void arrive(Ctl c) {
         c.turn.acquireUninterruptibly();
         checkAbort();
+        if (hb != null) {
+            synchronized (this) {
+                hb.sched(c, c, SCHED_START, false); // what it does depends on its start
+            }
+        }
+    }
+
+    /** The scheduler's own locations, per thread: its start, its permit, its end. */
+    static final int SCHED_START = 0;
+    static final int SCHED_PERMIT = 1;
+    static final int SCHED_DONE = 2;
+
+    /** The clock {@code c} reads (System.nanoTime, redirected). */
+    synchronized long clockOf(Ctl c) {
+        return perThreadClock ? c.clock : now;
+    }
+
+    /** Whether thread {@code target} has ended, as {@code c} asks (Thread.isAlive). */
+    synchronized boolean done(Ctl c, Ctl target) {
+        if (hb != null && c == current) {
+            hb.sched(c, target, SCHED_DONE, false);
+        }
+        return target.state == Ctl.State.DONE;
+    }
+
+    private void close(Ctl me, int kind) {
+        if (hb != null) {
+            hb.close(me, kind);
+        }
     }
 
     private void checkAbort() {
@@ -190,6 +270,7 @@ public final class Run {
         synchronized (this) {
             checkAbort();
             record(me, kind, detail, gfn);
+            close(me, kind.ordinal());
             epoch++; // the thread ran code since its last yield point: it may have changed what others wait for
             me.lastWasSpin = false;
             next = advance(me);
@@ -218,6 +299,7 @@ public final class Run {
             strategy.yielded(me);
             events.add(new Event(step, me.id, Event.Kind.SCHED, -1, new Event.Spin()));
             fingerprint = mix(fingerprint, me.id * 31L + 7);
+            close(me, 101);
             next = advance(me);
         }
         handoff(me, next);
@@ -230,21 +312,33 @@ public final class Run {
             me.lastWasSpin = false;
             me.justStepped = false;
             epoch++;
+            if (hb != null) {
+                hb.sched(me, me, SCHED_PERMIT, true);
+            }
             if (me.permit) {
                 me.permit = false;
             } else if (nanos > 0) {
                 strategy.yielded(me);
                 me.state = Ctl.State.PARKED;
-                me.deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : now + nanos;
+                me.deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : clockOf(me) + nanos;
                 events.add(new Event(step, me.id, Event.Kind.SCHED, -1, new Event.Park(nanos)));
             }
             fingerprint = mix(fingerprint, me.id * 31L + 11);
+            close(me, 102);
             next = advance(me);
         }
         handoff(me, next);
+        if (hb != null) {
+            synchronized (this) {
+                hb.sched(me, me, SCHED_PERMIT, true); // woken: by an unpark, or by its time
+            }
+        }
     }
 
     synchronized void unpark(Ctl target) {
+        if (hb != null && current != null && current.thread == Thread.currentThread()) {
+            hb.sched(current, target, SCHED_PERMIT, true);
+        }
         if (target.state == Ctl.State.PARKED) {
             target.state = Ctl.State.RUNNABLE;
             target.deadline = Long.MAX_VALUE;
@@ -262,11 +356,12 @@ public final class Run {
             strategy.yielded(me);
             if (nanos > 0) {
                 me.state = Ctl.State.SLEEPING;
-                me.deadline = now + nanos;
+                me.deadline = clockOf(me) + nanos;
                 events.add(new Event(step, me.id, Event.Kind.SCHED, -1, new Event.Sleep(nanos)));
             }
             epoch++;
             fingerprint = mix(fingerprint, me.id * 31L + 13);
+            close(me, 103);
             next = advance(me);
         }
         handoff(me, next);
@@ -276,6 +371,9 @@ public final class Run {
         Ctl next;
         synchronized (this) {
             checkAbort();
+            if (hb != null) {
+                hb.sched(me, target, SCHED_DONE, false);
+            }
             if (target.state == Ctl.State.DONE) {
                 return;
             }
@@ -286,15 +384,26 @@ public final class Run {
             me.state = Ctl.State.JOINING;
             me.joinTarget = target;
             events.add(new Event(step, me.id, Event.Kind.SCHED, -1, new Event.Join(target.label())));
-            me.deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : now + nanos;
+            me.deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : clockOf(me) + nanos;
             epoch++;
+            close(me, 104);
             next = advance(me);
         }
         handoff(me, next);
+        if (hb != null) {
+            synchronized (this) {
+                hb.sched(me, target, SCHED_DONE, false); // it ended, or the time ran out
+            }
+        }
     }
 
     void start(Ctl me, Thread t) {
-        register(t);
+        Ctl child = register(t);
+        if (hb != null) {
+            synchronized (this) {
+                hb.sched(me, child, SCHED_START, true);
+            }
+        }
         t.setUncaughtExceptionHandler((th, e) -> { });
         t.start();
         step(me, Event.Kind.START, new Event.Start(t.getName()), -1);
@@ -319,6 +428,10 @@ public final class Run {
     void exit(Ctl me) {
         Ctl next;
         synchronized (this) {
+            if (hb != null && abort == null) {
+                hb.sched(me, me, SCHED_DONE, true);
+                hb.close(me, 105);
+            }
             me.state = Ctl.State.DONE;
             epoch++;
             for (Ctl c : ctls) {
@@ -360,7 +473,11 @@ public final class Run {
 
     private Ctl advance(Ctl me) {
         step++;
-        now += tickNanos;
+        if (perThreadClock) {
+            me.clock += tickNanos;
+        } else {
+            now += tickNanos;
+        }
         lastStepReal = System.nanoTime();
         if (step > maxSteps) {
             stuck = stuckThreads();
@@ -385,9 +502,19 @@ public final class Run {
 
     /** The next thread to run, or null after stopping the run on a deadlock. */
     private Ctl choose(Ctl me) {
-        wakeTimed();
-        List<Ctl> enabled = enabled();
-        if (enabled.isEmpty()) {
+        List<Ctl> enabled;
+        if (perThreadClock) {
+            wakeOverdue();
+            enabled = enabled();
+            if (enabled.isEmpty()) {
+                wakeEarliest();
+                enabled = enabled();
+            }
+        } else {
+            wakeTimed();
+            enabled = enabled();
+        }
+        if (enabled.isEmpty() && !perThreadClock) {
             long earliest = Long.MAX_VALUE;
             for (Ctl c : ctls) {
                 if (timed(c)) {
@@ -406,8 +533,11 @@ public final class Run {
             stop("deadlock: every thread is blocked");
             return null;
         }
-        if (me.state != Ctl.State.DONE && enabled.size() > 1 && enabled.contains(me) && runLength >= fairSteps) {
+        if (!perThreadClock && me.state != Ctl.State.DONE && enabled.size() > 1 && enabled.contains(me) && runLength >= fairSteps) {
             enabled.remove(me); // fairness: a thread that never blocks does not starve the others
+        }
+        if (hb != null) {
+            pickKey = key(me, enabled);
         }
         Ctl next = (Ctl) strategy.pick(enabled, me, step, syncSteps);
         runLength = next == me ? runLength + 1 : 0;
@@ -415,6 +545,87 @@ public final class Run {
             next.state = Ctl.State.RUNNABLE;
         }
         return next;
+    }
+
+    /**
+     * Per-thread clocks, every thread waiting: the timed waits with the earliest deadline end, and
+     * those threads' clocks move on to it. What they do next depends on everything before (every
+     * other thread had to wait first).
+     */
+    private void wakeEarliest() {
+        long earliest = Long.MAX_VALUE;
+        for (Ctl c : ctls) {
+            if (timed(c)) {
+                earliest = Math.min(earliest, c.deadline);
+            }
+        }
+        if (earliest == Long.MAX_VALUE) {
+            return;
+        }
+        long all = 0;
+        for (Ctl c : ctls) {
+            all = Footprint.mix(all ^ c.h);
+        }
+        for (Ctl c : ctls) {
+            if (timed(c) && c.deadline == earliest) {
+                c.state = Ctl.State.RUNNABLE;
+                c.clock = Math.max(c.clock, earliest);
+                c.deadline = Long.MAX_VALUE;
+                c.joinTarget = null;
+                c.extraDep += all;
+            }
+        }
+    }
+
+    /**
+     * Per-thread clocks: a timed wait ends once the clocks of all the threads still running (or
+     * spinning) have passed its deadline; the woken thread's clock moves on to it, and what it
+     * does next depends on everything before (the others' progress woke it).
+     */
+    private void wakeOverdue() {
+        long slowest = Long.MAX_VALUE;
+        boolean any = false;
+        for (Ctl c : ctls) {
+            if (c.state == Ctl.State.RUNNABLE || c.state == Ctl.State.SPIN) {
+                slowest = Math.min(slowest, c.clock);
+                any = true;
+            }
+        }
+        if (!any) {
+            return;
+        }
+        long all = 0;
+        boolean computed = false;
+        for (Ctl c : ctls) {
+            if (timed(c) && c.deadline <= slowest) {
+                if (!computed) {
+                    for (Ctl x : ctls) {
+                        all = Footprint.mix(all ^ x.h);
+                    }
+                    computed = true;
+                }
+                c.state = Ctl.State.RUNNABLE;
+                c.clock = Math.max(c.clock, c.deadline);
+                c.deadline = Long.MAX_VALUE;
+                c.joinTarget = null;
+                c.extraDep += all;
+            }
+        }
+    }
+
+    /** The state key of a pick: see {@link #stateKey()}. */
+    private long key(Ctl me, List<Ctl> enabled) {
+        long k = Footprint.mix(0x2545f4914f6cdd1dL + me.id);
+        for (Ctl c : ctls) {
+            k = Footprint.mix(k ^ c.h);
+            k = Footprint.mix(k + c.state.ordinal() * 7L + (enabled.contains(c) ? 1 : 0) + (c.permit ? 2 : 0) + (c.justStepped ? 4 : 0)
+                    + (c.lastWasSpin ? 8 : 0) + (c.lastKind == null ? 0 : (c.lastKind.ordinal() + 1) * 16L)
+                    + (c.joinTarget == null ? 0 : (c.joinTarget.id + 1) * 1024L));
+            k = Footprint.mix(k ^ c.clock);
+            k = Footprint.mix(k ^ c.deadline);
+            k = Footprint.mix(k ^ c.extraDep);
+        }
+        return k;
     }
 
     private static boolean timed(Ctl c) {
