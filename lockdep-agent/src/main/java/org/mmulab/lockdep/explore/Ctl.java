@@ -39,8 +39,6 @@ public final class Ctl implements Strategy.Candidate {
     final List<Footprint.Loc> touched = new ArrayList<>();
     /** A dependency its next step gets besides its footprint (a timed wake after every thread waited: all of them). */
     long extraDep;
-    /** Objects its open step met first (to name them, see Footprint.Obj). */
-    long met;
     /** Its names while it showed up in the timeline. */
     private String label;
     private String lastName;

@@ -29,8 +29,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * the object as a whole, and a whole-object access (a JDK call) writes it, so the two kinds
  * conflict where they must.
  *
- * <p>Locations are named by object identity within one run only; nothing here is compared across
- * runs except the 64-bit hashes.
+ * <p>Locations are found by object identity within one run; nothing but the 64-bit hashes is
+ * compared across runs, and the hashes do not name locations (the port's allocators hand out other
+ * addresses and page numbers in every run, so no run-independent name exists). They need not: a
+ * step's hash covers the hashes of the steps it depends on, so if two schedules gave every step
+ * the same hash while some location's last writer differed, two steps that both write it would
+ * each have to depend on the other, a cycle no hash function can close. Equal hashes therefore
+ * mean that every read saw the same write, and, the program being deterministic, the same state
+ * up to those allocator-chosen numbers (the same assumption {@code replay} makes). A collision of
+ * 64-bit hashes is the one way this can be wrong; at a million states its odds are about 3 in 10^8.
  */
 public final class Footprint {
     private Footprint() {}
@@ -215,40 +222,21 @@ public final class Footprint {
 
     /** One location: the hash of the step that wrote it last, and the sum of the steps that read it since. */
     static final class Loc {
-        /** A name that does not depend on object identity: see {@link Obj#name}. */
-        final long name;
         long w;
         long r;
         /** The step (its stamp) that last touched this location, and whether that step wrote it. */
         long stamp = -1;
         boolean written;
-
-        Loc(long name) {
-            this.name = name;
-        }
     }
 
     /** The locations of one object: the object as a whole, its fields, its elements. */
     static final class Obj {
-        /**
-         * The object's name within the run, the same in every schedule where the same step meets it
-         * first: the hash of the step before the one that first touched it, and how many objects
-         * that step had met before. The hashes name every location, so that a step that touches
-         * two locations last written by two steps is told apart from one that touches them the
-         * other way round.
-         */
-        final long name;
-        final Loc whole;
+        final Loc whole = new Loc();
         int[] ids = new int[2];
         Loc[] fields = new Loc[2];
         int nfields;
         Loc[] elements;
         Map<Integer, Loc> bigElements;
-
-        Obj(long name) {
-            this.name = name;
-            this.whole = new Loc(name);
-        }
 
         Loc field(int id) {
             for (int i = 0; i < nfields; i++) {
@@ -260,14 +248,10 @@ public final class Footprint {
                 ids = java.util.Arrays.copyOf(ids, nfields * 2);
                 fields = java.util.Arrays.copyOf(fields, nfields * 2);
             }
-            Loc l = new Loc(mix(name + 0x632be59bd9b4e019L * (id + 2)));
+            Loc l = new Loc();
             ids[nfields] = id;
             fields[nfields++] = l;
             return l;
-        }
-
-        private Loc elementName(int index) {
-            return new Loc(mix(name ^ 0x85ebca6b0b4e1d3bL * (index + 1)));
         }
 
         Loc element(Object array, int index) {
@@ -281,14 +265,14 @@ public final class Footprint {
                 }
                 Loc l = elements[index];
                 if (l == null) {
-                    l = elements[index] = new Loc(elementName(index));
+                    l = elements[index] = new Loc();
                 }
                 return l;
             }
             if (bigElements == null) {
                 bigElements = new HashMap<>();
             }
-            return bigElements.computeIfAbsent(index, this::elementName);
+            return bigElements.computeIfAbsent(index, k -> new Loc());
         }
     }
 
@@ -305,10 +289,10 @@ public final class Footprint {
             c.stepStamp = ++stamps;
         }
 
-        private Obj obj(Ctl c, Object o) {
+        private Obj obj(Object o) {
             Obj x = objects.get(o);
             if (x == null) {
-                x = new Obj(mix(c.h * 0x9e3779b97f4a7c15L + (++c.met)));
+                x = new Obj();
                 objects.put(o, x);
             }
             return x;
@@ -326,17 +310,17 @@ public final class Footprint {
         }
 
         void field(Ctl c, Object o, int id, boolean write) {
-            Obj x = obj(c, o);
+            Obj x = obj(o);
             touch(c, x.whole, false);
             touch(c, x.field(id), write);
         }
 
         void statik(Ctl c, int id, boolean write) {
-            touch(c, statics.computeIfAbsent(id, k -> new Loc(mix(0x7f4a7c159e3779b9L + k))), write);
+            touch(c, statics.computeIfAbsent(id, k -> new Loc()), write);
         }
 
         void element(Ctl c, Object array, int index, boolean write) {
-            Obj x = obj(c, array);
+            Obj x = obj(array);
             touch(c, x.whole, false);
             touch(c, x.element(array, index), write);
         }
@@ -346,7 +330,7 @@ public final class Footprint {
             while ((a = aliases.get(o)) != null) {
                 o = a;
             }
-            touch(c, obj(c, o).whole, true);
+            touch(c, obj(o).whole, true);
         }
 
         void wholeRead(Ctl c, Object o) {
@@ -354,7 +338,7 @@ public final class Footprint {
             while ((a = aliases.get(o)) != null) {
                 o = a;
             }
-            touch(c, obj(c, o).whole, false);
+            touch(c, obj(o).whole, false);
         }
 
         void alias(Object derived, Object of) {
@@ -383,9 +367,9 @@ public final class Footprint {
             List<Loc> t = c.touched;
             for (int i = 0, n = t.size(); i < n; i++) {
                 Loc l = t.get(i);
-                dep += mix(l.w ^ l.name);
+                dep += mix(l.w ^ 0x9e3779b97f4a7c15L);
                 if (l.written) {
-                    dep += mix((l.r ^ 0xc2b2ae3d27d4eb4fL) + l.name);
+                    dep += mix(l.r ^ 0xc2b2ae3d27d4eb4fL);
                 }
             }
             long e = mix(mix(c.h ^ dep) + kind + 0x165667b19e3779f9L);
@@ -403,7 +387,6 @@ public final class Footprint {
             }
             t.clear();
             c.h = e;
-            c.met = 0;
             open(c);
             return e;
         }
