@@ -5,9 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.mmulab.lockdep.explore.Body;
+import org.mmulab.lockdep.explore.Footprint;
+import org.mmulab.lockdep.explore.JdkCalls;
+import org.mmulab.lockdep.explore.Sched;
 
 /**
  * explore --exhaustive on small programs: a race-free program ends with the verified line and exit
@@ -58,7 +67,7 @@ class ExhaustiveTest {
         assertEquals(4, Explorer.NOT_EXHAUSTED);
         assertFalse(e.out().contains("verified:") && !e.out().contains("NOT verified:"), e.out());
         assertFalse(VERIFIED.matcher(e.out()).find(), e.out());
-        assertTrue(e.out().matches("(?s).*\nNOT verified: the bound K=2 was not exhausted: 2 schedule\\(s\\) run, \\d+ still to run when the budget ran out, in \\d+\\.\\d\\d s\n"),
+        assertTrue(e.out().matches("(?s).*\nNOT verified: the bound K=2 was not exhausted: 2 schedule\\(s\\) run, \\d+ pruned, \\d+ still to run when the budget ran out, in \\d+\\.\\d\\d s\n"),
                 e.out());
     }
 
@@ -78,5 +87,158 @@ class ExhaustiveTest {
         ExplorerTest.Explored e = ExplorerTest.explore(ExplorerTest.ATOMIC, o);
         assertEquals(0, e.rc(), e.out());
         assertFalse(e.out().contains("verified"), e.out());
+    }
+
+    // ---------------------------------------------------------------- the reduction
+
+    /**
+     * {@code n} threads that each do {@code own} steps on a slot of their own (independent of the
+     * others'), then add one to a shared counter: read, yield, write when {@code racy}, else with
+     * one atomic increment. Every access calls its footprint, as the agent's weaving does.
+     */
+    static Body counters(int n, int own, boolean racy) {
+        return seed -> {
+            long[] slots = new long[n];
+            int[] counter = {0};
+            AtomicInteger atomic = new AtomicInteger();
+            Runnable[] bodies = new Runnable[n];
+            for (int t = 0; t < n; t++) {
+                int me = t;
+                bodies[t] = () -> {
+                    for (int i = 0; i < own; i++) {
+                        Footprint.readElement(slots, me);
+                        Footprint.writeElement(slots, me);
+                        slots[me]++;
+                        Sched.mark("own " + i);
+                    }
+                    if (racy) {
+                        Footprint.readElement(counter, 0);
+                        int v = counter[0];
+                        Sched.mark("read " + v);
+                        Footprint.writeElement(counter, 0);
+                        counter[0] = v + 1;
+                        Sched.mark("wrote");
+                    } else {
+                        Footprint.jdk(atomic, true);
+                        atomic.incrementAndGet();
+                        Sched.mark("added");
+                    }
+                };
+            }
+            Thread[] threads = new Thread[n];
+            for (int t = 0; t < n; t++) {
+                threads[t] = new Thread(JdkCalls.wrap(bodies[t]), String.valueOf((char) ('a' + t)));
+                JdkCalls.start(threads[t]);
+            }
+            for (Thread t : threads) {
+                JdkCalls.join(t);
+            }
+            int total = racy ? counter[0] : atomic.get();
+            return total == n ? List.of() : List.of("lost update: counter is " + total);
+        };
+    }
+
+    /** ExplorerTest's ABBA deadlock, with the footprints of its two lock words. */
+    static final Body ABBA = seed -> {
+        AtomicBoolean x = new AtomicBoolean();
+        AtomicBoolean y = new AtomicBoolean();
+        Thread t1 = new Thread(JdkCalls.wrap(() -> {
+            lock(x, "A");
+            lock(y, "B");
+            unlock(y, "B");
+            unlock(x, "A");
+        }), "t1");
+        Thread t2 = new Thread(JdkCalls.wrap(() -> {
+            lock(y, "B");
+            lock(x, "A");
+            unlock(x, "A");
+            unlock(y, "B");
+        }), "t2");
+        JdkCalls.start(t1);
+        JdkCalls.start(t2);
+        JdkCalls.join(t1);
+        JdkCalls.join(t2);
+        return List.of();
+    };
+
+    static void lock(AtomicBoolean l, String name) {
+        Sched.lockWait(name);
+        while (true) {
+            Footprint.jdk(l, true);
+            if (l.compareAndSet(false, true)) {
+                break;
+            }
+            JdkCalls.onSpinWait();
+        }
+        Sched.locked(name);
+    }
+
+    static void unlock(AtomicBoolean l, String name) {
+        Footprint.jdk(l, true);
+        l.set(false);
+        Sched.unlocked(name);
+    }
+
+    private static final Pattern ENDING = Pattern.compile(
+            "(?m)^verified: K=\\d+, every schedule with at most \\d+ preemption\\(s\\) run or pruned: (\\d+) run, (\\d+) pruned, in .*$");
+    private static final Pattern EARLY = Pattern.compile("(\\d+) of them stopped early");
+
+    private static ExplorerTest.Explored reduced(Body body, int k, boolean reduction) {
+        Explorer.Options o = exhaustive(k);
+        o.perThreadClock = true;
+        o.footprints = true; // the bodies above call their footprints themselves
+        o.reduction = reduction;
+        return ExplorerTest.explore(body, o);
+    }
+
+    @ParameterizedTest(name = "{0} with K={1}")
+    @CsvSource({"racy counters, 1", "racy counters, 2", "atomic counters, 1", "atomic counters, 2", "ABBA, 1", "ABBA, 2"})
+    void theReductionKeepsEveryVerdict(String program, int k) {
+        Body body = switch (program) {
+            case "racy counters" -> counters(3, 2, true);
+            case "atomic counters" -> counters(3, 2, false);
+            default -> ABBA;
+        };
+        ExplorerTest.Explored on = reduced(body, k, true);
+        ExplorerTest.Explored off = reduced(body, k, false);
+        assertTrue(on.out().contains("\nreduction: on, per-thread clocks"), on.out());
+        assertTrue(off.out().contains("\nreduction: off (--no-reduction)"), off.out());
+        assertEquals(off.rc(), on.rc(), "the same verdict with and without the reduction:\n" + on.out() + "\n---\n" + off.out());
+        assertEquals(program.equals("atomic counters") ? 0 : 1, on.rc(), on.out());
+        if (on.rc() == 1) {
+            assertEquals(on.out().contains("DEADLOCK"), off.out().contains("DEADLOCK"), on.out() + off.out());
+            assertEquals(on.out().contains("lost update"), off.out().contains("lost update"), on.out() + off.out());
+        }
+    }
+
+    @Test
+    void theReductionRunsFewerSchedulesWhereStepsAreIndependentAndSaysSo() {
+        ExplorerTest.Explored on = reduced(counters(3, 3, false), 2, true);
+        ExplorerTest.Explored off = reduced(counters(3, 3, false), 2, false);
+        Matcher mOn = ENDING.matcher(on.out());
+        Matcher mOff = ENDING.matcher(off.out());
+        assertTrue(mOn.find(), on.out());
+        assertTrue(mOff.find(), off.out());
+        int runOn = Integer.parseInt(mOn.group(1));
+        int runOff = Integer.parseInt(mOff.group(1));
+        assertEquals(0, Integer.parseInt(mOff.group(2)), "nothing pruned without the reduction: " + off.out());
+        Matcher early = EARLY.matcher(on.out());
+        long cut = Long.parseLong(mOn.group(2)) + (early.find() ? Long.parseLong(early.group(1)) : 0);
+        assertTrue(cut > 0, "the reduction pruned or stopped schedules: " + on.out());
+        assertTrue(runOn < runOff, runOn + " schedules with the reduction, " + runOff + " without:\n" + on.out());
+    }
+
+    @Test
+    void withoutFootprintsTheReductionIsOffAndTheHeaderSaysWhy() {
+        Explorer.Options o = exhaustive(1);
+        o.perThreadClock = true;
+        o.reduction = true;
+        o.footprints = false;
+        ExplorerTest.Explored e = ExplorerTest.explore(ExplorerTest.ATOMIC, o);
+        assertEquals(0, e.rc(), e.out());
+        assertTrue(e.out().contains("\nreduction: off, because the program's footprints are not recorded"), e.out());
+        Matcher m = ENDING.matcher(e.out());
+        assertTrue(m.find(), e.out());
+        assertEquals("0", m.group(2), e.out());
     }
 }
