@@ -77,9 +77,9 @@ abstract class ExploreCommand implements Main.Action {
     boolean stopOnLockdep;
 
     @Option(names = "--clock", paramLabel = "C", order = 11,
-            description = "shared: one virtual clock that every step advances; per-thread: each thread's clock counts its own "
-                    + "steps and waits, and a timed wait ends when every thread waits (default: per-thread with --exhaustive, "
-                    + "else shared).")
+            description = "shared (default): one virtual clock that every step advances; per-thread: each thread's clock "
+                    + "counts its own steps and waits, and a timed wait ends once the running threads' clocks pass it "
+                    + "(another search space; --reduction needs it).")
     String clock;
 
     @Mixin
@@ -145,13 +145,12 @@ abstract class ExploreCommand implements Main.Action {
         if (clock != null && !clock.equals("shared") && !clock.equals("per-thread")) {
             throw Main.usage(spec, "--clock is shared or per-thread, got '" + clock + "'");
         }
-        o.perThreadClock = clock != null ? clock.equals("per-thread") : o.exhaustive;
+        o.perThreadClock = "per-thread".equals(clock);
         if (o.perThreadClock) {
             extra.append(" --clock per-thread");
         }
         if (o.reduction && !o.perThreadClock) {
-            throw Main.usage(spec, "the reduction needs --clock per-thread (with a shared clock every step depends on every "
-                    + "other); give --no-reduction to search the shared clock's space unreduced");
+            throw Main.usage(spec, "--reduction needs --clock per-thread (with a shared clock every step depends on every other)");
         }
         o.replayOptions = extra.toString();
         if (html != null) {
@@ -262,9 +261,10 @@ abstract class ExploreCommand implements Main.Action {
                         + "'verified:' line (exit 0), or exit 4 if the budget or time ran out first.")
         boolean exhaustive;
 
-        @Option(names = "--no-reduction", order = 5,
-                description = "--exhaustive: run every schedule, pruning none (the reduction's check: the same verdict, more schedules).")
-        boolean noReduction;
+        @Option(names = "--reduction", order = 5,
+                description = "--exhaustive with --clock per-thread: do not run a schedule from a state (every thread's "
+                        + "happens-before hash) that an earlier schedule explored with as many preemptions left.")
+        boolean reduction;
 
         @Option(names = "--budget", paramLabel = "N", order = 6,
                 description = "Schedules to run at most, 1-" + BUDGET_MAX + " (default: 1000; with --exhaustive: no limit).")
@@ -309,12 +309,12 @@ abstract class ExploreCommand implements Main.Action {
                     throw Main.usage(spec, "--exhaustive needs --strategy dfs");
                 }
                 o.exhaustive = true;
-                o.reduction = !noReduction;
+                o.reduction = reduction;
                 if (budget == null && seconds == null) {
                     o.budget = Integer.MAX_VALUE;
                 }
-            } else if (noReduction) {
-                throw Main.usage(spec, "--no-reduction is for --exhaustive");
+            } else if (reduction) {
+                throw Main.usage(spec, "--reduction is for --exhaustive");
             }
         }
     }

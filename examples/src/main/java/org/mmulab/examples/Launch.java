@@ -90,7 +90,11 @@ public final class Launch {
             case CLI:
                 // the lockdep agent is on by default, as in a CONFIG_PROVE_LOCKING kernel
                 if (lockdep && Files.isRegularFile(agent)) {
-                    cmd.add("-javaagent:" + agent + (c.agentOptions.isEmpty() ? "" : "=" + c.agentOptions));
+                    String options = c.agentOptions;
+                    if (c == Command.EXPLORE && rest.contains("--reduction")) {
+                        options += ",footprints=on"; // the reduction needs every step's footprint woven in
+                    }
+                    cmd.add("-javaagent:" + agent + (options.isEmpty() ? "" : "=" + options));
                 }
                 break;
             default:

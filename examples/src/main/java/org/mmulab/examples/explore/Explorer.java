@@ -264,7 +264,7 @@ public final class Explorer {
         int queued = 0;
         long pruned = 0;
         long stoppedEarly = 0;
-        if (o.exhaustive) {
+        if (o.exhaustive && (o.reduction || o.perThreadClock)) {
             out.println(reductionLine(o));
         }
         if (o.strategy.equals("dfs")) {
@@ -342,8 +342,8 @@ public final class Explorer {
                     o.preemptions, o.preemptions, run, pruned, secs);
             return 0;
         }
-        out.printf(Locale.ROOT, "NOT verified: the bound K=%d was not exhausted: %d schedule(s) run, %d pruned, %d still to run when the %s ran out, in %.2f s%n",
-                o.preemptions, run, pruned, queued, o.seconds > 0 ? "time" : "budget", secs);
+        out.printf(Locale.ROOT, "NOT verified: the bound K=%d was not exhausted: %d schedule(s) run, %s%d still to run when the %s ran out, in %.2f s%n",
+                o.preemptions, run, reducing(o) ? pruned + " pruned, " : "", queued, o.seconds > 0 ? "time" : "budget", secs);
         return NOT_EXHAUSTED;
     }
 
@@ -360,9 +360,9 @@ public final class Explorer {
         if (o.stopOnLockdep) {
             return "--stop-on-lockdep: lockdep's own state is not in the steps' footprints";
         }
-        boolean woven = o.footprints != null ? o.footprints : org.mmulab.lockdep.explore.Sched.woven();
+        boolean woven = o.footprints != null ? o.footprints : org.mmulab.lockdep.explore.Footprint.woven();
         if (!woven) {
-            return "the program's footprints are not recorded (no explore=true weaving)";
+            return "the program's footprints are not recorded (the agent's footprints=on weaving; ./mmulab asks for it with --reduction)";
         }
         String incomplete = org.mmulab.lockdep.explore.Footprint.incompleteBecause();
         if (incomplete != null) {
@@ -375,7 +375,7 @@ public final class Explorer {
     static String reductionLine(Options o) {
         String clock = o.perThreadClock ? "per-thread clocks" : "one shared clock";
         if (!o.reduction) {
-            return "reduction: off (--no-reduction), " + clock + ": every schedule within the bound is run";
+            return "reduction: off, " + clock + ": every schedule within the bound is run";
         }
         String why = whyNotReducing(o);
         if (why != null) {

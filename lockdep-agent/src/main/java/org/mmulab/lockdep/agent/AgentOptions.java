@@ -28,6 +28,8 @@ public final class AgentOptions {
         KEYS.put("dump", "a directory: at exit, write lockdep, lockdep_chains, lockdep_stats, lock_stat (as /proc has them) and lockdep.dot there");
         KEYS.put("print", "pkg.Class#method: print that method's bytecode as loaded and as woven (ASM Textifier)");
         KEYS.put("explore", "true or false: weave the controlled scheduler's yield points (mmulab explore, replay)");
+        KEYS.put("footprints", "on or off (default): with explore=true, also record every shared access each step makes"
+                + " (explore --reduction's partial-order reduction needs it; it slows every controlled run)");
         KEYS.put("tlbtrace", "off, summary (per-caller flush counts at exit), or lines (also one line per flush and per owed flush)");
         KEYS.put("repeats", "all (print every report, as the kernel prints every WARN) or fold (print the first report from a"
                 + " site in full, count the identical ones after it, and say '[the same WARN N more times]' at exit)");
@@ -50,6 +52,8 @@ public final class AgentOptions {
     public boolean verbose;
     /** Weave the controlled scheduler's yield points and redirect blocking calls to it. */
     public boolean explore;
+    /** With explore: weave the footprint pass too (explore --reduction). */
+    public boolean footprints;
     public String tlbtrace = "summary";
     /** Whether a report identical to one already printed is printed again (all) or only counted (fold). */
     public LockdepConfig.Repeats repeats = LockdepConfig.Repeats.ALL;
@@ -143,6 +147,13 @@ public final class AgentOptions {
                     break;
                 case "explore":
                     o.explore = bool(key, val);
+                    break;
+                case "footprints":
+                    switch (val) {
+                        case "on": o.footprints = true; break;
+                        case "off": o.footprints = false; break;
+                        default: throw bad(key, val);
+                    }
                     break;
                 case "lockstat":
                     switch (val) {

@@ -24,6 +24,17 @@ import org.objectweb.asm.Opcodes;
  * to {@code JdkCalls.schedYield}, elsewhere to {@code JdkCalls.spinYield}.
  */
 final class ExploreWeaver implements ClassFileTransformer {
+    /** Whether the footprint pass runs too (agent option footprints=on). */
+    private final boolean footprints;
+
+    ExploreWeaver(boolean footprints) {
+        this.footprints = footprints;
+    }
+
+    ExploreWeaver() {
+        this(false);
+    }
+
     static final String REDIRECTS = "org/mmulab/lockdep/explore/JdkCalls";
     /** The code that runs in a scenario: the port, the machine, the VMM and its hooks. */
     static final List<String> PACKAGES = List.of("org/mmulab/kernel/", "org/mmulab/hw/", "org/mmulab/fixture/", "org/mmulab/examples/vmm/",
@@ -72,6 +83,9 @@ final class ExploreWeaver implements ClassFileTransformer {
             System.err.println("lockdep-agent: explore could not rewrite " + className.replace('/', '.')
                     + ", loaded without yield points: " + e);
             return null;
+        }
+        if (!footprints) {
+            return redirected;
         }
         byte[] in = redirected != null ? redirected : classfileBuffer;
         try {

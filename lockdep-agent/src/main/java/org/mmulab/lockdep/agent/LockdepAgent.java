@@ -301,14 +301,17 @@ public final class LockdepAgent {
         inst.addTransformer(weaver, late); // a late attach retransforms, so its transformer must take part
         String rewoven = late ? ", attached late: " + retransformLoaded(inst, weaver) : "";
         if (o.explore) {
-            inst.addTransformer(new ExploreWeaver(), false); // after the weave: the advice's calls stay as woven
+            inst.addTransformer(new ExploreWeaver(o.footprints), false); // after the weave: the advice's calls stay as woven
             org.mmulab.lockdep.explore.Sched.markWoven();
+            if (o.footprints) {
+                org.mmulab.lockdep.explore.Footprint.markWoven();
+            }
         }
         lazy = weaver;
         installed = true;
         System.setProperty(INSTALLED_PROPERTY, "true");
         out.println("lockdep-agent: CONFIG_PROVE_LOCKING on (mode=" + o.mode.name().toLowerCase() + ", packages=" + o.packages
-                + ", tlbtrace=" + o.tlbtrace + (o.explore ? ", explore=true" : "")
+                + ", tlbtrace=" + o.tlbtrace + (o.explore ? ", explore=true" : "") + (o.explore && o.footprints ? ", footprints=on" : "")
                 + (o.repeats == LockdepConfig.Repeats.FOLD ? ", repeats=fold" : "")
                 + (o.lockStatOn() ? ", CONFIG_LOCK_STAT on" : "") + rewoven + ")");
     }

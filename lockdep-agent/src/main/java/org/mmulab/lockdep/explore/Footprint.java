@@ -59,6 +59,17 @@ public final class Footprint {
     }
 
     private static volatile String incomplete;
+    private static volatile boolean woven;
+
+    /** Called by the agent at start-up with explore=true,footprints=on. */
+    public static void markWoven() {
+        woven = true;
+    }
+
+    /** Whether the agent wove the footprint calls into this JVM's port (footprints=on). */
+    public static boolean woven() {
+        return woven;
+    }
 
     /** The weaver could not record a class's footprints: no reduction may rely on them in this JVM. */
     public static void incomplete(String why) {

@@ -58,7 +58,7 @@ class AgentOptionsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "colour=red|unknown option 'colour'; valid keys: [mode, out, packages, verbose, dump, print, explore, tlbtrace, repeats, lockstat, cache]",
+        "colour=red|unknown option 'colour'; valid keys: [mode, out, packages, verbose, dump, print, explore, footprints, tlbtrace, repeats, lockstat, cache]",
         "lockstat=yes|bad value 'yes' for lockstat; valid: on or off",
         "repeats=once|bad value 'once' for repeats; valid: all (print every report",
         "explore=yes|bad value 'yes' for explore; valid: true or false",
