@@ -33,6 +33,8 @@ public final class Ctl implements Strategy.Candidate {
     boolean accessWrite;
     /** Per-thread clock (a run with per-thread clocks): virtual nanoseconds of this thread's own steps and waits. */
     long clock;
+    /** The shared clock when its current timed wait began. */
+    long waitFrom;
     /** Footprints: the hash of its last closed step, its open step's stamp and the locations that step touched. */
     long h;
     long stepStamp;

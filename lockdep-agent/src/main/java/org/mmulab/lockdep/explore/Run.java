@@ -59,11 +59,12 @@ public final class Run {
     private volatile List<String> result;
     private boolean begun;
     /**
-     * Per-thread clocks: each thread's {@code System.nanoTime} counts its own steps and waits
-     * only, and a timed wait ends when every thread waits (the earliest deadline first). A
-     * thread's clock then depends on its own history alone, not on how many steps the others took,
-     * which is what lets two schedules that differ only in the order of independent steps reach
-     * the same state.
+     * Per-thread clocks: each thread's {@code System.nanoTime} counts its own steps and the waits
+     * it timed out of, so what a clock read returns depends on that thread's history, not on how
+     * many steps the others took. That is what lets two schedules that differ only in the order
+     * of independent steps reach the same state. Timed waits still end on the shared clock (every
+     * step advances it, and it jumps when every thread waits), as without per-thread clocks; a
+     * thread whose wait timed out depends on every step before.
      */
     final boolean perThreadClock;
     /** The footprints and happens-before hashes (null: not recorded). */
@@ -320,7 +321,8 @@ public final class Run {
             } else if (nanos > 0) {
                 strategy.yielded(me);
                 me.state = Ctl.State.PARKED;
-                me.deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : clockOf(me) + nanos;
+                me.deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : now + nanos;
+                me.waitFrom = now;
                 events.add(new Event(step, me.id, Event.Kind.SCHED, -1, new Event.Park(nanos)));
             }
             fingerprint = mix(fingerprint, me.id * 31L + 11);
@@ -356,7 +358,8 @@ public final class Run {
             strategy.yielded(me);
             if (nanos > 0) {
                 me.state = Ctl.State.SLEEPING;
-                me.deadline = clockOf(me) + nanos;
+                me.deadline = now + nanos;
+                me.waitFrom = now;
                 events.add(new Event(step, me.id, Event.Kind.SCHED, -1, new Event.Sleep(nanos)));
             }
             epoch++;
@@ -384,7 +387,8 @@ public final class Run {
             me.state = Ctl.State.JOINING;
             me.joinTarget = target;
             events.add(new Event(step, me.id, Event.Kind.SCHED, -1, new Event.Join(target.label())));
-            me.deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : clockOf(me) + nanos;
+            me.deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : now + nanos;
+            me.waitFrom = now;
             epoch++;
             close(me, 104);
             next = advance(me);
@@ -473,10 +477,9 @@ public final class Run {
 
     private Ctl advance(Ctl me) {
         step++;
+        now += tickNanos;
         if (perThreadClock) {
             me.clock += tickNanos;
-        } else {
-            now += tickNanos;
         }
         lastStepReal = System.nanoTime();
         if (step > maxSteps) {
@@ -502,19 +505,9 @@ public final class Run {
 
     /** The next thread to run, or null after stopping the run on a deadlock. */
     private Ctl choose(Ctl me) {
-        List<Ctl> enabled;
-        if (perThreadClock) {
-            wakeOverdue();
-            enabled = enabled();
-            if (enabled.isEmpty()) {
-                wakeEarliest();
-                enabled = enabled();
-            }
-        } else {
-            wakeTimed();
-            enabled = enabled();
-        }
-        if (enabled.isEmpty() && !perThreadClock) {
+        wakeTimed();
+        List<Ctl> enabled = enabled();
+        if (enabled.isEmpty()) {
             long earliest = Long.MAX_VALUE;
             for (Ctl c : ctls) {
                 if (timed(c)) {
@@ -533,7 +526,7 @@ public final class Run {
             stop("deadlock: every thread is blocked");
             return null;
         }
-        if (!perThreadClock && me.state != Ctl.State.DONE && enabled.size() > 1 && enabled.contains(me) && runLength >= fairSteps) {
+        if (me.state != Ctl.State.DONE && enabled.size() > 1 && enabled.contains(me) && runLength >= fairSteps) {
             enabled.remove(me); // fairness: a thread that never blocks does not starve the others
         }
         if (hb != null) {
@@ -547,75 +540,11 @@ public final class Run {
         return next;
     }
 
-    /**
-     * Per-thread clocks, every thread waiting: the timed waits with the earliest deadline end, and
-     * those threads' clocks move on to it. What they do next depends on everything before (every
-     * other thread had to wait first).
-     */
-    private void wakeEarliest() {
-        long earliest = Long.MAX_VALUE;
-        for (Ctl c : ctls) {
-            if (timed(c)) {
-                earliest = Math.min(earliest, c.deadline);
-            }
-        }
-        if (earliest == Long.MAX_VALUE) {
-            return;
-        }
-        long all = 0;
-        for (Ctl c : ctls) {
-            all = Footprint.mix(all ^ c.h);
-        }
-        for (Ctl c : ctls) {
-            if (timed(c) && c.deadline == earliest) {
-                c.state = Ctl.State.RUNNABLE;
-                c.clock = Math.max(c.clock, earliest);
-                c.deadline = Long.MAX_VALUE;
-                c.joinTarget = null;
-                c.extraDep += all;
-            }
-        }
-    }
-
-    /**
-     * Per-thread clocks: a timed wait ends once the clocks of all the threads still running (or
-     * spinning) have passed its deadline; the woken thread's clock moves on to it, and what it
-     * does next depends on everything before (the others' progress woke it).
-     */
-    private void wakeOverdue() {
-        long slowest = Long.MAX_VALUE;
-        boolean any = false;
-        for (Ctl c : ctls) {
-            if (c.state == Ctl.State.RUNNABLE || c.state == Ctl.State.SPIN) {
-                slowest = Math.min(slowest, c.clock);
-                any = true;
-            }
-        }
-        if (!any) {
-            return;
-        }
-        long all = 0;
-        boolean computed = false;
-        for (Ctl c : ctls) {
-            if (timed(c) && c.deadline <= slowest) {
-                if (!computed) {
-                    for (Ctl x : ctls) {
-                        all = Footprint.mix(all ^ x.h);
-                    }
-                    computed = true;
-                }
-                c.state = Ctl.State.RUNNABLE;
-                c.clock = Math.max(c.clock, c.deadline);
-                c.deadline = Long.MAX_VALUE;
-                c.joinTarget = null;
-                c.extraDep += all;
-            }
-        }
-    }
-
     /** The state key of a pick: see {@link #stateKey()}. */
     private long key(Ctl me, List<Ctl> enabled) {
         long k = Footprint.mix(0x2545f4914f6cdd1dL + me.id);
+        k = Footprint.mix(k ^ now); // equal for equal traces: as many steps, the same jumps
+        k = Footprint.mix(k + Math.min(runLength, fairSteps));
         for (Ctl c : ctls) {
             k = Footprint.mix(k ^ c.h);
             k = Footprint.mix(k + c.state.ordinal() * 7L + (enabled.contains(c) ? 1 : 0) + (c.permit ? 2 : 0) + (c.justStepped ? 4 : 0)
@@ -634,11 +563,27 @@ public final class Run {
     }
 
     private void wakeTimed() {
+        long all = 0;
+        boolean computed = false;
         for (Ctl c : ctls) {
             if (timed(c) && c.deadline <= now) {
                 c.state = Ctl.State.RUNNABLE;
                 c.deadline = Long.MAX_VALUE;
                 c.joinTarget = null;
+                if (perThreadClock) {
+                    c.clock += now - c.waitFrom; // its own clock counts the wait
+                }
+                if (hb != null) {
+                    // its time ran out because the others took so many steps: what it does next
+                    // depends on everything before
+                    if (!computed) {
+                        for (Ctl x : ctls) {
+                            all = Footprint.mix(all ^ x.h);
+                        }
+                        computed = true;
+                    }
+                    c.extraDep += all;
+                }
             }
         }
     }
