@@ -202,4 +202,32 @@ public class GetDirtyLogBench {
         }
         return out;
     }
+
+    /**
+     * The raw loop with the one atomic the kernel's semantics need per dirty page: the write bit is
+     * cleared with an xchg of the spte, as mmu_spte_update does for a spte whose volatile bits
+     * (SPTE_HOST_WRITEABLE and SPTE_MMU_WRITEABLE, which the lockless fast path may change) are
+     * set. The gap between this and {@link #rawGetDirtyLog} is that atomic alone; the gap between
+     * the port and this is the rmap walk, the locks and the flush.
+     */
+    @Benchmark
+    public long[] rawAtomicGetDirtyLog(Raw r) {
+        long[] bitmap = r.bitmap;
+        long[] sptes = r.sptes;
+        long[] out = r.out;
+        for (int i = 0; i < bitmap.length; i++) {
+            long mask = 0;
+            if (bitmap[i] != 0) {
+                mask = (long) WORD.getAndSet(bitmap, i, 0L);
+                int base = i << 6;
+                for (long m = mask; m != 0; m &= m - 1) {
+                    int g = base + Long.numberOfTrailingZeros(m);
+                    long old = sptes[g];
+                    WORD.getAndSet(sptes, g, old & ~Raw.W);
+                }
+            }
+            out[i] = mask;
+        }
+        return out;
+    }
 }

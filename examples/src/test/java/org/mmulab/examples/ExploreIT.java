@@ -147,4 +147,47 @@ class ExploreIT {
         assertEquals(2, r.exit(), r.out());
         assertTrue(r.out().contains("mmulab: replay: which schedule? give the --seed that explore printed"), r.out());
     }
+
+    @Test
+    void theReductionNeedsPerThreadClocksAndExhaustive() throws Exception {
+        UnderLockdepIT.Result r = explore("explore", "enable-logging-race", "--strategy", "dfs", "--exhaustive", "--reduction");
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.out().contains("mmulab: explore: --reduction needs --clock per-thread"), r.out());
+        r = explore("explore", "enable-logging-race", "--strategy", "dfs", "--reduction", "--clock", "per-thread");
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.out().contains("mmulab: explore: --reduction is for --exhaustive"), r.out());
+    }
+
+    @Test
+    void withoutTheFootprintWeavingTheReductionIsOffAndTheHeaderSaysWhy() throws Exception {
+        UnderLockdepIT.Result r = explore("explore", "enable-logging-race", "--strategy", "dfs", "--preemptions", "0", "--exhaustive",
+                "--clock", "per-thread", "--reduction");
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("\nreduction: off, because the program's footprints are not recorded"), r.out());
+    }
+
+    /**
+     * Under footprints=on (what ./mmulab adds for --reduction), v3.16 verifies at K=1 with the
+     * reduction as without it, and the schedules stopped where they met an explored state are
+     * counted; per-thread clocks search the shared clock's space (one schedule more here: a
+     * clock read decides one need_resched differently).
+     */
+    @Test
+    void perThreadClocksWithTheReductionVerifyV316AtK1LikeWithout() throws Exception {
+        UnderLockdepIT.Result on = UnderLockdepIT.mmulabWithAgentOptions(WEAVE + ",footprints=on", "explore", "enable-logging-race",
+                "--variant", "v3.16", "--strategy", "dfs", "--preemptions", "1", "--exhaustive", "--clock", "per-thread", "--reduction");
+        assertEquals(0, on.exit(), on.out());
+        assertTrue(on.out().contains("footprints=on"), on.out());
+        assertTrue(on.out().contains("\nreduction: on, per-thread clocks"), on.out());
+        assertTrue(on.out().matches("(?s).*\nexplored \\d+ schedule\\(s\\), .* no deadlock\\. \\d+ of them stopped early, where they met "
+                + "a state explored before\\.\nverified: K=1, .*"), on.out());
+        UnderLockdepIT.Result off = explore("explore", "enable-logging-race", "--variant", "v3.16", "--strategy", "dfs",
+                "--preemptions", "1", "--exhaustive", "--clock", "per-thread");
+        assertEquals(0, off.exit(), off.out());
+        assertTrue(off.out().contains("\nreduction: off, per-thread clocks"), off.out());
+        Matcher a = Pattern.compile("\nverified: K=1, every schedule with at most 1 preemption\\(s\\) run or pruned: (\\d+) run, ").matcher(on.out());
+        Matcher b = Pattern.compile("\nverified: K=1, every schedule with at most 1 preemption\\(s\\) run or pruned: (\\d+) run, ").matcher(off.out());
+        assertTrue(a.find() && b.find(), on.out() + off.out());
+        assertEquals(b.group(1), a.group(1), "at K=1 nothing can be pruned (no schedule there has children)");
+    }
 }

@@ -212,7 +212,8 @@ public final class Run {
 
     synchronized Ctl register(Thread t) {
         Ctl c = new Ctl(this, ctls.size(), t);
-        c.clock = now;
+        // a new thread's own clock starts at its creator's (the shared clock's, for the first)
+        c.clock = perThreadClock && current != null ? current.clock : now;
         c.h = Footprint.mix(0x51ed270b2a3c4e1dL + c.id);
         if (hb != null) {
             hb.open(c);
