@@ -139,27 +139,17 @@ class ExhaustiveTest {
     }
 
     /** ExplorerTest's ABBA deadlock, with the footprints of its two lock words. */
-    static final Body ABBA = seed -> {
-        AtomicBoolean x = new AtomicBoolean();
-        AtomicBoolean y = new AtomicBoolean();
-        Thread t1 = new Thread(JdkCalls.wrap(() -> {
-            lock(x, "A");
-            lock(y, "B");
-            unlock(y, "B");
-            unlock(x, "A");
-        }), "t1");
-        Thread t2 = new Thread(JdkCalls.wrap(() -> {
-            lock(y, "B");
-            lock(x, "A");
-            unlock(x, "A");
-            unlock(y, "B");
-        }), "t2");
-        JdkCalls.start(t1);
-        JdkCalls.start(t2);
-        JdkCalls.join(t1);
-        JdkCalls.join(t2);
-        return List.of();
-    };
+    static final Body ABBA = ExplorerTest.abba(new ExplorerTest.Locking() {
+        @Override
+        public void lock(AtomicBoolean l, String name) {
+            ExhaustiveTest.lock(l, name);
+        }
+
+        @Override
+        public void unlock(AtomicBoolean l, String name) {
+            ExhaustiveTest.unlock(l, name);
+        }
+    });
 
     static void lock(AtomicBoolean l, String name) {
         Sched.lockWait(name);

@@ -85,27 +85,51 @@ class ExplorerTest {
         Sched.unlocked(name);
     }
 
-    static final Body ABBA = seed -> {
-        AtomicBoolean x = new AtomicBoolean();
-        AtomicBoolean y = new AtomicBoolean();
-        Thread t1 = new Thread(JdkCalls.wrap(() -> {
-            lock(x, "A");
-            lock(y, "B");
-            unlock(y, "B");
-            unlock(x, "A");
-        }), "t1");
-        Thread t2 = new Thread(JdkCalls.wrap(() -> {
-            lock(y, "B");
-            lock(x, "A");
-            unlock(x, "A");
-            unlock(y, "B");
-        }), "t2");
-        JdkCalls.start(t1);
-        JdkCalls.start(t2);
-        JdkCalls.join(t1);
-        JdkCalls.join(t2);
-        return List.of();
+    /** How a test program takes and drops its toy lock (with or without footprint calls). */
+    interface Locking {
+        void lock(AtomicBoolean l, String name);
+
+        void unlock(AtomicBoolean l, String name);
+    }
+
+    static final Locking PLAIN = new Locking() {
+        @Override
+        public void lock(AtomicBoolean l, String name) {
+            ExplorerTest.lock(l, name);
+        }
+
+        @Override
+        public void unlock(AtomicBoolean l, String name) {
+            ExplorerTest.unlock(l, name);
+        }
     };
+
+    static final Body ABBA = abba(PLAIN);
+
+    /** t1 takes A then B, t2 takes B then A. */
+    static Body abba(Locking k) {
+        return seed -> {
+            AtomicBoolean x = new AtomicBoolean();
+            AtomicBoolean y = new AtomicBoolean();
+            Thread t1 = new Thread(JdkCalls.wrap(() -> {
+                k.lock(x, "A");
+                k.lock(y, "B");
+                k.unlock(y, "B");
+                k.unlock(x, "A");
+            }), "t1");
+            Thread t2 = new Thread(JdkCalls.wrap(() -> {
+                k.lock(y, "B");
+                k.lock(x, "A");
+                k.unlock(x, "A");
+                k.unlock(y, "B");
+            }), "t2");
+            JdkCalls.start(t1);
+            JdkCalls.start(t2);
+            JdkCalls.join(t1);
+            JdkCalls.join(t2);
+            return List.of();
+        };
+    }
 
     record Explored(int rc, String out) {}
 

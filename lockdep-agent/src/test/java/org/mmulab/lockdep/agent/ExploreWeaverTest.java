@@ -52,6 +52,22 @@ class ExploreWeaverTest {
         }
     }
 
+    /** A loader that defines class {@code className} from {@code bytes} and asks {@code parent} for the rest. */
+    static ClassLoader definingLoader(String className, byte[] bytes, ClassLoader parent) {
+        return new ClassLoader(parent) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (name.equals(className)) {
+                    synchronized (getClassLoadingLock(name)) {
+                        Class<?> c = findLoadedClass(name);
+                        return c != null ? c : defineClass(name, bytes, 0, bytes.length);
+                    }
+                }
+                return super.loadClass(name, resolve);
+            }
+        };
+    }
+
     /** owner.name of every call in the class. */
     static List<String> calls(byte[] bytes) {
         List<String> out = new ArrayList<>();
@@ -92,19 +108,7 @@ class ExploreWeaverTest {
     @Test
     void outsideAControlledRunTheRewrittenCodeBehavesAsBefore() throws Exception {
         byte[] woven = ExploreWeaver.rewrite(Sample.class.getName().replace('.', '/'), bytesOf(Sample.class));
-        ClassLoader loader = new ClassLoader(getClass().getClassLoader()) {
-            @Override
-            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-                if (name.equals(Sample.class.getName())) {
-                    synchronized (getClassLoadingLock(name)) {
-                        Class<?> c = findLoadedClass(name);
-                        return c != null ? c : defineClass(name, woven, 0, woven.length);
-                    }
-                }
-                return super.loadClass(name, resolve);
-            }
-        };
-        Class<?> c = loader.loadClass(Sample.class.getName());
+        Class<?> c = definingLoader(Sample.class.getName(), woven, getClass().getClassLoader()).loadClass(Sample.class.getName());
         long t = (Long) c.getMethod("all").invoke(null);
         assertTrue(t > 0, "both children ended");
         AtomicInteger ran = (AtomicInteger) c.getField("RAN").get(null);

@@ -78,18 +78,7 @@ class FootprintWeaverTest {
     void outsideARunTheWovenCodeComputesWhatItDid() throws Exception {
         byte[] woven = FootprintWeaver.weave(Sample.class.getName().replace('.', '/'), ExploreWeaverTest.bytesOf(Sample.class),
                 getClass().getClassLoader(), new int[6]);
-        ClassLoader loader = new ClassLoader(getClass().getClassLoader()) {
-            @Override
-            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-                if (name.equals(Sample.class.getName())) {
-                    synchronized (getClassLoadingLock(name)) {
-                        Class<?> c = findLoadedClass(name);
-                        return c != null ? c : defineClass(name, woven, 0, woven.length);
-                    }
-                }
-                return super.loadClass(name, resolve);
-            }
-        };
+        ClassLoader loader = ExploreWeaverTest.definingLoader(Sample.class.getName(), woven, getClass().getClassLoader());
         Object wovenSample = loader.loadClass(Sample.class.getName()).getConstructor().newInstance();
         long got = (Long) wovenSample.getClass().getMethod("run").invoke(wovenSample);
         long want = new Sample().run();
