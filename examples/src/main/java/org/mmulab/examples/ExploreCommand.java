@@ -77,9 +77,9 @@ abstract class ExploreCommand implements Main.Action {
     boolean stopOnLockdep;
 
     @Option(names = "--clock", paramLabel = "C", order = 11,
-            description = "shared (default): one virtual clock that every step advances; per-thread: each thread's clock "
-                    + "counts its own steps and waits, and a timed wait ends once the running threads' clocks pass it "
-                    + "(another search space; --reduction needs it).")
+            description = "shared (default): System.nanoTime reads the virtual clock that every step advances; per-thread: "
+                    + "it reads the thread's own (its steps and the waits it timed out of); timed waits end on the shared "
+                    + "clock either way. --reduction needs per-thread.")
     String clock;
 
     @Mixin
