@@ -31,9 +31,6 @@ final class ExploreWeaver implements ClassFileTransformer {
         this.footprints = footprints;
     }
 
-    ExploreWeaver() {
-        this(false);
-    }
 
     static final String REDIRECTS = "org/mmulab/lockdep/explore/JdkCalls";
     /** The code that runs in a scenario: the port, the machine, the VMM and its hooks. */

@@ -52,14 +52,26 @@ import org.objectweb.asm.tree.VarInsnNode;
 final class FootprintWeaver {
     static final String FP = "org/mmulab/lockdep/explore/Footprint";
 
-    /** JDK methods that only read their receiver (anything else writes it). */
+    /**
+     * JDK methods that only read their receiver (anything else writes it). Not here: whatever
+     * advances a state of its own, as Random's nextInt does.
+     */
     static final Set<String> READERS = Set.of("get", "getPlain", "getOpaque", "getAcquire", "size", "isEmpty", "contains",
-            "containsKey", "containsValue", "containsAll", "iterator", "listIterator", "hasNext", "next", "hasPrevious", "previous",
-            "getKey", "getValue", "stream", "forEach", "indexOf", "lastIndexOf", "equals", "hashCode", "toString", "keySet",
-            "values", "entrySet", "length", "charAt", "peek", "peekFirst", "peekLast", "getFirst", "getLast", "first", "last",
-            "longValue", "intValue", "toArray", "spliterator", "getOrDefault", "subList", "headSet", "tailSet", "floorKey",
-            "ceilingKey", "firstKey", "lastKey", "floorEntry", "ceilingEntry", "higherKey", "lowerKey", "descendingIterator",
-            "nextInt", "nextLong", "isAlive", "getName", "getState");
+            "containsKey", "containsValue", "containsAll", "iterator", "listIterator", "getKey", "getValue", "stream", "forEach",
+            "indexOf", "lastIndexOf", "equals", "hashCode", "toString", "keySet", "values", "entrySet", "length", "charAt", "peek",
+            "peekFirst", "peekLast", "getFirst", "getLast", "first", "last", "longValue", "intValue", "toArray", "spliterator",
+            "getOrDefault", "subList", "headSet", "tailSet", "floorKey", "ceilingKey", "firstKey", "lastKey", "floorEntry",
+            "ceilingEntry", "higherKey", "lowerKey", "descendingIterator", "isAlive", "getName", "getState");
+
+    /** An iterator's moves read the collection it stands for (its own cursor is its thread's). */
+    static final Set<String> ITERATOR_READERS = Set.of("hasNext", "next", "hasPrevious", "previous", "nextIndex", "previousIndex");
+
+    static boolean reads(String owner, String name) {
+        if (owner.equals("java/util/Iterator") || owner.equals("java/util/ListIterator")) {
+            return ITERATOR_READERS.contains(name);
+        }
+        return READERS.contains(name);
+    }
 
     /** Immutable JDK value types: calls on them touch nothing shared. */
     static final Set<String> PURE_OWNERS = Set.of("java/lang/String", "java/lang/Math", "java/lang/StrictMath", "java/lang/Integer",
@@ -75,8 +87,10 @@ final class FootprintWeaver {
 
     private FootprintWeaver() {}
 
+    /** A call into the JDK: a JDK class, or an array's own method (clone, which reads every element). */
     static boolean jdk(String owner) {
-        return owner.startsWith("java/") || owner.startsWith("javax/") || owner.startsWith("jdk/") || owner.startsWith("sun/");
+        return owner.startsWith("java/") || owner.startsWith("javax/") || owner.startsWith("jdk/") || owner.startsWith("sun/")
+                || owner.startsWith("[");
     }
 
     /** The class with its footprint calls in, and what was put in. */
@@ -221,6 +235,13 @@ final class FootprintWeaver {
                     if (!jdk(mi.owner) || PURE_OWNERS.contains(mi.owner)) {
                         break;
                     }
+                    if (mi.owner.equals("java/lang/Object") && mi.name.equals("clone") && mi.desc.equals("()Ljava/lang/Object;")) {
+                        // super.clone() of a program object copies every field: it touches the whole object
+                        in.add(new InsnNode(Opcodes.DUP));
+                        in.add(call("whole", "(Ljava/lang/Object;)V"));
+                        counts[5]++;
+                        break;
+                    }
                     if (mi.owner.equals("java/lang/Object") && !mi.name.startsWith("wait") && !mi.name.startsWith("notify")) {
                         break; // equals, hashCode, toString, getClass: the program's own (woven) or identity
                     }
@@ -288,7 +309,7 @@ final class FootprintWeaver {
             counts[5]++;
             if (receiver) {
                 in.add(new VarInsnNode(Opcodes.ALOAD, recvSlot));
-                in.add(new InsnNode(READERS.contains(mi.name) ? Opcodes.ICONST_0 : Opcodes.ICONST_1));
+                in.add(new InsnNode(reads(mi.owner, mi.name) ? Opcodes.ICONST_0 : Opcodes.ICONST_1));
                 in.add(call("jdk", "(Ljava/lang/Object;Z)V"));
             }
             for (int i = 0; i < args.length; i++) {

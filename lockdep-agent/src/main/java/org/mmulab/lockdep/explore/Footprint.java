@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 package org.mmulab.lockdep.explore;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -44,15 +43,13 @@ public final class Footprint {
 
     /** Field ids, handed out by the weaver: "owner.name" -> id. */
     private static final Map<String, Integer> FIELD_IDS = new ConcurrentHashMap<>();
-    private static final List<String> FIELD_NAMES = new ArrayList<>();
 
     /** The id the weaver puts in the code for field {@code owner.name} (internal names). */
     public static synchronized int fieldId(String owner, String name) {
         String key = owner + "." + name;
         Integer id = FIELD_IDS.get(key);
         if (id == null) {
-            id = FIELD_NAMES.size();
-            FIELD_NAMES.add(key);
+            id = FIELD_IDS.size();
             FIELD_IDS.put(key, id);
         }
         return id;
@@ -81,11 +78,6 @@ public final class Footprint {
     /** Why footprints are incomplete in this JVM (a class the weaver could not rewrite), or null. */
     public static String incompleteBecause() {
         return incomplete;
-    }
-
-    /** How many fields the weaver has named so far. */
-    public static synchronized int fieldsNamed() {
-        return FIELD_NAMES.size();
     }
 
     // ---------------------------------------------------------------- the woven entry points
@@ -266,11 +258,16 @@ public final class Footprint {
         }
 
         Loc element(Object array, int index) {
-            int n = java.lang.reflect.Array.getLength(array);
-            if (n <= 4096) {
-                if (elements == null) {
+            if (elements == null && bigElements == null) {
+                // the array's length, once: small arrays get a slot per element, large ones a map
+                int n = java.lang.reflect.Array.getLength(array);
+                if (n <= 4096) {
                     elements = new Loc[Math.max(n, 1)];
+                } else {
+                    bigElements = new HashMap<>();
                 }
+            }
+            if (elements != null) {
                 if (index < 0 || index >= elements.length) {
                     return whole; // the access throws; count it as touching the array
                 }
@@ -279,9 +276,6 @@ public final class Footprint {
                     l = elements[index] = new Loc();
                 }
                 return l;
-            }
-            if (bigElements == null) {
-                bigElements = new HashMap<>();
             }
             return bigElements.computeIfAbsent(index, k -> new Loc());
         }
@@ -293,8 +287,6 @@ public final class Footprint {
         private final Map<Integer, Loc> statics = new HashMap<>();
         private final IdentityHashMap<Object, Object> aliases = new IdentityHashMap<>();
         private long stamps;
-        /** Locations touched in this run (a measure of the reduction's cost). */
-        long touches;
 
         void open(Ctl c) {
             c.stepStamp = ++stamps;
@@ -310,7 +302,6 @@ public final class Footprint {
         }
 
         private void touch(Ctl c, Loc l, boolean write) {
-            touches++;
             if (l.stamp != c.stepStamp) {
                 l.stamp = c.stepStamp;
                 l.written = write;

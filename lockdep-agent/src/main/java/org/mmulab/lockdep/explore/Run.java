@@ -102,11 +102,6 @@ public final class Run {
         return pickKey;
     }
 
-    /** Locations touched so far (footprints only). */
-    public long touches() {
-        return hb == null ? 0 : hb.touches;
-    }
-
     /** The active run, or null. */
     public static Run active() {
         return Sched.run;

@@ -27,16 +27,22 @@ import org.objectweb.asm.util.CheckClassAdapter;
  */
 class FootprintWeaverTest {
     /** Code with every kind of access the pass records. */
-    public static final class Sample {
+    public static final class Sample implements Cloneable {
         static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
         public static int counter;
         public final List<Integer> list = new ArrayList<>();
         public long[] words = new long[4];
         public long plain;
         public final AtomicLong atomic = new AtomicLong();
+        public final java.util.Random random = new java.util.Random(1);
 
         public Sample() {
             plain = 7; // a putfield after the super constructor
+        }
+
+        /** super.clone() copies every field. */
+        public Sample copy() throws CloneNotSupportedException {
+            return (Sample) super.clone();
         }
 
         public synchronized long run() {
@@ -53,7 +59,8 @@ class FootprintWeaverTest {
                 plain += w + old + sum;
             }
             atomic.addAndGet(plain);
-            return plain + words[2] + counter;
+            long[] copy = words.clone(); // reads every element: an array's own method is a JDK call
+            return plain + copy[2] + counter + random.nextInt(10);
         }
     }
 
@@ -72,6 +79,20 @@ class FootprintWeaverTest {
                 "fields, statics, elements, monitors (the method and the block), the VarHandle, JDK calls: "
                         + java.util.Arrays.toString(counts));
         assertTrue(verify(woven, getClass().getClassLoader()).isEmpty());
+        // the footprint call right before each of these: clone and nextInt count (nextInt as a write)
+        assertEquals(fp + "jdk", callBefore(calls, "[J.clone"), calls.toString());
+        assertEquals(fp + "jdk", callBefore(calls, "java/util/Random.nextInt"), calls.toString());
+        assertEquals(fp + "whole", callBefore(calls, "java/lang/Object.clone"), calls.toString());
+        assertTrue(FootprintWeaver.reads("java/util/List", "size") && FootprintWeaver.reads("java/util/Iterator", "next"));
+        assertTrue(!FootprintWeaver.reads("java/util/Random", "nextInt") && !FootprintWeaver.reads("java/util/Random", "next"),
+                "a call that advances its receiver's own state writes it");
+    }
+
+    /** The call just before the first call to {@code target} in {@code calls}. */
+    static String callBefore(List<String> calls, String target) {
+        int i = calls.indexOf(target);
+        assertTrue(i > 0, target + " not called: " + calls);
+        return calls.get(i - 1);
     }
 
     @Test

@@ -134,23 +134,34 @@ class FootprintTest {
         assertNotEquals(order(List.of("a", "b"), viaIterator)[1], order(List.of("b", "a"), viaIterator)[1]);
     }
 
+    /**
+     * Thread a reads its clock after thread b has taken 1 or 7 steps (the strategy runs b whenever
+     * it can): with per-thread clocks a reads the same time both ways, with the shared clock it
+     * does not.
+     */
     @Test
     void underPerThreadClocksAThreadReadsItsOwnTimeWhateverTheOthersDid() throws InterruptedException {
-        // b takes a different number of steps before a reads its clock in the two runs
+        List<Long> perThread = clockReads(true);
+        assertEquals(perThread.get(0), perThread.get(1), "a's clock counts a's steps only");
+        List<Long> shared = clockReads(false);
+        assertNotEquals(shared.get(0), shared.get(1), "the shared clock counts b's steps too");
+    }
+
+    static List<Long> clockReads(boolean perThreadClock) throws InterruptedException {
         List<Long> seen = new ArrayList<>();
         for (int bSteps : new int[] {1, 7}) {
             Body body = seed -> {
                 long[] read = new long[1];
-                Thread a = new Thread(JdkCalls.wrap(() -> {
-                    Sched.mark("a1");
-                    Sched.mark("a2");
-                    read[0] = JdkCalls.nanoTime();
-                }), "a");
                 Thread b = new Thread(JdkCalls.wrap(() -> {
                     for (int i = 0; i < bSteps; i++) {
                         Sched.mark("b");
                     }
                 }), "b");
+                Thread a = new Thread(JdkCalls.wrap(() -> {
+                    Sched.mark("a1");
+                    Sched.mark("a2");
+                    read[0] = JdkCalls.nanoTime();
+                }), "a");
                 JdkCalls.start(b);
                 JdkCalls.start(a);
                 JdkCalls.join(a);
@@ -158,13 +169,22 @@ class FootprintTest {
                 seen.add(read[0]);
                 return List.of();
             };
-            Run r = new Run(new SchedTest.Seeded(1), 10_000, 10_000, true, true);
+            Strategy bFirst = (enabled, current, step, sync) -> {
+                for (Strategy.Candidate c : enabled) {
+                    if (c.id() == 1) {
+                        return c; // b, the first thread the scenario starts
+                    }
+                }
+                return enabled.get(0);
+            };
+            Run r = new Run(bFirst, 10_000, 10_000, perThreadClock, perThreadClock);
             r.begin("scenario", body, 1);
             assertTrue(r.await(20_000));
-            r.end();
+            Outcome o = r.end();
+            assertEquals(null, o.abort(), "the run ended by itself");
         }
         assertEquals(2, seen.size());
-        assertEquals(seen.get(0), seen.get(1), "a's clock counts a's steps only");
+        return seen;
     }
 
     static void assertArrayEquals(long[] x, long[] y) {
