@@ -39,7 +39,7 @@ public final class Ctl implements Strategy.Candidate {
     long h;
     long stepStamp;
     final List<Footprint.Loc> touched = new ArrayList<>();
-    /** A dependency its next step gets besides its footprint (a timed wake after every thread waited: all of them). */
+    /** What its open step's hash covers besides its footprint: the clock values it read. */
     long extraDep;
     /** Its names while it showed up in the timeline. */
     private String label;

@@ -238,7 +238,13 @@ public final class Run {
 
     /** The clock {@code c} reads (System.nanoTime, redirected). */
     synchronized long clockOf(Ctl c) {
-        return perThreadClock ? c.clock : now;
+        long v = perThreadClock ? c.clock : now;
+        if (hb != null && c == current) {
+            // a value read outside memory: what the thread does with it depends on the value, so
+            // its step's hash covers it (two schedules that let it read other times differ)
+            c.extraDep += Footprint.mix(v ^ 0x2545f4914f6cdd1dL);
+        }
+        return v;
     }
 
     /** Whether thread {@code target} has ended, as {@code c} asks (Thread.isAlive). */
@@ -558,9 +564,13 @@ public final class Run {
                 && c.deadline != Long.MAX_VALUE;
     }
 
+    /**
+     * Wakes the threads whose timed wait is over. The wake adds no dependency: when it happens is
+     * decided by the scheduler's state, which every pick's key holds (the shared clock, each thread's
+     * deadline and clock), and what the woken thread does next depends only on what it reads, memory
+     * through its footprints and the clock through {@link #clockOf} (which hashes the value read).
+     */
     private void wakeTimed() {
-        long all = 0;
-        boolean computed = false;
         for (Ctl c : ctls) {
             if (timed(c) && c.deadline <= now) {
                 c.state = Ctl.State.RUNNABLE;
@@ -568,17 +578,6 @@ public final class Run {
                 c.joinTarget = null;
                 if (perThreadClock) {
                     c.clock += now - c.waitFrom; // its own clock counts the wait
-                }
-                if (hb != null) {
-                    // its time ran out because the others took so many steps: what it does next
-                    // depends on everything before
-                    if (!computed) {
-                        for (Ctl x : ctls) {
-                            all = Footprint.mix(all ^ x.h);
-                        }
-                        computed = true;
-                    }
-                    c.extraDep += all;
                 }
             }
         }
