@@ -38,7 +38,7 @@ public final class Ctl implements Strategy.Candidate {
     /** Footprints: the hash of its last closed step, its open step's stamp and the locations that step touched. */
     long h;
     long stepStamp;
-    final List<Footprint.Loc> touched = new ArrayList<>();
+    final List<Footprint.Loc> touched = new ArrayList<>(1024); // a step can touch thousands (a memslots copy)
     /** What its open step's hash covers besides its footprint: the clock values it read. */
     long extraDep;
     /** Its names while it showed up in the timeline. */

@@ -235,8 +235,8 @@ public final class Footprint {
     /** The locations of one object: the object as a whole, its fields, its elements. */
     static final class Obj {
         final Loc whole = new Loc();
-        int[] ids = new int[2];
-        Loc[] fields = new Loc[2];
+        int[] ids = new int[4];
+        Loc[] fields = new Loc[4];
         int nfields;
         Loc[] elements;
         Map<Integer, Loc> bigElements;
@@ -283,9 +283,13 @@ public final class Footprint {
 
     /** A run's table: every location touched so far, and each thread's open step. */
     static final class Table {
-        private final IdentityHashMap<Object, Obj> objects = new IdentityHashMap<>();
+        /**
+         * How many objects the last run's table held: the next run's table starts that large, so
+         * that it does not grow (and rehash) a dozen times in every run.
+         */
+        private static volatile int lastSize = 64;
+        private final IdentityHashMap<Object, Obj> objects = new IdentityHashMap<>(lastSize);
         private final Map<Integer, Loc> statics = new HashMap<>();
-        private final IdentityHashMap<Object, Object> aliases = new IdentityHashMap<>();
         private long stamps;
 
         void open(Ctl c) {
@@ -297,6 +301,9 @@ public final class Footprint {
             if (x == null) {
                 x = new Obj();
                 objects.put(o, x);
+                if (objects.size() > lastSize) {
+                    lastSize = objects.size();
+                }
             }
             return x;
         }
@@ -328,28 +335,17 @@ public final class Footprint {
         }
 
         void whole(Ctl c, Object o) {
-            Object a;
-            while ((a = aliases.get(o)) != null) {
-                o = a;
-            }
             touch(c, obj(o).whole, true);
         }
 
         void wholeRead(Ctl c, Object o) {
-            Object a;
-            while ((a = aliases.get(o)) != null) {
-                o = a;
-            }
             touch(c, obj(o).whole, false);
         }
 
+        /** From now on {@code derived} (an iterator, a view) stands for {@code of}: they share one entry. */
         void alias(Object derived, Object of) {
-            Object a;
-            while ((a = aliases.get(of)) != null) {
-                of = a;
-            }
             if (derived != of) {
-                aliases.put(derived, of);
+                objects.put(derived, obj(of));
             }
         }
 
