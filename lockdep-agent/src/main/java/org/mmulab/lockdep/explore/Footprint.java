@@ -284,8 +284,8 @@ public final class Footprint {
     /** A run's table: every location touched so far, and each thread's open step. */
     static final class Table {
         /**
-         * How many objects the last run's table held: the next run's table starts that large, so
-         * that it does not grow (and rehash) a dozen times in every run.
+         * The most objects a run's table has held in this JVM: the next run's table starts that
+         * large, so that it does not grow (and rehash) a dozen times in every run.
          */
         private static volatile int lastSize = 64;
         private final IdentityHashMap<Object, Obj> objects = new IdentityHashMap<>(lastSize);
